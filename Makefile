@@ -1,0 +1,40 @@
+# seatops.seats — developer entry points. Every target creates what it needs on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+STATE ?=
+SEED ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv sandbox demo test unit sandbox-tests integration sanity lint changelog-lint molecule build clean
+
+help:
+	@echo "make demo     run the onboarding/audit/offboarding story on a local sandbox"
+	@echo "make test     run the whole test suite and quality gates"
+	@echo "make sandbox  start the sandbox in the foreground (PORT=$(PORT) STATE=<file> SEED=<file>)"
+
+$(STAMP): tests/requirements.txt sandbox/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	$(BIN)/python -m pip install --quiet -e ./sandbox
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+sandbox: $(STAMP)
+	$(BIN)/seatops-sandbox serve --port $(PORT) $(if $(STATE),--state $(STATE)) $(if $(SEED),--seed $(SEED))
+
+demo: $(STAMP)
+	$(BIN)/python tests/scripts/demo.py
+
+test: $(STAMP)
+	bash tests/scripts/run_all.sh
+
+unit sandbox-tests integration sanity lint changelog-lint molecule build: $(STAMP)
+	bash tests/scripts/run_all.sh $@
+
+clean:
+	rm -rf $(VENV) tests/output .pytest_cache .hypothesis
