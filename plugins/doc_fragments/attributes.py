@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+"""
+
+    # For seat modules: check mode predicts exactly, diff lists holders before and after.
+    SEAT = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads current holders and computes the same plan, guard and capacity checks as a
+        real run, then stops before the first write. RV(changed) and the lists are the
+        prediction. Only read permissions are needed.
+  diff_mode:
+    support: full
+    details:
+      - The diff lists holders (emails or UPNs, sorted) before and after. It never
+        contains credentials.
+"""
+
+    INFO_MODULE = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details:
+      - This module only reads, so it runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details:
+      - This module does not change anything.
+"""
+
+    DATADOG_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/seatops.seats.datadog) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - seatops.seats.datadog
+"""
+
+    MSSTORE_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/seatops.seats.msstore) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - seatops.seats.msstore
+"""

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    # The vocabulary every seat module shares (plugins/module_utils/_module_runner.py).
+    DOCUMENTATION = r"""
+options:
+  users:
+    description:
+      - The people this task is about. Names are matched exactly and case-insensitively;
+        duplicates that differ only in case are folded.
+      - With O(state=present), they get a seat; with O(state=absent), their seat is reclaimed.
+      - Leaving O(users) out never reclaims anybody. An explicit empty list with
+        O(exclusive=true) means "nobody", which the O(max_reclaims) guard exists for.
+    type: list
+    elements: str
+  state:
+    description:
+      - V(present) assigns seats to O(users) (additively, unless O(exclusive=true)).
+      - V(absent) reclaims the seats of O(users); it never assigns.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(state=present), make O(users) the exact holders of the product:
+        every other holder not in O(protected) loses their seat.
+    type: bool
+    default: false
+  protected:
+    description:
+      - Names that O(exclusive=true) never reclaims, for break-glass and service accounts.
+      - A name must not appear in both O(users) and O(protected).
+    type: list
+    elements: str
+    default: []
+  max_reclaims:
+    description:
+      - The reclaim guard. The most seats O(exclusive=true) may reclaim in one run, as a
+        whole number (V(25)) or a percentage of current holders (V('10%'), rounded up).
+      - Checked before any write, in check mode too. A run that would reclaim more fails
+        and changes nothing, which catches an empty or truncated desired list.
+      - Reclaims of users named with O(state=absent) are explicit and not counted.
+    type: raw
+    default: '10%'
+  unknown_users:
+    description:
+      - What to do with a name that matches nobody (or that matches several people).
+      - V(fail) stops before any write; V(warn) skips the name with a warning;
+        V(ignore) skips it silently. Skipped names are listed in RV(skipped).
+    type: str
+    choices: [fail, warn, ignore]
+    default: fail
+  journal:
+    description:
+      - Path of a file to which one JSON line per seat change is appended, as each write
+        call returns (time, run id, platform, product, action, user, id, outcome).
+      - Nothing is written in check mode. The directory must exist.
+    type: path
+"""

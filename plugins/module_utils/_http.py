@@ -1,0 +1,389 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one HTTP layer of the collection.
+
+Every API call of every module goes through :class:`HttpClient`: one ``requests.Session``
+per module run (keep-alive), timeouts, TLS options, retries with capped exponential
+backoff and jitter, 429 pacing from the rate-limit headers, one error type, per-endpoint
+call counts, and the pagination helpers for both paging styles the seat APIs use.
+
+Nothing here knows about Ansible or about a particular API's payloads; the clients
+(``_datadog.py``, ``_msstore.py``) do.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+import traceback
+from collections import Counter
+
+try:
+    import requests
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+# Statuses worth another attempt. 429 is handled apart because it says how long to wait.
+RETRYABLE_STATUSES = frozenset([408, 500, 502, 503, 504, 505, 506, 507, 509, 510, 511, 512])
+REDACTED = "********"
+MAX_ERROR_TEXT = 300
+
+
+class ApiError(Exception):
+    """A call that did not succeed. Carries no header and no credential, by construction."""
+
+    def __init__(self, message, status=None, method=None, path=None, attempts=1):
+        super(ApiError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+
+    def __str__(self):
+        where = " ".join(part for part in (self.method, self.path) if part)
+        status = "HTTP %s" % self.status if self.status is not None else "no response"
+        prefix = "%s failed (%s)" % (where, status) if where else status
+        return "%s: %s" % (prefix, self.message)
+
+
+class PaginationError(ApiError):
+    """The server sent a page token it had already sent: following it would loop forever."""
+
+
+def extract_error_message(body_text, reason=None):
+    """One readable message from any error body shape the seat APIs use.
+
+    Datadog: ``{"errors": ["..."]}`` or ``{"errors": [{"title", "detail"}]}``;
+    Microsoft Store: ``{"code", "message", "data": {...}}``; Azure AD:
+    ``{"error", "error_description"}``; anything else: the trimmed text or the reason phrase.
+    """
+    text = (body_text or "").strip()
+    try:
+        payload = json.loads(text) if text else None
+    except ValueError:
+        payload = None
+    message = _message_from_payload(payload) if isinstance(payload, dict) else None
+    if message:
+        return message
+    if text:
+        return text[:MAX_ERROR_TEXT] + ("..." if len(text) > MAX_ERROR_TEXT else "")
+    return reason or "no response body"
+
+
+def _message_from_payload(payload):
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors:
+        parts = []
+        for item in errors:
+            if isinstance(item, dict):
+                part = item.get("detail") or item.get("title")
+            else:
+                part = item
+            if part:
+                parts.append(str(part))
+        if parts:
+            return "; ".join(parts)
+    if payload.get("error_description") or payload.get("error"):
+        # Azure AD: the description starts with an AADSTS code and is what a person needs.
+        return str(payload.get("error_description") or payload.get("error")).splitlines()[0]
+    if payload.get("message"):
+        message = str(payload["message"])
+        data = payload.get("data")
+        if isinstance(data, dict):
+            details = ", ".join(
+                "%s: %s" % (key, data[key])
+                for key in ("itemType", "values", "reason", "parameter")
+                if data.get(key)
+            )
+            if details:
+                message = "%s (%s)" % (message, details)
+        return message
+    return None
+
+
+def header_seconds(headers, name):
+    """A header holding a number of seconds (or, for Retry-After, an HTTP date), else None."""
+    value = headers.get(name) if headers is not None else None
+    if value is None:
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class HttpClient(object):
+    """A keep-alive session with the collection's retry, pacing and error rules.
+
+    :param base_url: scheme and host (and optional path prefix) every request path is joined to.
+    :param headers: sent with every request (credentials live here and nowhere else).
+    :param secrets: values scrubbed from every error message, whatever the server echoes.
+    :param retries: further attempts after the first, for connection errors, 408, 5xx and 429.
+    :param max_retry_wait: the longest single wait, in seconds, whatever a header asks for.
+    :param max_total_wait: the longest time spent waiting across one run's retries and pauses.
+    """
+
+    def __init__(self, base_url, headers=None, secrets=(), timeout=30, validate_certs=True,
+                 ca_path=None, retries=3, backoff_factor=1.0, max_backoff=30.0,
+                 max_retry_wait=60.0, max_total_wait=300.0, sleep=None, session=None, rng=None):
+        if not HAS_REQUESTS and session is None:
+            raise ApiError("the Python library 'requests' is required")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.backoff_factor = backoff_factor
+        self.max_backoff = max_backoff
+        self.max_retry_wait = max_retry_wait
+        self.max_total_wait = max_total_wait
+        self.waited = 0.0
+        self.calls = Counter()
+        self.throttled = 0
+        self.retried_writes = 0
+        self._secrets = [value for value in secrets if value]
+        self._sleep = sleep or time.sleep
+        self._rng = rng or random.Random()
+        self._pause_until = 0.0
+        self.session = session if session is not None else requests.Session()
+        self.session.headers.update(headers or {})
+        if ca_path:
+            self.session.verify = ca_path
+        else:
+            self.session.verify = bool(validate_certs)
+
+    # -- public API -------------------------------------------------------------------
+
+    def request(self, method, path, params=None, json_body=None, form=None, headers=None,
+                endpoint=None):
+        """Send one call (retrying as the rules allow) and return the successful response.
+
+        ``endpoint`` names the call for ``api_calls`` counts, e.g. ``GET /api/v2/users/{id}``;
+        it defaults to the method and path. Raises :class:`ApiError` on any final failure.
+        """
+        endpoint = endpoint or "%s %s" % (method, path)
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            attempt += 1
+            self._respect_pause()
+            self.calls[endpoint] += 1
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json_body, data=form, headers=headers,
+                    timeout=self.timeout,
+                )
+            except requests.exceptions.SSLError as exc:
+                raise ApiError(
+                    "TLS certificate verification failed for %s (%s). Pass a CA bundle with "
+                    "ca_path, or set validate_certs=false only for a server you trust."
+                    % (self.base_url, self._scrub(_short_reason(exc))),
+                    method=method, path=path, attempts=attempt)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                reason = self._scrub(_short_reason(exc))
+                if self._may_retry(attempt, method):
+                    self._wait(self._backoff(attempt), method, path, reason, attempt)
+                    continue
+                raise ApiError("could not reach the server: %s" % reason,
+                               method=method, path=path, attempts=attempt)
+            self._note_rate_limit(response)
+            if response.status_code < 400:
+                return response
+            if response.status_code == 429:
+                self.throttled += 1
+            retryable = response.status_code == 429 or response.status_code in RETRYABLE_STATUSES
+            if retryable and self._may_retry(attempt, method):
+                self._wait(self._retry_delay(response, attempt), method, path,
+                           "HTTP %s" % response.status_code, attempt)
+                continue
+            raise ApiError(
+                self._scrub(extract_error_message(response.text, response.reason)),
+                status=response.status_code, method=method, path=path, attempts=attempt)
+
+    def request_json(self, method, path, **kwargs):
+        """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body)."""
+        response = self.request(method, path, **kwargs)
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError("the server answered with a body that is not JSON",
+                           status=response.status_code, method=method, path=path)
+
+    def api_calls(self):
+        """Calls made so far, per endpoint, plus a total: what modules return as ``api_calls``."""
+        counts = dict(sorted(self.calls.items()))
+        counts["total"] = sum(self.calls.values())
+        return counts
+
+    # -- retry policy -----------------------------------------------------------------
+
+    def _may_retry(self, attempt, method):
+        return attempt <= self.retries and self.waited < self.max_total_wait
+
+    def _backoff(self, attempt):
+        # Full jitter on a capped exponential: spreads retries of parallel runs apart.
+        ceiling = min(self.max_backoff, self.backoff_factor * (2 ** (attempt - 1)))
+        return ceiling * (0.5 + self._rng.random() / 2)
+
+    def _retry_delay(self, response, attempt):
+        if response.status_code == 429:
+            for name in ("X-RateLimit-Reset", "Retry-After"):
+                seconds = header_seconds(response.headers, name)
+                if seconds:
+                    # A little past the reset, so the retry lands in the new period.
+                    return min(self.max_retry_wait, seconds + 0.05 + self._rng.random() * 0.1)
+        return self._backoff(attempt)
+
+    def _wait(self, seconds, method, path, reason, attempt):
+        seconds = max(0.0, min(seconds, self.max_retry_wait, self.max_total_wait - self.waited))
+        if method not in ("GET", "HEAD"):
+            self.retried_writes += 1
+        self.waited += seconds
+        if seconds:
+            self._sleep(seconds)
+
+    # -- pacing -----------------------------------------------------------------------
+
+    def _note_rate_limit(self, response):
+        """Slow down before the budget runs out rather than after a 429."""
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        reset = header_seconds(response.headers, "X-RateLimit-Reset")
+        if remaining is None or reset is None:
+            return
+        try:
+            remaining = int(float(remaining))
+        except ValueError:
+            return
+        if remaining <= 0:
+            pause = reset
+        elif remaining <= 2:
+            pause = reset / (remaining + 1)
+        else:
+            return
+        pause = min(pause + 0.05, self.max_retry_wait)
+        self._pause_until = max(self._pause_until, time.monotonic() + pause)
+
+    def _respect_pause(self):
+        delay = self._pause_until - time.monotonic()
+        if delay > 0:
+            delay = min(delay, max(0.0, self.max_total_wait - self.waited))
+            self.waited += delay
+            self._sleep(delay)
+        self._pause_until = 0.0
+
+    def _scrub(self, text):
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def _short_reason(exc):
+    """The innermost reason of a requests/urllib3 exception, without the URL noise."""
+    reason = exc
+    while getattr(reason, "args", None) and isinstance(reason.args[0], Exception):
+        reason = reason.args[0]
+    reason = getattr(reason, "reason", reason)
+    return str(reason).splitlines()[0][:MAX_ERROR_TEXT]
+
+
+# -- pagination --------------------------------------------------------------------------
+
+def follow_page_tokens(fetch_page, next_token, what):
+    """Yield pages, following an opaque token until the server stops sending one.
+
+    ``fetch_page(token)`` returns one decoded page (``token`` is None for the first);
+    ``next_token(page)`` returns the token for the next page, or a false value on the last.
+    A token the server already sent is refused rather than followed into a loop.
+    """
+    seen = set()
+    token = None
+    while True:
+        page = fetch_page(token)
+        yield page
+        token = next_token(page) if isinstance(page, dict) else None
+        if not token:
+            return
+        if token in seen:
+            raise PaginationError(
+                "the server repeated a page token while listing %s; stopping instead of "
+                "looping" % what)
+        seen.add(token)
+
+
+def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000):
+    """Datadog cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``."""
+    def fetch(cursor):
+        query = dict(params)
+        query["page[limit]"] = limit
+        if cursor:
+            query["page[cursor]"] = cursor
+        return client.request_json("GET", path, params=query, endpoint=endpoint)
+
+    def next_cursor(page):
+        meta = page.get("meta")
+        return meta.get("next_cursor") if isinstance(meta, dict) else None
+
+    return follow_page_tokens(fetch, next_cursor, what)
+
+
+def iterate_continuation_pages(client, path, params, endpoint, what, max_results=100):
+    """Microsoft Store paging: ``maxResults`` plus ``continuationToken`` from the last page."""
+    def fetch(token):
+        query = dict(params)
+        query["maxResults"] = max_results
+        if token:
+            query["continuationToken"] = token
+        return client.request_json("GET", path, params=query, endpoint=endpoint)
+
+    def next_token(page):
+        for key, value in page.items():
+            if key.lower() == "continuationtoken":
+                return value
+        return None
+
+    return follow_page_tokens(fetch, next_token, what)
+
+
+def iterate_numbered_pages(client, path, params, endpoint, page_size=100, items_key="data"):
+    """Page-number paging (Datadog Users API): stop at the first short page or the total."""
+    number = 0
+    read = 0
+    while True:
+        query = dict(params)
+        query["page[size]"] = page_size
+        query["page[number]"] = number
+        page = client.request_json("GET", path, params=query, endpoint=endpoint)
+        items = page.get(items_key) or []
+        yield page
+        read += len(items)
+        total = _filtered_total(page)
+        if len(items) < page_size or (total is not None and read >= total):
+            return
+        number += 1
+
+
+def _filtered_total(page):
+    meta = page.get("meta")
+    page_meta = meta.get("page") if isinstance(meta, dict) else None
+    if isinstance(page_meta, dict):
+        total = page_meta.get("total_filtered_count")
+        if isinstance(total, int):
+            return total
+    return None

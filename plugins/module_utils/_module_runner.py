@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every seat module does around the sync engine: shared options, input checks,
+the journal, and turning a result into exit_json / fail_json."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.seatops.seats.plugins.module_utils._http import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._journal import Journal
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
+    SeatSyncError,
+    parse_max_reclaims,
+)
+
+# Far above any real seat list, low enough to catch a file read as a list of characters.
+MAX_USERS = 100000
+
+
+def sync_argument_spec():
+    """Options the seat modules of every platform share (see the seat_sync doc fragment)."""
+    return dict(
+        users=dict(type="list", elements="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        exclusive=dict(type="bool", default=False),
+        protected=dict(type="list", elements="str", default=[]),
+        max_reclaims=dict(type="raw", default="10%"),
+        unknown_users=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
+        journal=dict(type="path"),
+    )
+
+
+def require_requests(module):
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def fold_names(names, field, normalise):
+    """Strip, validate and de-duplicate names case-insensitively, keeping the first spelling.
+
+    ``normalise(name)`` returns the canonical lower-case form or raises ValueError with what
+    is wrong. Returns ``{canonical: as_given}`` in input order.
+    """
+    if names is None:
+        return {}
+    if len(names) > MAX_USERS:
+        raise SeatSyncError("%s has %d entries; at most %d are accepted in one task"
+                            % (field, len(names), MAX_USERS))
+    folded = {}
+    for index, name in enumerate(names):
+        if name is None or not str(name).strip():
+            raise SeatSyncError("%s[%d] is empty" % (field, index))
+        text = str(name).strip()
+        try:
+            canonical = normalise(text)
+        except ValueError as exc:
+            raise SeatSyncError("%s[%d] %r: %s" % (field, index, text, exc))
+        folded.setdefault(canonical, text)
+    return folded
+
+
+def check_sync_options(params, users, protected):
+    """Cross-option checks, before any call. Raises SeatSyncError naming the option."""
+    parse_max_reclaims(params["max_reclaims"])
+    if params["exclusive"] and params["state"] != "present":
+        raise SeatSyncError("exclusive=true needs state=present (state=absent only removes "
+                            "the users listed)")
+    if params["exclusive"] and params["users"] is None:
+        raise SeatSyncError("exclusive=true needs users (an explicit list, [] for nobody)")
+    both = sorted(users[key] for key in set(users) & set(protected))
+    if both:
+        raise SeatSyncError("users and protected both name %s; a protected account is one "
+                            "exclusive must not reclaim, list it in one of them"
+                            % ", ".join(both))
+
+
+def open_journal(module, platform):
+    path = module.params.get("journal")
+    if not path or module.check_mode:
+        return None
+    try:
+        return Journal(path, platform)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="journal: %s" % exc)
+
+
+def handle_unknown(mode, unknown, module):
+    """Apply ``unknown_users`` to ``[{"user", "reason"}]``: fail, warn or ignore.
+
+    Returns the entries to report as skipped; raises SeatSyncError when mode is fail.
+    """
+    if not unknown:
+        return []
+    if mode == "fail":
+        raise SeatSyncError(
+            "unknown users (nothing was changed; set unknown_users=warn or ignore to skip "
+            "them): %s" % "; ".join("%s: %s" % (item["user"], item["reason"]) for item in unknown))
+    if mode == "warn":
+        for item in unknown:
+            module.warn("skipped %s: %s" % (item["user"], item["reason"]))
+    return list(unknown)
+
+
+def finish(module, result, product):
+    """exit_json, or fail_json naming each failed user and the product (result included)."""
+    if result.get("failed"):
+        failed = result["failed"]
+        done = len(result.get("assigned", [])) + len(result.get("reclaimed", []))
+        details = "; ".join("%s: %s" % (item["user"], item["reason"]) for item in failed[:20])
+        more = " (and %d more)" % (len(failed) - 20) if len(failed) > 20 else ""
+        module.fail_json(
+            msg="%d seat change(s) on %s failed, %d succeeded. Failed: %s%s. Run again to "
+                "retry; the 'assigned' and 'reclaimed' lists say what did change."
+                % (len(failed), product, done, details, more),
+            **result)
+    module.exit_json(**result)

@@ -1,0 +1,309 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The sync engine: desired users and current holders in, a plan and a true result out.
+
+It is the same for every platform. A platform supplies a *backend* (see :class:`SeatBackend`)
+that reads holders and executes batches; the engine decides what to do, guards against
+mass reclaims, stops before any write in check mode, and reports per-user outcomes from
+what the backend confirmed, re-reading holders when a write's outcome is uncertain.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+
+class SeatSyncError(Exception):
+    """A problem found before any write (bad plan, guard, capacity): nothing was changed."""
+
+
+class Person(object):
+    """One seat holder or wanted holder.
+
+    ``key`` identifies the person to the API (a Datadog user UUID, a Store UPN), lower-case;
+    ``label`` is what people read (email or UPN) and what diffs list; ``view`` is what
+    result lists carry (``{id, email}`` for Datadog, the UPN for the Store).
+    """
+
+    __slots__ = ("key", "label", "view")
+
+    def __init__(self, key, label, view=None):
+        self.key = key
+        self.label = label
+        self.view = view if view is not None else label
+
+    def __repr__(self):
+        return "Person(%r, %r)" % (self.key, self.label)
+
+    def __eq__(self, other):
+        return isinstance(other, Person) and other.key == self.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+
+class Plan(object):
+    """What a run will do: each list sorted by label, each person at most once."""
+
+    def __init__(self, to_assign, to_reclaim, unchanged, exclusive_reclaims):
+        self.to_assign = to_assign
+        self.to_reclaim = to_reclaim
+        self.unchanged = unchanged
+        # Reclaims the user did not name one by one: the ones the guard is for.
+        self.exclusive_reclaims = exclusive_reclaims
+
+    @property
+    def empty(self):
+        return not self.to_assign and not self.to_reclaim
+
+
+class BatchOutcome(object):
+    """What one write call confirmed.
+
+    ``done``: people the call changed or found already as wanted; ``failed``: ``(person,
+    reason)`` pairs; ``certain``: False when the call's effect is unknown (it timed out, was
+    retried, or failed with a 5xx), so the engine must re-read before reporting.
+    """
+
+    def __init__(self, done=(), failed=(), certain=True):
+        self.done = list(done)
+        self.failed = list(failed)
+        self.certain = certain
+
+
+class SeatBackend(object):
+    """The interface a platform implements for one product. Documentation, not a base to use.
+
+    - ``product`` (str): the product as people name it, for messages.
+    - ``read_holders()`` -> ``{key: Person}`` of every current holder (all pages).
+    - ``check_plan(plan)``: raise :class:`SeatSyncError` if the plan cannot succeed (for
+      example not enough seats); runs in check mode too. May return facts for the result.
+    - ``assign(people)`` / ``reclaim(people)`` -> iterable of :class:`BatchOutcome`, one per
+      write call, yielded as each call returns so the journal can record it at once.
+    """
+
+
+def sort_people(people):
+    return sorted(people, key=lambda person: (person.label or "", person.key))
+
+
+def compute_plan(desired, holders, state="present", exclusive=False, protected=()):
+    """Turn desired people and current holders into a :class:`Plan`.
+
+    ``desired``: iterable of Person (duplicates by key are folded); ``holders``:
+    ``{key: Person}``; ``protected``: keys that ``exclusive`` never reclaims. Leaving people
+    out never reclaims them unless ``exclusive`` is set; ``state=absent`` never assigns.
+    """
+    if state not in ("present", "absent"):
+        raise ValueError("state must be present or absent")
+    if exclusive and state != "present":
+        raise ValueError("exclusive applies to state=present only")
+    wanted = {}
+    for person in desired:
+        wanted.setdefault(person.key, person)
+    protected = set(protected)
+    if state == "present":
+        to_assign = [person for key, person in wanted.items() if key not in holders]
+        unchanged = [holders[key] for key in wanted if key in holders]
+        to_reclaim = []
+        if exclusive:
+            to_reclaim = [person for key, person in holders.items()
+                          if key not in wanted and key not in protected]
+        exclusive_reclaims = len(to_reclaim)
+    else:
+        to_assign = []
+        to_reclaim = [holders[key] for key in wanted if key in holders]
+        unchanged = [person for key, person in wanted.items() if key not in holders]
+        exclusive_reclaims = 0
+    return Plan(sort_people(to_assign), sort_people(to_reclaim), sort_people(unchanged),
+                exclusive_reclaims)
+
+
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_COUNT = re.compile(r"^\s*(\d+)\s*$")
+
+
+def parse_max_reclaims(value, field="max_reclaims"):
+    """Validate a guard value: a whole number >= 0 or a percentage 0-100 such as ``"10%"``.
+
+    Returns ``("count", n)`` or ``("percent", p)``; raises SeatSyncError naming the field.
+    """
+    if isinstance(value, bool):
+        raise SeatSyncError("%s must be a whole number or a percentage like '10%%', got %r"
+                            % (field, value))
+    if isinstance(value, int):
+        if value < 0:
+            raise SeatSyncError("%s must not be negative, got %d" % (field, value))
+        return ("count", value)
+    text = str(value)
+    match = _COUNT.match(text)
+    if match:
+        return ("count", int(match.group(1)))
+    match = _PERCENT.match(text)
+    if match:
+        percent = float(match.group(1))
+        if percent > 100:
+            raise SeatSyncError("%s percentage must be between 0%% and 100%%, got %s"
+                                % (field, text.strip()))
+        return ("percent", percent)
+    raise SeatSyncError("%s must be a whole number or a percentage like '10%%', got %r"
+                        % (field, value))
+
+
+def reclaim_limit(max_reclaims, holders_count):
+    """How many seats ``exclusive`` may reclaim: a count, or a percentage of current holders
+    rounded up (so "10%" of 5 holders still allows one)."""
+    kind, amount = parse_max_reclaims(max_reclaims)
+    if kind == "count":
+        return amount
+    return int(math.ceil(amount * holders_count / 100.0))
+
+
+def check_reclaim_guard(plan, holders_count, max_reclaims, product):
+    """Refuse, before any write, an exclusive plan that would reclaim more than allowed."""
+    limit = reclaim_limit(max_reclaims, holders_count)
+    if plan.exclusive_reclaims <= limit:
+        return
+    raise SeatSyncError(
+        "Refusing to reclaim %d of %d seats of %s: max_reclaims is %s (%d seats). Nothing was "
+        "changed. If the desired list is right, raise max_reclaims to at least %d; if it came "
+        "back empty or truncated (a broken export?), fix its source and run again."
+        % (plan.exclusive_reclaims, holders_count, product, max_reclaims, limit,
+           plan.exclusive_reclaims))
+
+
+def synchronise(backend, desired, state="present", exclusive=False, protected=(),
+                max_reclaims="10%", check_mode=False, journal=None, skipped=(), diff=False):
+    """Read, plan, guard, and (unless check mode) apply; return the result dict.
+
+    ``skipped``: ``[{"user", "reason"}]`` for names that were left out before planning
+    (unknown, disabled...). The result carries ``changed``, ``assigned``, ``reclaimed``
+    (views), ``unchanged`` (count), ``skipped``, ``failed`` (``[{"user", "reason"}]``),
+    ``holders_count`` (after), ``plan`` counts and, with ``diff``, ``diff``.
+    """
+    before = backend.read_holders()
+    plan = compute_plan(desired, before, state, exclusive, protected)
+    if exclusive:
+        check_reclaim_guard(plan, len(before), max_reclaims, backend.product)
+    facts = backend.check_plan(plan) or {}
+
+    if check_mode:
+        assigned, reclaimed, failures = plan.to_assign, plan.to_reclaim, []
+        after_keys = (set(before) | set(p.key for p in assigned)) - set(p.key for p in reclaimed)
+        after_labels = _labels_after(before, assigned, reclaimed)
+    else:
+        assigned, reclaimed, failures, after = _apply(backend, plan, before, journal)
+        after_keys = set(after)
+        after_labels = sorted(person.label or person.key for person in after.values())
+
+    result = {
+        "changed": bool(assigned or reclaimed),
+        "assigned": [person.view for person in assigned],
+        "reclaimed": [person.view for person in reclaimed],
+        "unchanged": len(plan.unchanged),
+        "skipped": list(skipped),
+        "failed": [{"user": person.label, "reason": reason} for person, reason in failures],
+        "holders_count": len(after_keys),
+    }
+    result.update(facts)
+    if diff:
+        result["diff"] = {
+            "before": sorted(person.label or person.key for person in before.values()),
+            "after": after_labels,
+        }
+    return result
+
+
+def _labels_after(before, assigned, reclaimed):
+    labels = dict((key, person.label or key) for key, person in before.items())
+    for person in assigned:
+        labels[person.key] = person.label or person.key
+    for person in reclaimed:
+        labels.pop(person.key, None)
+    return sorted(labels.values())
+
+
+def _apply(backend, plan, before, journal):
+    """Execute the plan batch by batch; return (assigned, reclaimed, failures, holders after).
+
+    Outcomes a call confirmed are journaled at once. When any call's effect is uncertain,
+    holders are read again and that read decides who was assigned or reclaimed.
+    """
+    failures = {}
+    confirmed = {"assign": set(), "reclaim": set()}
+    uncertain = False
+    stop_reason = None
+    for action, people in (("assign", plan.to_assign), ("reclaim", plan.to_reclaim)):
+        if not people:
+            continue
+        if stop_reason:
+            for person in people:
+                failures[person.key] = (person, "not attempted: %s" % stop_reason)
+            continue
+        execute = backend.assign if action == "assign" else backend.reclaim
+        try:
+            for outcome in execute(people):
+                uncertain = uncertain or not outcome.certain
+                for person in outcome.done:
+                    confirmed[action].add(person.key)
+                for person, reason in outcome.failed:
+                    failures[person.key] = (person, reason)
+                if outcome.certain and journal is not None:
+                    journal.record_batch(backend.product, action, outcome.done, outcome.failed)
+        except Exception as exc:  # the backend stopped: report who was not done, not a trace
+            stop_reason = str(exc)
+            uncertain = True
+            for person in people:
+                if person.key not in confirmed[action] and person.key not in failures:
+                    failures[person.key] = (person, stop_reason)
+
+    if uncertain:
+        try:
+            after = backend.read_holders()
+        except Exception as exc:
+            after = None
+            reread_error = str(exc)
+        if after is not None:
+            assigned = [p for p in plan.to_assign if p.key in after]
+            reclaimed = [p for p in plan.to_reclaim if p.key not in after]
+            still = _reconcile_failures(plan, after, failures)
+            if journal is not None:
+                journal.record_reread(backend.product, assigned, reclaimed, confirmed)
+            return assigned, reclaimed, still, after
+        # Holders could not be read again: report only what calls confirmed, and say why
+        # the rest is unknown, so the next run (which reads first) can repair it.
+        for person in plan.to_assign + plan.to_reclaim:
+            if person.key not in confirmed["assign"] | confirmed["reclaim"]:
+                reason = failures.get(person.key, (person, "outcome unknown"))[1]
+                failures[person.key] = (person, "%s; re-reading holders also failed: %s"
+                                        % (reason, reread_error))
+
+    assigned = [p for p in plan.to_assign if p.key in confirmed["assign"]]
+    reclaimed = [p for p in plan.to_reclaim if p.key in confirmed["reclaim"]]
+    after = dict(before)
+    for person in assigned:
+        after[person.key] = person
+    for person in reclaimed:
+        after.pop(person.key, None)
+    return assigned, reclaimed, sort_failures(failures.values()), after
+
+
+def _reconcile_failures(plan, after, failures):
+    """After a re-read: a person failed exactly when the read shows the change did not happen."""
+    still = []
+    for person in plan.to_assign:
+        if person.key not in after:
+            reason = failures.get(person.key, (person, "not seated after the call"))[1]
+            still.append((person, reason))
+    for person in plan.to_reclaim:
+        if person.key in after:
+            reason = failures.get(person.key, (person, "still seated after the call"))[1]
+            still.append((person, reason))
+    return sort_failures(still)
+
+
+def sort_failures(failures):
+    return sorted(failures, key=lambda item: (item[0].label or "", item[0].key))
