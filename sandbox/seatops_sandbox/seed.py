@@ -1,0 +1,295 @@
+"""Seed documents: parse, validate and normalise them before anything touches the database.
+
+A seed is validated completely up front so that a bad seed never leaves half-loaded state,
+and every error names the offending field (``datadog.users[3].email``) so the person who
+wrote the file can find it.
+"""
+
+import json
+import re
+import uuid
+
+import yaml
+
+DD_PERMISSIONS = (
+    "billing_read", "billing_edit", "incident_read", "incident_write",
+    "on_call_read", "on_call_write", "user_access_read",
+)
+DD_WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")
+DD_STATUSES = ("Active", "Pending", "Disabled")
+
+PRODUCT_ID_RE = re.compile(r"^[A-Za-z0-9]{12}$")
+SKU_ID_RE = re.compile(r"^[0-9]{4}$")
+UPN_RE = re.compile(r"^[^@\s/]+@[^@\s/]+$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# Users seeded without an id get a stable one, so hand-written seeds stay short and
+# restarts with the same seed produce the same UUIDs.
+_USER_NS = uuid.UUID("6f1b9a52-4c3e-4a59-9d0e-5b7c1f2a8e31")
+
+
+class SeedError(ValueError):
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+def parse_seed_text(text, fmt=None):
+    """Parse JSON or YAML text. ``fmt`` is 'json', 'yaml' or None (guess)."""
+    if fmt == "json":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise SeedError("", f"seed is not valid JSON: {exc}") from None
+    try:
+        # YAML is a superset of JSON, but the JSON parser is much faster for big seeds.
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SeedError("", f"seed is neither valid JSON nor valid YAML: {exc}") from None
+
+
+def load_seed_file(path):
+    with open(path, "r", encoding="utf-8") as handle:
+        text = handle.read()
+    fmt = "json" if str(path).endswith(".json") else None
+    return parse_seed_text(text, fmt)
+
+
+def _str(value, field, allow_empty=False):
+    if not isinstance(value, str) or (not allow_empty and not value.strip()):
+        raise SeedError(field, "must be a non-empty string")
+    return value.strip()
+
+
+def _bool(value, field):
+    if not isinstance(value, bool):
+        raise SeedError(field, "must be true or false")
+    return value
+
+
+def _int(value, field, minimum=0, allow_null=False):
+    if value is None and allow_null:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SeedError(field, f"must be an integer >= {minimum}" + (" or null" if allow_null else ""))
+    return value
+
+
+def _list(value, field):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SeedError(field, "must be a list")
+    return value
+
+
+def _map(value, field):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SeedError(field, "must be a mapping")
+    return value
+
+
+def _enum(value, field, choices):
+    if isinstance(value, str):
+        for choice in choices:
+            if choice.lower() == value.strip().lower():
+                return choice
+    raise SeedError(field, f"must be one of {', '.join(choices)}")
+
+
+def validate_seed(data):
+    """Return a normalised copy of ``data`` or raise SeedError."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SeedError("", "seed must be a mapping with optional 'datadog' and 'msstore' keys")
+    return {
+        "datadog": _validate_datadog(_map(data.get("datadog"), "datadog")),
+        "msstore": _validate_msstore(_map(data.get("msstore"), "msstore")),
+    }
+
+
+def _validate_datadog(dd):
+    keys, seen_pairs = [], set()
+    for i, key in enumerate(_list(dd.get("keys"), "datadog.keys")):
+        field = f"datadog.keys[{i}]"
+        key = _map(key, field)
+        api_key = _str(key.get("api_key"), field + ".api_key")
+        app_key = _str(key.get("app_key"), field + ".app_key")
+        if (api_key, app_key) in seen_pairs:
+            raise SeedError(field, "duplicate api_key/app_key pair")
+        seen_pairs.add((api_key, app_key))
+        if "permissions" in key and key["permissions"] is not None:
+            perms = []
+            for j, perm in enumerate(_list(key["permissions"], field + ".permissions")):
+                perms.append(_enum(perm, f"{field}.permissions[{j}]", DD_PERMISSIONS))
+        else:
+            perms = list(DD_PERMISSIONS)
+        if _bool(key.get("read_only", False), field + ".read_only"):
+            perms = [p for p in perms if p not in DD_WRITE_PERMISSIONS]
+        keys.append({"api_key": api_key, "app_key": app_key, "permissions": sorted(set(perms))})
+
+    products, limits = [], {}
+    for i, prod in enumerate(_list(dd.get("products"), "datadog.products")):
+        field = f"datadog.products[{i}]"
+        prod = _map(prod, field)
+        code = _str(prod.get("code"), field + ".code")
+        if code in limits:
+            raise SeedError(field + ".code", f"duplicate product code {code}")
+        limits[code] = _int(prod.get("seat_limit"), field + ".seat_limit", allow_null=True)
+        products.append({"code": code, "seat_limit": limits[code]})
+
+    users, by_id, by_email = [], {}, {}
+    for i, user in enumerate(_list(dd.get("users"), "datadog.users")):
+        field = f"datadog.users[{i}]"
+        user = _map(user, field)
+        email = _str(user.get("email"), field + ".email").lower()
+        if "@" not in email:
+            raise SeedError(field + ".email", "must be an email address")
+        if user.get("id") is None:
+            uid = str(uuid.uuid5(_USER_NS, email))
+        else:
+            uid = _str(user.get("id"), field + ".id")
+            if not UUID_RE.match(uid):
+                raise SeedError(field + ".id", "must be a UUID")
+            uid = uid.lower()
+        if uid in by_id:
+            raise SeedError(field + ".id", f"duplicate user id {uid}")
+        handle = _str(user.get("handle", email), field + ".handle").lower()
+        name = user.get("name")
+        name = email.split("@")[0] if name is None else _str(name, field + ".name", allow_empty=True)
+        disabled = user.get("disabled")
+        status = user.get("status")
+        status = None if status is None else _enum(status, field + ".status", DD_STATUSES)
+        if disabled is not None:
+            disabled = _bool(disabled, field + ".disabled")
+        # Status is Disabled exactly when disabled is true (spec §3.1, sandbox choice).
+        if disabled is None:
+            disabled = status == "Disabled"
+        if status is None:
+            status = "Disabled" if disabled else "Active"
+        if disabled != (status == "Disabled"):
+            raise SeedError(field, "status is Disabled exactly when disabled is true")
+        service_account = _bool(user.get("service_account", False), field + ".service_account")
+        rec = {"id": uid, "email": email, "handle": handle, "name": name, "status": status,
+               "disabled": disabled, "service_account": service_account}
+        users.append(rec)
+        by_id[uid] = rec
+        by_email.setdefault(email, []).append(uid)
+
+    seats = {}
+    for code, holders in _map(dd.get("seats"), "datadog.seats").items():
+        field = f"datadog.seats.{code}"
+        if code not in limits:
+            raise SeedError(field, f"unknown product code {code} (declare it in datadog.products)")
+        ids = []
+        for j, ref in enumerate(_list(holders, field)):
+            ref = _str(ref, f"{field}[{j}]")
+            if ref.lower() in by_id:
+                uid = ref.lower()
+            elif len(by_email.get(ref.lower(), ())) == 1:
+                uid = by_email[ref.lower()][0]
+            else:
+                raise SeedError(f"{field}[{j}]", f"unknown user {ref} (give a user id or a unique email)")
+            if uid not in ids:
+                ids.append(uid)
+        if limits[code] is not None and len(ids) > limits[code]:
+            raise SeedError(field, f"{len(ids)} holders exceed seat_limit {limits[code]}")
+        seats[code] = ids
+    return {"keys": keys, "products": products, "users": users, "seats": seats}
+
+
+def _validate_msstore(ms):
+    lifetime = ms.get("token_lifetime")
+    lifetime = None if lifetime is None else _int(lifetime, "msstore.token_lifetime", minimum=1)
+    tenants, seen = [], set()
+    for i, tenant in enumerate(_list(ms.get("tenants"), "msstore.tenants")):
+        field = f"msstore.tenants[{i}]"
+        tenant = _map(tenant, field)
+        tid = _str(tenant.get("id"), field + ".id")
+        if tid.lower() in seen:
+            raise SeedError(field + ".id", f"duplicate tenant {tid}")
+        seen.add(tid.lower())
+
+        clients, client_ids = [], set()
+        for j, client in enumerate(_list(tenant.get("clients"), field + ".clients")):
+            cfield = f"{field}.clients[{j}]"
+            client = _map(client, cfield)
+            cid = _str(client.get("client_id"), cfield + ".client_id")
+            if cid.lower() in client_ids:
+                raise SeedError(cfield + ".client_id", f"duplicate client {cid}")
+            client_ids.add(cid.lower())
+            clients.append({
+                "client_id": cid,
+                "client_secret": _str(client.get("client_secret"), cfield + ".client_secret"),
+                "activated": _bool(client.get("activated", True), cfield + ".activated"),
+            })
+
+        users, upns = [], {}
+        for j, upn in enumerate(_list(tenant.get("users"), field + ".users")):
+            ufield = f"{field}.users[{j}]"
+            upn = _str(upn, ufield)
+            if not UPN_RE.match(upn):
+                raise SeedError(ufield, "must be a user principal name (user@domain)")
+            if upn.lower() in upns:
+                raise SeedError(ufield, f"duplicate user {upn}")
+            upns[upn.lower()] = upn
+            users.append(upn)
+
+        inventory, entries = [], {}
+        for j, entry in enumerate(_list(tenant.get("inventory"), field + ".inventory")):
+            efield = f"{field}.inventory[{j}]"
+            entry = _map(entry, efield)
+            pid = entry.get("product_id")
+            if not isinstance(pid, str) or not PRODUCT_ID_RE.match(pid):
+                raise SeedError(efield + ".product_id", "must be a 12-character alphanumeric Store id")
+            sku = entry.get("sku_id")
+            if not isinstance(sku, str) or not SKU_ID_RE.match(sku):
+                raise SeedError(efield + ".sku_id", "must be a 4-digit string such as \"0016\" (quote it in YAML)")
+            pkey = f"{pid}/{sku}".lower()
+            if pkey in entries:
+                raise SeedError(efield, f"duplicate inventory entry {pid}/{sku}")
+            last_modified = entry.get("last_modified")
+            if last_modified is not None:
+                last_modified = _str(last_modified, efield + ".last_modified")
+            rec = {
+                "product_id": pid, "sku_id": sku,
+                "license_type": _enum(entry.get("license_type", "Online"), efield + ".license_type",
+                                      ("Online", "Offline")),
+                "distribution_policy": _enum(entry.get("distribution_policy", "Restricted"),
+                                             efield + ".distribution_policy", ("Open", "Restricted")),
+                "seat_capacity": _int(entry.get("seat_capacity", 0), efield + ".seat_capacity"),
+                "status": _enum(entry.get("status", "Active"), efield + ".status", ("Active", "Removed")),
+                "last_modified": last_modified,
+            }
+            entries[pkey] = rec
+            inventory.append(rec)
+
+        seats = {}
+        for key, holders in _map(tenant.get("seats"), field + ".seats").items():
+            sfield = f"{field}.seats.{key}"
+            entry = entries.get(str(key).lower())
+            if entry is None:
+                raise SeedError(sfield, f"unknown inventory entry {key} (use \"PRODUCTID/SKU\")")
+            if entry["license_type"] == "Offline":
+                raise SeedError(sfield, "an Offline entry cannot have seats")
+            names = []
+            for k, upn in enumerate(_list(holders, sfield)):
+                upn = _str(upn, f"{sfield}[{k}]")
+                if upn.lower() not in upns:
+                    raise SeedError(f"{sfield}[{k}]", f"unknown user {upn} (list it in users)")
+                if upns[upn.lower()] not in names:
+                    names.append(upns[upn.lower()])
+            if entry["distribution_policy"] == "Restricted" and len(names) > entry["seat_capacity"]:
+                raise SeedError(sfield, f"{len(names)} holders exceed seat_capacity {entry['seat_capacity']}")
+            seats[f"{entry['product_id']}/{entry['sku_id']}".lower()] = names
+        tenants.append({"id": tid, "clients": clients, "users": users, "inventory": inventory,
+                        "seats": seats})
+    return {"token_lifetime": lifetime, "tenants": tenants}
