@@ -28,7 +28,7 @@ options:
     default: present
   exclusive:
     description:
-      - With O(state=present), make O(users) the exact holders of the product:
+      - With O(state=present), make O(users) the exact holders of the product;
         every other holder not in O(protected) loses their seat.
     type: bool
     default: false
