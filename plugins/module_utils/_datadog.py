@@ -1,0 +1,446 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Datadog client: seat holders, seat writes, and turning names into user UUIDs.
+
+It knows the Seats and Users APIs (cursor pages of seat holders, numbered pages of users,
+1000-UUID write bodies, both error shapes) and nothing about Ansible. Every call goes
+through the collection's one HTTP layer (``_http.HttpClient``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ansible_collections.seatops.seats.plugins.module_utils._http import (
+    ApiError,
+    HttpClient,
+    PaginationError,
+    iterate_cursor_pages,
+    iterate_numbered_pages,
+)
+
+SITES = (
+    "datadoghq.com",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "datadoghq.eu",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "ddog-gov.com",
+    "us2.ddog-gov.com",
+    "uk1.datadoghq.com",
+)
+DEFAULT_SITE = "datadoghq.com"
+
+SEATS_PATH = "/api/v2/seats/users"
+USERS_PATH = "/api/v2/users"
+SEATS_GET = "GET /api/v2/seats/users"
+SEATS_POST = "POST /api/v2/seats/users"
+SEATS_DELETE = "DELETE /api/v2/seats/users"
+USERS_LIST = "GET /api/v2/users"
+USER_GET = "GET /api/v2/users/{user_id}"
+
+# The most UUIDs one POST or DELETE may carry.
+MAX_BATCH = 1000
+# Holders per page: the largest page the API serves keeps a 50,000-seat read at 50 calls.
+HOLDERS_PAGE_LIMIT = 1000
+# Users per page: the documented maximum.
+USERS_PAGE_SIZE = 100
+
+# Which permission a 401/403 on each call needs (any one of them is enough).
+PERMISSIONS = {
+    SEATS_GET: "billing_read",
+    SEATS_POST: "billing_edit",
+    SEATS_DELETE: "billing_edit",
+    USERS_LIST: "user_access_read",
+    USER_GET: "user_access_read",
+}
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Five groups of hex digits: meant as a UUID, so it must be a well-formed one.
+_UUID_LIKE = re.compile(r"^[0-9a-f]+(?:-[0-9a-f]+){4}$")
+_PRODUCT_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$", re.IGNORECASE)
+_INVALID_UUIDS = re.compile(r"invalid user_uuids:\s*([0-9A-Za-z,\s_-]+)")
+
+
+class DatadogError(Exception):
+    """The one error of this client. ``status`` is the HTTP status (None before any
+    answer); ``detail`` is the API's own message, for code that must read it; ``retried``
+    tells whether the failing call was sent more than once."""
+
+    def __init__(self, message, status=None, detail=None, retried=False):
+        super(DatadogError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+        self.retried = retried
+
+    def __str__(self):
+        return self.message
+
+
+# -- input checks (before any call) -------------------------------------------------------
+
+def is_uuid(name):
+    return bool(_UUID.match(name))
+
+
+def normalise_name(name):
+    """Canonical form of a user name: a UUID, an email or a handle, lower-case.
+
+    Raises ValueError saying what is wrong, for ``fold_names``.
+    """
+    text = name.strip().lower()
+    if _UUID_LIKE.match(text):
+        if not _UUID.match(text):
+            raise ValueError("looks like a user UUID but is not one (expected 8-4-4-4-12 "
+                             "hexadecimal digits)")
+        return text
+    if re.search(r"\s", text):
+        raise ValueError("must be an email, a handle or a user UUID, without whitespace")
+    if "@" in text:
+        local, _sep, domain = text.partition("@")
+        if not local or not domain or "@" in domain or domain.startswith(".") \
+                or domain.endswith(".") or ".." in domain:
+            raise ValueError("is not a plausible email address or handle")
+    return text
+
+
+def check_product_code(code):
+    """Return the product code stripped, or raise DatadogError naming the option."""
+    text = (code or "").strip()
+    if not text:
+        raise DatadogError("product_code must not be empty")
+    if len(text) > 100 or not _PRODUCT_CODE.match(text):
+        raise DatadogError(
+            "product_code %r is not a valid product code: use letters, digits, '_', '-' or "
+            "'.', for example incident_response" % code)
+    return text
+
+
+def base_url(site=None, api_url=None):
+    """The API base URL: ``api_url`` when given, else the one of ``site``."""
+    if api_url:
+        url = api_url.strip()
+        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+            raise DatadogError("api_url must start with http:// or https:// and name a host, "
+                               "got %r" % api_url)
+        return url.rstrip("/")
+    site = (site or DEFAULT_SITE).strip().lower()
+    if site not in SITES:
+        raise DatadogError("site must be one of %s, got %r (or set api_url)"
+                           % (", ".join(SITES), site))
+    return "https://api.%s" % site
+
+
+def invalid_uuids(detail):
+    """The UUIDs a 422 ``invalid user_uuids: a,b`` names, lower-case (empty if none)."""
+    match = _INVALID_UUIDS.search(detail or "")
+    if not match:
+        return set()
+    return set(part.strip().lower() for part in match.group(1).split(",") if part.strip())
+
+
+def user_view(user):
+    """``{id, email, name, handle, disabled, service_account, status}`` of a Users API item."""
+    attributes = user.get("attributes") or {}
+    return {
+        "id": user.get("id"),
+        "email": (attributes.get("email") or None),
+        "handle": (attributes.get("handle") or None),
+        "name": attributes.get("name"),
+        "status": attributes.get("status"),
+        "disabled": bool(attributes.get("disabled")) or attributes.get("status") == "Disabled",
+        "service_account": bool(attributes.get("service_account")),
+    }
+
+
+def _total_count(page):
+    meta = page.get("meta") if isinstance(page, dict) else None
+    page_meta = meta.get("page") if isinstance(meta, dict) else None
+    if isinstance(page_meta, dict) and isinstance(page_meta.get("total_count"), int):
+        return page_meta["total_count"]
+    return None
+
+
+# -- the client ---------------------------------------------------------------------------
+
+class DatadogClient(object):
+    """Seats and Users API calls, each counted by the HTTP layer under its endpoint name."""
+
+    def __init__(self, http):
+        self.http = http
+
+    @classmethod
+    def connect(cls, api_key, app_key, site=None, api_url=None, validate_certs=True,
+                ca_path=None, timeout=30, retries=3, **http_options):
+        """Check the connection options and build a client; no call is made yet."""
+        missing = [name for name, value in (("api_key", api_key), ("app_key", app_key))
+                   if not value]
+        if missing:
+            raise DatadogError(
+                "missing %s: set the option%s or the environment variable%s %s"
+                % (" and ".join(missing), "s" if len(missing) > 1 else "",
+                   "s" if len(missing) > 1 else "",
+                   " and ".join({"api_key": "DD_API_KEY", "app_key": "DD_APP_KEY"}[name]
+                                for name in missing)))
+        url = base_url(site, api_url)
+        if timeout is not None and timeout <= 0:
+            raise DatadogError("timeout must be a positive number of seconds, got %s" % timeout)
+        if retries is not None and retries < 0:
+            raise DatadogError("retries must be 0 or more, got %s" % retries)
+        headers = {
+            "DD-API-KEY": api_key,
+            "DD-APPLICATION-KEY": app_key,
+            "X-Datadog-Managed-By": "iac",
+            "Accept": "application/json",
+        }
+        try:
+            http = HttpClient(url, headers=headers, secrets=[api_key, app_key], timeout=timeout,
+                              validate_certs=validate_certs, ca_path=ca_path, retries=retries,
+                              **http_options)
+        except ApiError as exc:
+            raise DatadogError(exc.message)
+        return cls(http)
+
+    def api_calls(self):
+        return self.http.api_calls()
+
+    # -- seats --------------------------------------------------------------------------
+
+    def list_holders(self, product_code):
+        """Every holder of the product (all pages): ``[{id, email, name, assigned_at}]``."""
+        holders = []
+        pages = iterate_cursor_pages(self.http, SEATS_PATH, {"product_code": product_code},
+                                     SEATS_GET, "the seat holders of %s" % product_code,
+                                     limit=HOLDERS_PAGE_LIMIT)
+        with self._explained(SEATS_GET, product_code):
+            for page in pages:
+                for item in page.get("data") or []:
+                    attributes = item.get("attributes") or {}
+                    holders.append({
+                        "id": item.get("id"),
+                        "email": attributes.get("email"),
+                        "name": attributes.get("name"),
+                        "assigned_at": attributes.get("assigned_at"),
+                    })
+        return holders
+
+    def assign(self, product_code, user_ids):
+        """One POST for at most MAX_BATCH UUIDs. Returns True when the call was retried."""
+        return self._write("POST", SEATS_POST, product_code, user_ids)
+
+    def unassign(self, product_code, user_ids):
+        """One DELETE (with its JSON body) for at most MAX_BATCH UUIDs; True when retried."""
+        return self._write("DELETE", SEATS_DELETE, product_code, user_ids)
+
+    def _write(self, method, endpoint, product_code, user_ids):
+        user_ids = list(user_ids)
+        if not user_ids or len(user_ids) > MAX_BATCH:
+            # A programming error, never an API call: the API refuses both.
+            raise ValueError("a seat write takes 1 to %d user UUIDs, got %d"
+                             % (MAX_BATCH, len(user_ids)))
+        body = {"data": {"type": "seat-assignments",
+                         "attributes": {"product_code": product_code, "user_uuids": user_ids}}}
+        headers = {"Content-Type": "application/json"}
+        if method == "DELETE":
+            headers["Accept"] = "*/*"
+        retried_before = self.http.retried_writes
+        with self._explained(endpoint, product_code, lambda: self.http.retried_writes > retried_before):
+            self.http.request(method, SEATS_PATH, json_body=body, headers=headers,
+                              endpoint=endpoint)
+        return self.http.retried_writes > retried_before
+
+    # -- users --------------------------------------------------------------------------
+
+    def get_user(self, user_id):
+        """The user with that UUID (see :func:`user_view`), or None when there is none."""
+        try:
+            with self._explained(USER_GET):
+                page = self.http.request_json("GET", "%s/%s" % (USERS_PATH, user_id),
+                                              endpoint=USER_GET)
+        except DatadogError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        data = page.get("data")
+        return user_view(data) if isinstance(data, dict) else None
+
+    def find_users(self, text):
+        """Users whose email or handle is exactly ``text`` (case-insensitive), reading every
+        page of the API's fuzzy ``filter``; returns ``(matches, total_count)``, where
+        ``total_count`` is the number of users in the organisation (None if not sent)."""
+        wanted = text.lower()
+        matches = {}
+        total = None
+        with self._explained(USERS_LIST):
+            for page in iterate_numbered_pages(self.http, USERS_PATH, {"filter": text},
+                                               USERS_LIST, page_size=USERS_PAGE_SIZE):
+                if total is None:
+                    total = _total_count(page)
+                for item in page.get("data") or []:
+                    user = user_view(item)
+                    if wanted in ((user["email"] or "").lower(), (user["handle"] or "").lower()):
+                        matches[user["id"]] = user
+        return list(matches.values()), total
+
+    def list_users(self):
+        """Every user of the organisation, one page at a time: yields ``(users, total_count)``."""
+        pages = iterate_numbered_pages(self.http, USERS_PATH, {}, USERS_LIST,
+                                       page_size=USERS_PAGE_SIZE)
+        while True:
+            with self._explained(USERS_LIST):
+                page = next(pages, None)
+            if page is None:
+                return
+            yield [user_view(item) for item in page.get("data") or []], _total_count(page)
+
+    # -- name resolution ----------------------------------------------------------------
+
+    def resolve(self, names):
+        """Find the users behind emails, handles and UUIDs, in as few calls as possible.
+
+        ``names``: canonical names (see :func:`normalise_name`). Returns
+        ``{name: ("user", user_view)}`` or ``{name: ("unknown", reason)}`` for every name.
+
+        Emails and handles need an exact match on ``email`` or ``handle``; UUIDs an existing
+        user. Either per-name calls (a ``filter`` lookup, or ``GET /api/v2/users/{id}``) or
+        one full listing of all users serve; the first users call tells the user count, and
+        the remaining names are then resolved whichever way costs fewer calls.
+        """
+        names = list(dict.fromkeys(names))
+        resolved = {}
+        if not names:
+            return resolved
+        texts = [name for name in names if not is_uuid(name)]
+        ids = [name for name in names if is_uuid(name)]
+        if texts:
+            # A lookup every strategy needs, and its answer carries the user count.
+            matches, total = self.find_users(texts[0])
+            resolved[texts[0]] = _verdict(texts[0], matches)
+            pending = texts[1:] + ids
+            listing = full_listing_calls(total)
+            if pending and listing is not None and listing < len(pending):
+                self._resolve_from_listing(pending, resolved, self.list_users())
+            else:
+                self._resolve_one_by_one(pending, resolved)
+        elif len(ids) == 1:
+            self._resolve_one_by_one(ids, resolved)
+        else:
+            # Several UUIDs only: the first listing page tells the user count and may hold them.
+            pages = self.list_users()
+            users, total = next(pages, ([], 0))
+            found = {}
+            _collect(ids, users, found)
+            pending = [name for name in ids if name not in found]
+            listing = full_listing_calls(total)
+            if pending and (listing is None or len(pending) <= listing - 1):
+                pages.close()
+                self._resolve_one_by_one(pending, resolved)
+            elif pending:
+                self._resolve_from_listing(pending, resolved, pages, found)
+            for name in ids:
+                if name not in resolved:
+                    resolved[name] = _verdict(name, found.get(name, []))
+        return resolved
+
+    def _resolve_one_by_one(self, names, resolved):
+        for name in names:
+            if is_uuid(name):
+                user = self.get_user(name)
+                resolved[name] = _verdict(name, [user] if user else [])
+            else:
+                matches, _total = self.find_users(name)
+                resolved[name] = _verdict(name, matches)
+
+    @staticmethod
+    def _resolve_from_listing(names, resolved, pages, found=None):
+        found = found if found is not None else {}
+        only_ids = all(is_uuid(name) for name in names)
+        for users, _total in pages:
+            _collect(names, users, found)
+            if only_ids and all(name in found for name in names):
+                # UUIDs are unique: once all are found, the remaining pages cannot matter.
+                pages.close()
+                break
+        for name in names:
+            resolved[name] = _verdict(name, found.get(name, []))
+
+    # -- errors -------------------------------------------------------------------------
+
+    def _explained(self, endpoint, product_code=None, retried=None):
+        return _Explained(endpoint, product_code, retried)
+
+
+class _Explained(object):
+    """Turn an ApiError into a DatadogError a person can act on (no key, ever)."""
+
+    def __init__(self, endpoint, product_code, retried):
+        self.endpoint = endpoint
+        self.product_code = product_code
+        self.retried = retried
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or not isinstance(exc, ApiError):
+            return False
+        raise DatadogError(explain(exc, self.endpoint, self.product_code), status=exc.status,
+                           detail=exc.message,
+                           retried=bool(self.retried and self.retried()) or exc.attempts > 1)
+
+
+def explain(exc, endpoint, product_code=None):
+    """A message naming the call, the product and what to do about the failure."""
+    what = endpoint + (" for product %s" % product_code if product_code else "")
+    status = "HTTP %s" % exc.status if exc.status is not None else "no response"
+    message = "Datadog %s failed (%s): %s" % (what, status, exc.message)
+    if exc.status in (401, 403):
+        message += (". Check that api_key and app_key (or DD_API_KEY and DD_APP_KEY) are "
+                    "valid for this site (site or api_url), and that the application key's "
+                    "owner has the %s permission" % PERMISSIONS.get(endpoint, "needed"))
+    elif exc.status == 429:
+        message += (". Datadog kept rate-limiting after %d attempt(s); run again later or "
+                    "raise retries" % exc.attempts)
+    elif isinstance(exc, PaginationError):
+        pass
+    elif exc.status is None or exc.status >= 500:
+        message += " (after %d attempt(s); raise retries or timeout if this persists)" \
+            % exc.attempts
+    return message
+
+
+def _collect(names, users, found):
+    """Add the users of one listing page whose id, email or handle is one of ``names``."""
+    wanted = set(names)
+    for user in users:
+        keys = set([(user["id"] or "").lower(), (user["email"] or "").lower(),
+                    (user["handle"] or "").lower()])
+        for key in keys & wanted:
+            found.setdefault(key, []).append(user)
+
+
+def _verdict(name, users):
+    users = [user for user in users if user]
+    unique = dict((user["id"], user) for user in users)
+    if len(unique) == 1:
+        return ("user", list(unique.values())[0])
+    if not unique:
+        if is_uuid(name):
+            return ("unknown", "no Datadog user has this UUID")
+        return ("unknown", "no Datadog user has this email or handle")
+    return ("unknown", "ambiguous: %d Datadog users match (%s); name one by its UUID"
+            % (len(unique), ", ".join(sorted("%s (%s)" % (user["email"] or user["handle"],
+                                                           user["id"])
+                                             for user in unique.values()))))
+
+
+def full_listing_calls(total_count):
+    """Calls one full user listing costs, or None when the user count is unknown."""
+    if total_count is None:
+        return None
+    return max(1, int(math.ceil(total_count / float(USERS_PAGE_SIZE))))

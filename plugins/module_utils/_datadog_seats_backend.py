@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Datadog side of the seat modules: connection options, the sync-engine backend,
+and the ``run`` functions of ``datadog_seats`` and ``datadog_seats_info``.
+
+Holders come with id and email, so names found among them need no user lookup; other
+names go to the client's resolver. Writes go out in batches of at most 1000 UUIDs; a
+422 naming bad UUIDs is retried without them, so one bad user cannot fail a batch.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    MAX_BATCH,
+    SITES,
+    DatadogClient,
+    DatadogError,
+    check_product_code,
+    invalid_uuids,
+    is_uuid,
+    normalise_name,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    check_sync_options,
+    finish,
+    fold_names,
+    handle_unknown,
+    open_journal,
+    sync_argument_spec,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
+    BatchOutcome,
+    Person,
+    SeatSyncError,
+    synchronise,
+)
+
+
+def connection_argument_spec():
+    """Options shared by every Datadog module (doc fragment ``seatops.seats.datadog``)."""
+    return dict(
+        site=dict(type="str", default="datadoghq.com", choices=list(SITES),
+                  fallback=(env_fallback, ["DD_SITE"])),
+        api_url=dict(type="str"),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_API_KEY"])),
+        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_APP_KEY"])),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="float", default=30),
+        retries=dict(type="int", default=3),
+    )
+
+
+def connect(module):
+    """Build the client from the module's options, or fail naming the option."""
+    params = module.params
+    try:
+        return DatadogClient.connect(
+            api_key=params["api_key"], app_key=params["app_key"], site=params["site"],
+            api_url=params["api_url"], validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
+    except DatadogError as exc:
+        module.fail_json(msg=str(exc))
+
+
+def holder_person(holder):
+    user_id = holder["id"]
+    email = (holder.get("email") or "").lower() or None
+    return Person(user_id.lower(), email or user_id, {"id": user_id, "email": email})
+
+
+def user_person(user):
+    email = (user.get("email") or user.get("handle") or "").lower() or None
+    return Person(user["id"].lower(), email or user["id"], {"id": user["id"], "email": email})
+
+
+class DatadogSeatsBackend(object):
+    """The sync engine's backend for one Datadog product (see ``_seat_sync.SeatBackend``)."""
+
+    def __init__(self, client, product_code):
+        self.client = client
+        self.product = product_code
+        self._preloaded = None
+
+    def load_holders(self):
+        """Read holders once before planning; the engine's first read gets this copy."""
+        self._preloaded = self._read()
+        return self._preloaded
+
+    def read_holders(self):
+        if self._preloaded is not None:
+            holders, self._preloaded = self._preloaded, None
+            return holders
+        return self._read()
+
+    def _read(self):
+        holders = {}
+        for holder in self.client.list_holders(self.product):
+            if holder.get("id"):
+                person = holder_person(holder)
+                holders[person.key] = person
+        return holders
+
+    def check_plan(self, plan):
+        # The Seats API tells neither seat counts nor valid product codes before a write.
+        return {}
+
+    def assign(self, people):
+        return self._write(self.client.assign, people)
+
+    def reclaim(self, people):
+        return self._write(self.client.unassign, people)
+
+    def _write(self, call, people):
+        people = list(people)
+        for start in range(0, len(people), MAX_BATCH):
+            for outcome in self._write_batch(call, people[start:start + MAX_BATCH]):
+                yield outcome
+
+    def _write_batch(self, call, batch):
+        try:
+            retried = call(self.product, [person.view["id"] for person in batch])
+        except DatadogError as exc:
+            if exc.status in (401, 403):
+                # The key pair cannot write at all: stop, and let the engine report the rest.
+                raise
+            if exc.status == 422:
+                refused = invalid_uuids(exc.detail)
+                bad = [person for person in batch if person.key in refused]
+                if bad:
+                    reason = ("Datadog refused this user (unknown or disabled): %s"
+                              % exc.detail)
+                    yield BatchOutcome(failed=[(person, reason) for person in bad])
+                    rest = [person for person in batch if person.key not in refused]
+                    if rest:
+                        for outcome in self._write_batch(call, rest):
+                            yield outcome
+                    return
+            certain = not exc.retried and exc.status is not None and 400 <= exc.status < 500 \
+                and exc.status not in (408, 429)
+            yield BatchOutcome(failed=[(person, exc.detail or str(exc)) for person in batch],
+                               certain=certain)
+            return
+        yield BatchOutcome(done=batch, certain=not retried)
+
+
+# -- datadog_seats ------------------------------------------------------------------------
+
+def seats_argument_spec():
+    spec = connection_argument_spec()
+    spec.update(sync_argument_spec())
+    spec.update(
+        product_code=dict(type="str", required=True),
+        allow_disabled=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def run_seats(module, client):
+    """Plan and apply one product's seats; returns the result for ``finish``."""
+    params = module.params
+    product_code = check_product_code(params["product_code"])
+    users = fold_names(params["users"], "users", normalise_name)
+    protected = fold_names(params["protected"], "protected", normalise_name)
+    check_sync_options(params, users, protected)
+    state = params["state"]
+    exclusive = params["exclusive"]
+
+    backend = DatadogSeatsBackend(client, product_code)
+    holders = backend.load_holders()
+    by_email = {}
+    for person in holders.values():
+        if person.view["email"]:
+            by_email.setdefault(person.view["email"], []).append(person)
+
+    def among_holders(name):
+        if name in holders:
+            return holders[name]
+        found = by_email.get(name) or []
+        return found[0] if len(found) == 1 else None
+
+    desired = {}
+    to_resolve = []
+    for name in users:
+        person = among_holders(name)
+        if person is not None:
+            desired[name] = person
+        else:
+            to_resolve.append(name)
+    protected_keys = set()
+    protected_pending = []
+    for name in protected:
+        person = among_holders(name)
+        if person is not None:
+            protected_keys.add(person.key)
+        else:
+            protected_pending.append(name)
+    if exclusive and protected_pending:
+        wanted_keys = set(person.key for person in desired.values())
+        if set(holders) - wanted_keys - protected_keys:
+            # Someone would be reclaimed: a protected name may be a holder by its handle.
+            to_resolve.extend(name for name in protected_pending if name not in to_resolve)
+        else:
+            protected_pending = []
+    else:
+        protected_pending = []
+
+    resolved = client.resolve(to_resolve)
+    unknown = []
+    refused = []
+    for name in users:
+        if name in desired:
+            continue
+        verdict, value = resolved[name]
+        if verdict != "user":
+            unknown.append({"user": users[name], "reason": value})
+            continue
+        person = holders.get(value["id"].lower()) or user_person(value)
+        if state == "present" and person.key not in holders:
+            reason = refusal(value, params["allow_disabled"])
+            if reason:
+                refused.append({"user": users[name], "reason": reason})
+                continue
+        desired[name] = person
+    for name in protected_pending:
+        verdict, value = resolved[name]
+        if verdict == "user":
+            protected_keys.add(value["id"].lower())
+        else:
+            unknown.append({"user": protected[name], "reason": value + " (in protected)"})
+
+    skipped = handle_unknown(params["unknown_users"], unknown, module)
+    for item in refused:
+        module.warn("%s: not given a seat of %s: %s" % (item["user"], product_code, item["reason"]))
+    skipped = sorted(skipped + refused, key=lambda item: item["user"].lower())
+
+    journal = open_journal(module, "datadog")
+    result = synchronise(
+        backend, list(desired.values()), state=state, exclusive=exclusive,
+        protected=protected_keys, max_reclaims=params["max_reclaims"],
+        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff)
+    result["product_code"] = product_code
+    result["assigned"] = sorted(result["assigned"], key=_view_order)
+    result["reclaimed"] = sorted(result["reclaimed"], key=_view_order)
+    if "diff" in result:
+        result["diff"] = {"before": {"holders": result["diff"]["before"]},
+                          "after": {"holders": result["diff"]["after"]}}
+    return result
+
+
+def _view_order(view):
+    return (view.get("email") or "", view.get("id") or "")
+
+
+def refusal(user, allow_disabled):
+    """Why ``user`` must not get a new seat, or None."""
+    if user["disabled"]:
+        return ("the Datadog user is disabled and a disabled user cannot get a seat "
+                "(re-enable the user, or remove them from users)")
+    if user["service_account"] and not allow_disabled:
+        return ("the Datadog user is a service account; set allow_disabled=true to give "
+                "service accounts seats")
+    return None
+
+
+def main_seats(module):
+    """Everything ``datadog_seats`` does after building its AnsibleModule."""
+    client = connect(module)
+    product_code = module.params["product_code"]
+    try:
+        result = run_seats(module, client)
+    except (SeatSyncError, DatadogError) as exc:
+        module.fail_json(msg=str(exc), changed=False, product_code=product_code,
+                         api_calls=client.api_calls())
+    result["api_calls"] = client.api_calls()
+    finish(module, result, product_code)
+
+
+# -- datadog_seats_info -------------------------------------------------------------------
+
+def info_argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        product_codes=dict(type="list", elements="str", required=True),
+        users=dict(type="list", elements="str"),
+    )
+    return spec
+
+
+def run_info(module, client):
+    """Holders of each product (optionally only of ``users``); read-only."""
+    params = module.params
+    codes = []
+    for code in params["product_codes"]:
+        code = check_product_code(code)
+        if code not in codes:
+            codes.append(code)
+    if not codes:
+        raise DatadogError("product_codes must name at least one product code")
+    users = fold_names(params["users"], "users", normalise_name) if params["users"] is not None \
+        else None
+
+    seats = {}
+    for code in codes:
+        seats[code] = sorted(client.list_holders(code),
+                             key=lambda holder: ((holder.get("email") or "").lower(),
+                                                 holder.get("id") or ""))
+    not_holding = []
+    if users is not None:
+        by_key = {}
+        for holders in seats.values():
+            for holder in holders:
+                for key in ((holder.get("id") or "").lower(), (holder.get("email") or "").lower()):
+                    if key:
+                        by_key.setdefault(key, set()).add(holder["id"])
+        wanted = set()
+        handles = []
+        for name in users:
+            if name in by_key:
+                wanted.update(by_key[name])
+            elif "@" in name or is_uuid(name):
+                not_holding.append(users[name])
+            else:
+                handles.append(name)
+        # Holders carry id and email, not the handle: only bare handles need a lookup.
+        resolved = client.resolve(handles)
+        for name in handles:
+            verdict, value = resolved[name]
+            if verdict == "user" and value["id"].lower() in by_key:
+                wanted.update(by_key[value["id"].lower()])
+            else:
+                not_holding.append(users[name])
+        seats = dict((code, [holder for holder in holders if holder["id"] in wanted])
+                     for code, holders in seats.items())
+    return {
+        "changed": False,
+        "seats": seats,
+        "counts": dict((code, len(holders)) for code, holders in seats.items()),
+        "not_holding": sorted(not_holding, key=str.lower),
+    }
+
+
+def main_info(module):
+    """Everything ``datadog_seats_info`` does after building its AnsibleModule."""
+    client = connect(module)
+    try:
+        result = run_info(module, client)
+    except (SeatSyncError, DatadogError) as exc:
+        module.fail_json(msg=str(exc), api_calls=client.api_calls())
+    result["api_calls"] = client.api_calls()
+    module.exit_json(**result)

@@ -1,0 +1,248 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: datadog_seats
+short_description: Keep the seats of a Datadog product exactly as the playbook says
+version_added: 0.1.0
+description:
+  - Assigns and reclaims seats of one Datadog product (for example C(incident_response))
+    through the Datadog Seats API, for one user or tens of thousands in one task.
+  - Reads every current holder first, then looks up only the names that are not among
+    them, computes a plan, checks the reclaim guard, and writes in batches of at most 1000
+    users. Results are derived from the module's own reads, never from what the API echoes.
+  - Names among the holders need no user lookup. Other emails and handles are resolved
+    with exact-match user lookups or one listing of all users, and UUIDs with a direct user
+    lookup or that listing, whichever needs fewer API calls.
+author:
+  - seatops.seats contributors
+extends_documentation_fragment:
+  - seatops.seats.datadog
+  - seatops.seats.seat_sync
+  - seatops.seats.attributes
+  - seatops.seats.attributes.SEAT
+  - seatops.seats.attributes.DATADOG_GROUP
+options:
+  product_code:
+    description:
+      - The Datadog product whose seats are managed, for example V(incident_response).
+      - The Seats API has no way to list or validate product codes; an unknown code fails
+        at the first call with the API's message.
+    type: str
+    required: true
+  users:
+    description:
+      - The people this task is about, each an email, a handle or a user UUID. Something
+        shaped like a UUID must be a valid one; an entry with C(@) must be a plausible email
+        or handle. Duplicates that differ only in case are folded.
+      - An email or handle matches the Datadog user whose C(email) or C(handle) is exactly
+        that, case-insensitively. A name matching several users is reported, never guessed.
+      - With O(state=present), they get a seat; with O(state=absent), their seat is reclaimed.
+      - Leaving O(users) out never reclaims anybody. An explicit empty list with
+        O(exclusive=true) means "nobody", which the O(max_reclaims) guard exists for.
+  allow_disabled:
+    description:
+      - Service accounts get a seat only when this is V(true).
+      - Disabled users never get a new seat, whatever this option says (Datadog refuses
+        them); they are skipped with a warning and listed in RV(skipped).
+      - Seats already held by disabled users or service accounts are kept when they are in
+        O(users) or O(protected), and can always be reclaimed with O(state=absent) or
+        O(exclusive=true), which is what offboarding needs.
+    type: bool
+    default: false
+notes:
+  - O(protected) names are looked up only when O(exclusive=true) would otherwise reclaim
+    somebody; a protected name that matches nobody is handled as O(unknown_users) says.
+  - With O(state=absent), names that are not holders are still looked up, so that a name
+    matching nobody is reported as O(unknown_users) says.
+  - A write refused with HTTP 422 naming some user UUIDs is sent again without them; those
+    users are listed in RV(failed) and the task fails after the other changes are made.
+  - After any write that failed with a 5xx or a connection error, or was retried, the
+    module reads the holders again, so RV(assigned), RV(reclaimed) and RV(failed) are true.
+seealso:
+  - module: seatops.seats.datadog_seats_info
+  - name: Datadog Seats API
+    description: The API this module uses.
+    link: https://docs.datadoghq.com/api/latest/seats/
+"""
+
+EXAMPLES = r"""
+- name: Give two people an Incident Response seat (additive)
+  seatops.seats.datadog_seats:
+    product_code: incident_response
+    users:
+      - ana.lima@example.com
+      - Bruno.Costa@Example.com
+    api_key: "{{ dd_api_key }}"
+    app_key: "{{ dd_app_key }}"
+
+- name: Reclaim the seat of someone who left
+  seatops.seats.datadog_seats:
+    product_code: incident_response
+    users: [carla.mendes@example.com]
+    state: absent
+    journal: /var/log/seatops/datadog.jsonl
+
+- name: Make the on-call roster the exact holders, keeping the break-glass account
+  seatops.seats.datadog_seats:
+    product_code: incident_response
+    users: "{{ oncall_roster }}"
+    exclusive: true
+    protected: [breakglass@example.com]
+    max_reclaims: 25%
+  register: sync
+
+- name: Credentials once for every Datadog task of the play (AWX can inject DD_* instead)
+  module_defaults:
+    group/seatops.seats.datadog:
+      site: datadoghq.eu
+      api_key: "{{ dd_api_key }}"
+      app_key: "{{ dd_app_key }}"
+  block:
+    - name: Preview the change without writing anything
+      seatops.seats.datadog_seats:
+        product_code: incident_response
+        users: "{{ oncall_roster }}"
+        exclusive: true
+      check_mode: true
+      diff: true
+      register: preview
+
+    - name: Show what would change
+      ansible.builtin.debug:
+        msg: "{{ preview.assigned | length }} to assign, {{ preview.reclaimed | length }} to reclaim"
+"""
+
+RETURN = r"""
+product_code:
+  description: The product the task managed.
+  returned: always
+  type: str
+  sample: incident_response
+assigned:
+  description:
+    - Users given a seat by this run (in check mode, who would be), sorted by email.
+  returned: success, or failure after writes started
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The user UUID.
+      type: str
+      returned: always
+      sample: 0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11
+    email:
+      description: The user's email, lower-case (null if Datadog has none).
+      type: str
+      returned: always
+      sample: ana.lima@example.com
+  sample: [{"id": "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11", "email": "ana.lima@example.com"}]
+reclaimed:
+  description:
+    - Users whose seat this run reclaimed (in check mode, whose would be), sorted by email.
+  returned: success, or failure after writes started
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The user UUID.
+      type: str
+      returned: always
+    email:
+      description: The user's email, lower-case (null if Datadog has none).
+      type: str
+      returned: always
+  sample: []
+unchanged:
+  description: How many of O(users) already were as wanted (holding with O(state=present),
+    not holding with O(state=absent)).
+  returned: success, or failure after writes started
+  type: int
+  sample: 12
+skipped:
+  description:
+    - Names left out before planning, each with the reason (unknown or ambiguous with
+      O(unknown_users=warn) or V(ignore); disabled users and service accounts refused a seat).
+  returned: success, or failure after writes started
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The name as given.
+      type: str
+      returned: always
+    reason:
+      description: Why it was skipped.
+      type: str
+      returned: always
+  sample: [{"user": "ghost@example.com", "reason": "no Datadog user has this email or handle"}]
+failed:
+  description:
+    - Changes that did not happen, each with the API's reason. When not empty, the task
+      fails, after making every change it could.
+  returned: success, or failure after writes started
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The user's email (or UUID when Datadog has no email).
+      type: str
+      returned: always
+    reason:
+      description: Why the change failed.
+      type: str
+      returned: always
+  sample: []
+holders_count:
+  description: How many users hold a seat after the run (in check mode, would hold).
+  returned: success, or failure after writes started
+  type: int
+  sample: 42
+api_calls:
+  description:
+    - API calls made, per endpoint (method and path template), plus C(total). Retries
+      count as calls.
+  returned: always
+  type: dict
+  sample: {"GET /api/v2/seats/users": 1, "POST /api/v2/seats/users": 1, "total": 2}
+diff:
+  description: Holders' emails (UUID when there is no email), sorted, before and after.
+  returned: in diff mode, success
+  type: dict
+  contains:
+    before:
+      description: Holders before the run.
+      type: dict
+      returned: always
+      sample: {"holders": ["ana.lima@example.com"]}
+    after:
+      description: Holders after the run (in check mode, as predicted).
+      type: dict
+      returned: always
+      sample: {"holders": ["ana.lima@example.com", "bruno.costa@example.com"]}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
+    main_seats,
+    seats_argument_spec,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    require_requests,
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=seats_argument_spec(), supports_check_mode=True)
+    require_requests(module)
+    main_seats(module)
+
+
+if __name__ == "__main__":
+    main()

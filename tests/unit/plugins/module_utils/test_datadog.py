@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Datadog client against scripted HTTP (``responses``): no socket is ever opened."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from responses import matchers
+
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    MAX_BATCH,
+    SITES,
+    DatadogClient,
+    DatadogError,
+    base_url,
+    check_product_code,
+    invalid_uuids,
+    normalise_name,
+)
+
+URL = "https://api.datadoghq.com"
+SEATS = URL + "/api/v2/seats/users"
+USERS = URL + "/api/v2/users"
+API_KEY = "api-key-0123456789abcdef"
+APP_KEY = "app-key-fedcba9876543210"
+
+
+def uid(number):
+    return "00000000-0000-4000-8000-%012d" % number
+
+
+def user(number, email=None, handle=None, disabled=False, service_account=False):
+    email = email or "user%d@example.com" % number
+    return {"type": "users", "id": uid(number),
+            "attributes": {"email": email, "handle": handle or email, "name": "User %d" % number,
+                           "status": "Disabled" if disabled else "Active",
+                           "disabled": disabled, "service_account": service_account}}
+
+
+def users_page(items, total):
+    return {"data": items, "included": [],
+            "meta": {"page": {"total_count": total, "total_filtered_count": len(items)}}}
+
+
+def holder(number, email=None):
+    return {"type": "seat-users", "id": uid(number),
+            "attributes": {"email": email or "user%d@example.com" % number,
+                           "name": "User %d" % number, "assigned_at": "2026-01-01T00:00:00Z"}}
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def client(sleeps):
+    return DatadogClient.connect(API_KEY, APP_KEY, retries=2, sleep=sleeps.append)
+
+
+def calls_to(path_prefix):
+    return [call for call in responses.calls if call.request.url.startswith(path_prefix)]
+
+
+class TestInputChecks(object):
+    @pytest.mark.parametrize("name, expected", [
+        ("Ana.Lima@Example.COM", "ana.lima@example.com"),
+        ("  handle_1 ", "handle_1"),
+        ("0B8C5E06-5B1C-4F5E-9A52-0C3A1C6A9B11", "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11"),
+    ])
+    def test_normalise_accepts_and_lowers(self, name, expected):
+        assert normalise_name(name) == expected
+
+    @pytest.mark.parametrize("name, reason", [
+        ("0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b1", "looks like a user UUID"),
+        ("0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b1122", "looks like a user UUID"),
+        ("ana@", "not a plausible email"),
+        ("@example.com", "not a plausible email"),
+        ("a@b@example.com", "not a plausible email"),
+        ("ana@.example.com", "not a plausible email"),
+        ("ana lima@example.com", "without whitespace"),
+    ])
+    def test_normalise_refuses_with_reason(self, name, reason):
+        with pytest.raises(ValueError, match=reason):
+            normalise_name(name)
+
+    def test_product_code(self):
+        assert check_product_code(" incident_response ") == "incident_response"
+        for bad in ("", "  ", "incident response", "a/b", "x" * 101):
+            with pytest.raises(DatadogError, match="product_code"):
+                check_product_code(bad)
+
+    def test_base_url_for_every_site_and_override(self):
+        assert len(SITES) == 9
+        assert base_url("datadoghq.eu") == "https://api.datadoghq.eu"
+        assert base_url("uk1.datadoghq.com") == "https://api.uk1.datadoghq.com"
+        assert base_url(None) == "https://api.datadoghq.com"
+        assert base_url("datadoghq.eu", "http://127.0.0.1:8080/") == "http://127.0.0.1:8080"
+
+    def test_base_url_refusals_name_the_field(self):
+        with pytest.raises(DatadogError, match=r"site must be one of datadoghq.com, .*uk1"):
+            base_url("datadog.com")
+        with pytest.raises(DatadogError, match="api_url must start with http"):
+            base_url(None, "ftp://example.com")
+
+    def test_missing_keys_name_options_and_env(self):
+        with pytest.raises(DatadogError) as caught:
+            DatadogClient.connect(None, "")
+        assert "api_key and app_key" in str(caught.value)
+        assert "DD_API_KEY and DD_APP_KEY" in str(caught.value)
+        with pytest.raises(DatadogError, match="missing app_key.*DD_APP_KEY"):
+            DatadogClient.connect(API_KEY, None)
+
+    def test_invalid_uuids_parses_the_422_detail(self):
+        detail = "invalid user_uuids: %s,%s" % (uid(1), uid(2).upper())
+        assert invalid_uuids(detail) == {uid(1), uid(2)}
+        assert invalid_uuids("not enough seats available") == set()
+
+
+class TestHolders(object):
+    @responses.activate
+    def test_reads_every_page_with_cursor_and_headers(self, client):
+        responses.get(SEATS, match=[matchers.query_param_matcher(
+            {"product_code": "incident_response", "page[limit]": "1000"})],
+            json={"data": [holder(1), holder(2)], "meta": {"limit": 1000, "next_cursor": "c2"}})
+        responses.get(SEATS, match=[matchers.query_param_matcher(
+            {"product_code": "incident_response", "page[limit]": "1000", "page[cursor]": "c2"})],
+            json={"data": [holder(3, email=None)], "meta": {"limit": 1000, "next_cursor": ""}})
+        holders = client.list_holders("incident_response")
+        assert [item["id"] for item in holders] == [uid(1), uid(2), uid(3)]
+        assert holders[0] == {"id": uid(1), "email": "user1@example.com", "name": "User 1",
+                              "assigned_at": "2026-01-01T00:00:00Z"}
+        sent = responses.calls[0].request.headers
+        assert sent["DD-API-KEY"] == API_KEY and sent["DD-APPLICATION-KEY"] == APP_KEY
+        assert sent["X-Datadog-Managed-By"] == "iac"
+        assert client.api_calls() == {"GET /api/v2/seats/users": 2, "total": 2}
+
+    @responses.activate
+    def test_no_holders_is_data_without_meta(self, client):
+        responses.get(SEATS, json={"data": []})
+        assert client.list_holders("incident_response") == []
+        assert len(responses.calls) == 1
+
+    @responses.activate
+    def test_repeated_cursor_is_refused(self, client):
+        responses.get(SEATS, json={"data": [holder(1)], "meta": {"next_cursor": "same"}})
+        with pytest.raises(DatadogError, match="repeated a page token"):
+            client.list_holders("incident_response")
+        assert len(responses.calls) == 2
+
+    @responses.activate
+    def test_403_names_permission_and_options_never_keys(self, client):
+        responses.get(SEATS, status=403, json={"errors": ["Forbidden"]})
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("incident_response")
+        message = str(caught.value)
+        assert caught.value.status == 403
+        assert "incident_response" in message and "Forbidden" in message
+        assert "billing_read" in message and "api_key and app_key" in message
+        assert API_KEY not in message and APP_KEY not in message
+        assert len(responses.calls) == 1  # never retried
+
+    @responses.activate
+    def test_object_error_shape_and_echoed_key_is_scrubbed(self, client):
+        responses.get(SEATS, status=422, json={"errors": [
+            {"title": "Generic Error", "detail": "invalid product_code nope %s" % APP_KEY}]})
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("nope")
+        assert "invalid product_code nope" in str(caught.value)
+        assert APP_KEY not in str(caught.value)
+        assert len(responses.calls) == 1
+
+    @responses.activate
+    def test_429_waits_for_reset_then_succeeds(self, client, sleeps):
+        responses.get(SEATS, status=429, body="", headers={"x-ratelimit-reset": "7",
+                                                           "x-ratelimit-remaining": "9"})
+        responses.get(SEATS, json={"data": [holder(1)]})
+        assert len(client.list_holders("incident_response")) == 1
+        assert len(sleeps) == 1 and 7 <= sleeps[0] < 7.5
+        assert client.api_calls()["total"] == 2
+
+    @responses.activate
+    def test_5xx_retried_then_success(self, client, sleeps):
+        responses.get(SEATS, status=503, body="upstream unavailable")
+        responses.get(SEATS, status=502, body="")
+        responses.get(SEATS, json={"data": [holder(1)]})
+        assert len(client.list_holders("incident_response")) == 1
+        assert len(sleeps) == 2
+
+    @responses.activate
+    def test_5xx_until_retries_run_out(self, client):
+        responses.get(SEATS, status=500, json={"errors": ["Internal Server Error"]})
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("incident_response")
+        assert caught.value.status == 500
+        assert "after 3 attempt(s)" in str(caught.value)
+        assert len(responses.calls) == 3
+
+
+class TestWrites(object):
+    @responses.activate
+    def test_assign_body_and_headers(self, client):
+        responses.post(SEATS, status=201, json={"data": {"type": "seat-assignments",
+                                                          "attributes": {"assigned_ids": []}}})
+        assert client.assign("incident_response", [uid(1), uid(2)]) is False
+        request = responses.calls[0].request
+        assert json.loads(request.body) == {"data": {"type": "seat-assignments", "attributes": {
+            "product_code": "incident_response", "user_uuids": [uid(1), uid(2)]}}}
+        assert request.headers["Content-Type"] == "application/json"
+        assert request.headers["X-Datadog-Managed-By"] == "iac"
+
+    @responses.activate
+    def test_unassign_sends_a_body_on_delete(self, client):
+        responses.delete(SEATS, status=204)
+        client.unassign("incident_response", [uid(3)])
+        request = responses.calls[0].request
+        assert request.method == "DELETE"
+        assert json.loads(request.body)["data"]["attributes"]["user_uuids"] == [uid(3)]
+        assert request.headers["Content-Type"] == "application/json"
+
+    def test_never_sends_empty_or_oversized_batch(self, client):
+        with pytest.raises(ValueError):
+            client.assign("incident_response", [])
+        with pytest.raises(ValueError):
+            client.unassign("incident_response", [uid(n) for n in range(MAX_BATCH + 1)])
+
+    @responses.activate
+    def test_write_403_names_billing_edit(self, client):
+        responses.post(SEATS, status=403, json={"errors": ["Forbidden"]})
+        with pytest.raises(DatadogError, match="billing_edit"):
+            client.assign("incident_response", [uid(1)])
+
+    @responses.activate
+    def test_retried_write_is_reported(self, client):
+        responses.post(SEATS, status=503)
+        responses.post(SEATS, status=201, json={})
+        assert client.assign("incident_response", [uid(1)]) is True
+
+    @responses.activate
+    def test_422_keeps_detail_for_the_backend(self, client):
+        responses.post(SEATS, status=422, json={"errors": [
+            {"title": "Generic Error", "detail": "invalid user_uuids: %s" % uid(9)}]})
+        with pytest.raises(DatadogError) as caught:
+            client.assign("incident_response", [uid(9)])
+        assert caught.value.status == 422 and not caught.value.retried
+        assert invalid_uuids(caught.value.detail) == {uid(9)}
+        assert len(responses.calls) == 1
+
+
+class TestUsers(object):
+    @responses.activate
+    def test_find_users_reads_every_page_and_keeps_exact_matches(self, client):
+        first = [user(n, email="ana%d@example.com" % n) for n in range(100)]
+        first[40] = user(40, email="ANA@example.com")
+        responses.get(USERS, match=[matchers.query_param_matcher(
+            {"filter": "ana@example.com", "page[size]": "100", "page[number]": "0"})],
+            json={"data": first, "meta": {"page": {"total_count": 5000,
+                                                   "total_filtered_count": 101}}})
+        responses.get(USERS, match=[matchers.query_param_matcher(
+            {"filter": "ana@example.com", "page[size]": "100", "page[number]": "1"})],
+            json={"data": [user(200, email="xana@example.com")],
+                  "meta": {"page": {"total_count": 5000, "total_filtered_count": 101}}})
+        matches, total = client.find_users("ana@example.com")
+        assert [match["id"] for match in matches] == [uid(40)]
+        assert total == 5000
+        assert len(responses.calls) == 2
+
+    @responses.activate
+    def test_handle_match_and_flags(self, client):
+        responses.get(USERS, json=users_page(
+            [user(1, email="svc@example.com", handle="svc-bot", service_account=True)], 10))
+        matches, _total = client.find_users("svc-bot")
+        assert matches[0]["service_account"] is True and matches[0]["disabled"] is False
+
+    @responses.activate
+    def test_get_user_404_is_none(self, client):
+        responses.get(USERS + "/" + uid(5), status=404, json={"errors": ["%s not found" % uid(5)]})
+        responses.get(USERS + "/" + uid(6), json={"data": user(6, disabled=True), "included": []})
+        assert client.get_user(uid(5)) is None
+        assert client.get_user(uid(6))["disabled"] is True
+        assert client.api_calls()["GET /api/v2/users/{user_id}"] == 2
+
+    @responses.activate
+    def test_users_403_names_user_access_read(self, client):
+        responses.get(USERS, status=403, json={"errors": ["Forbidden"]})
+        with pytest.raises(DatadogError, match="user_access_read"):
+            client.find_users("ana@example.com")
+
+
+class TestResolve(object):
+    """Per-name lookups or one full listing, whichever costs fewer calls."""
+
+    @responses.activate
+    def test_few_names_in_a_big_org_are_looked_up_one_by_one(self, client):
+        for name, number in (("a@example.com", 1), ("b@example.com", 2)):
+            responses.get(USERS, match=[matchers.query_param_matcher(
+                {"filter": name, "page[size]": "100", "page[number]": "0"})],
+                json=users_page([user(number, email=name)], 5000))
+        responses.get(USERS + "/" + uid(3), json={"data": user(3)})
+        responses.get(USERS + "/" + uid(4), status=404, json={"errors": ["not found"]})
+        resolved = client.resolve(["a@example.com", uid(3), "b@example.com", uid(4)])
+        assert resolved["a@example.com"] == ("user", resolved["a@example.com"][1])
+        assert resolved["a@example.com"][1]["id"] == uid(1)
+        assert resolved["b@example.com"][1]["id"] == uid(2)
+        assert resolved[uid(3)][0] == "user"
+        assert resolved[uid(4)] == ("unknown", "no Datadog user has this UUID")
+        assert client.api_calls() == {"GET /api/v2/users": 2, "GET /api/v2/users/{user_id}": 2,
+                                      "total": 4}
+
+    @responses.activate
+    def test_many_names_in_a_small_org_use_one_listing(self, client):
+        org = [user(n) for n in range(150)]
+        org[7] = user(7, email="dup@example.com")
+        org[8] = user(8, email="other@example.com", handle="dup@example.com")
+        responses.get(USERS, match=[matchers.query_param_matcher(
+            {"filter": "user1@example.com", "page[size]": "100", "page[number]": "0"})],
+            json=users_page([user(1), user(10), user(11)], 150))
+        for number in (0, 1):
+            responses.get(USERS, match=[matchers.query_param_matcher(
+                {"page[size]": "100", "page[number]": str(number)})],
+                json={"data": org[number * 100:(number + 1) * 100],
+                      "meta": {"page": {"total_count": 150, "total_filtered_count": 150}}})
+        names = ["user1@example.com", "user2@example.com", "user120@example.com",
+                 "dup@example.com", "ghost@example.com", uid(130)]
+        resolved = client.resolve(names)
+        assert resolved["user1@example.com"][1]["id"] == uid(1)
+        assert resolved["user120@example.com"][1]["id"] == uid(120)
+        assert resolved[uid(130)][1]["email"] == "user130@example.com"
+        assert resolved["ghost@example.com"][0] == "unknown"
+        verdict, reason = resolved["dup@example.com"]
+        assert verdict == "unknown" and reason.startswith("ambiguous: 2 Datadog users match")
+        assert client.api_calls() == {"GET /api/v2/users": 3, "total": 3}
+
+    @responses.activate
+    def test_uuids_only_stop_listing_once_all_found(self, client):
+        org = [user(n) for n in range(1000)]
+        for number in range(3):
+            responses.get(USERS, match=[matchers.query_param_matcher(
+                {"page[size]": "100", "page[number]": str(number)})],
+                json={"data": org[number * 100:(number + 1) * 100],
+                      "meta": {"page": {"total_count": 1000, "total_filtered_count": 1000}}})
+        wanted = [uid(n) for n in (5, 150, 160, 170, 180, 190, 199, 210, 220, 230, 240)]
+        resolved = client.resolve(wanted)
+        assert all(resolved[name][0] == "user" for name in wanted)
+        # Page 0 told 10 pages in all; 10 names were left (one-by-one would cost 10 calls,
+        # the rest of the listing at most 9), and it stopped at page 2, where the last was.
+        assert client.api_calls() == {"GET /api/v2/users": 3, "total": 3}
+
+    @responses.activate
+    def test_uuids_only_few_left_go_one_by_one(self, client):
+        responses.get(USERS, match=[matchers.query_param_matcher(
+            {"page[size]": "100", "page[number]": "0"})],
+            json={"data": [user(n) for n in range(100)],
+                  "meta": {"page": {"total_count": 5000, "total_filtered_count": 5000}}})
+        responses.get(USERS + "/" + uid(4000), json={"data": user(4000)})
+        resolved = client.resolve([uid(3), uid(4000)])
+        assert resolved[uid(3)][1]["id"] == uid(3) and resolved[uid(4000)][1]["id"] == uid(4000)
+        assert client.api_calls() == {"GET /api/v2/users": 1, "GET /api/v2/users/{user_id}": 1,
+                                      "total": 2}
+
+    @responses.activate
+    def test_one_uuid_is_one_call(self, client):
+        responses.get(USERS + "/" + uid(3), json={"data": user(3)})
+        assert client.resolve([uid(3)])[uid(3)][0] == "user"
+        assert client.api_calls()["total"] == 1
+
+    def test_nothing_to_resolve_costs_nothing(self, client):
+        assert client.resolve([]) == {}
+        assert client.api_calls() == {"total": 0}
