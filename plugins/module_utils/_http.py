@@ -38,15 +38,20 @@ MAX_ERROR_TEXT = 300
 
 
 class ApiError(Exception):
-    """A call that did not succeed. Carries no header and no credential, by construction."""
+    """A call that did not succeed. Carries no header and no credential, by construction.
 
-    def __init__(self, message, status=None, method=None, path=None, attempts=1):
+    ``body`` is the decoded JSON error body (secrets scrubbed) when the server sent one, so
+    a client can tell apart errors that share a status (a 404 for a user or for a seat).
+    """
+
+    def __init__(self, message, status=None, method=None, path=None, attempts=1, body=None):
         super(ApiError, self).__init__(message)
         self.message = message
         self.status = status
         self.method = method
         self.path = path
         self.attempts = attempts
+        self.body = body
 
     def __str__(self):
         where = " ".join(part for part in (self.method, self.path) if part)
@@ -213,7 +218,8 @@ class HttpClient(object):
                 continue
             raise ApiError(
                 self._scrub(extract_error_message(response.text, response.reason)),
-                status=response.status_code, method=method, path=path, attempts=attempt)
+                status=response.status_code, method=method, path=path, attempts=attempt,
+                body=self._error_body(response.text))
 
     def request_json(self, method, path, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body)."""
@@ -292,6 +298,14 @@ class HttpClient(object):
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
+
+    def _error_body(self, text):
+        """The JSON object of an error response, scrubbed, or None for any other body."""
+        try:
+            payload = json.loads(self._scrub(text or ""))
+        except ValueError:
+            return None
+        return payload if isinstance(payload, dict) else None
 
 
 def _short_reason(exc):
