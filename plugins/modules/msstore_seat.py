@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: msstore_seat
+short_description: Assign and reclaim Microsoft Store for Business seats
+version_added: 0.1.0
+author:
+  - seatops.seats maintainers (@seatops)
+description:
+  - Keeps the seats of one Microsoft Store for Business product (O(product_id) and O(sku_id))
+    in line with a list of users. It assigns, reclaims, or makes the list the exact set of
+    holders with O(exclusive=true).
+  - O(users) and O(protected) are user principal names (V(user@domain)), compared without
+    regard to case. A UPN the tenant does not know (the Store answers 404 User) is handled
+    as O(unknown_users) says.
+  - Before any write it reads the product's inventory entry and fails clearly when the
+    product is unknown, removed or has an Offline licence, and, under a Restricted
+    distribution policy, when the plan needs more seats than are available.
+  - Current holders are read the cheaper way. With few users, the seat of each user is
+    read with one call each; when listing the product's seats (100 per call) takes fewer
+    calls, and always with O(exclusive=true), the seats are listed and each named user the
+    list does not show is looked up once. Either way an unknown UPN is found before any
+    write, so O(unknown_users) and check mode are exact.
+  - Writes use the bulk operation, one action per call, at most 25 users per call.
+    A user who already holds a seat, and a reclaim that finds no seat, are not errors.
+extends_documentation_fragment:
+  - seatops.seats.seat_sync
+  - seatops.seats.msstore
+  - seatops.seats.attributes
+  - seatops.seats.attributes.SEAT
+  - seatops.seats.attributes.MSSTORE_GROUP
+options:
+  product_id:
+    description:
+      - The 12-character Store product id, for example V(9NBLGGH4R2R6). Matched without
+        regard to case.
+    type: str
+    required: true
+  sku_id:
+    description:
+      - The 4-digit SKU id, as a string, for example V('0016').
+      - Quote it in YAML; an unquoted V(0016) is read as a number and loses its leading
+        zeros, which the module reports as an error.
+    type: str
+    required: true
+seealso:
+  - module: seatops.seats.msstore_seat_info
+  - module: seatops.seats.datadog_seats
+notes:
+  - O(users) given as an empty list with O(exclusive=false) reads the inventory entry and
+    changes nothing.
+  - When holders are read user by user, RV(diff) lists only the named users' holdings, and
+    RV(holders_count) is computed from the inventory (seat capacity minus available seats).
+"""
+
+EXAMPLES = r"""
+- name: Give two people a seat of Company Portal
+  seatops.seats.msstore_seat:
+    tenant_id: contoso.onmicrosoft.com
+    client_id: "{{ store_client_id }}"
+    client_secret: "{{ store_client_secret }}"
+    product_id: 9WZDNCRFJ3PZ
+    sku_id: "0016"
+    users:
+      - alice@contoso.com
+      - bob@contoso.com
+
+- name: Reclaim the seats of a leaver
+  seatops.seats.msstore_seat:
+    product_id: 9WZDNCRFJ3PZ
+    sku_id: "0016"
+    users: [mallory@contoso.com]
+    state: absent
+    unknown_users: warn
+
+- name: Exactly these holders; keep the break-glass account; at most 5 reclaims
+  seatops.seats.msstore_seat:
+    product_id: 9WZDNCRFJ3PZ
+    sku_id: "0016"
+    users: "{{ entitled_upns }}"
+    exclusive: true
+    protected: [breakglass@contoso.com]
+    max_reclaims: 5
+    journal: /var/log/seatops/msstore.jsonl
+  register: seats
+
+- name: Credentials once for every msstore task of the block
+  module_defaults:
+    group/seatops.seats.msstore:
+      tenant_id: contoso.onmicrosoft.com
+      client_id: "{{ store_client_id }}"
+      client_secret: "{{ store_client_secret }}"
+  block:
+    - name: Assign a seat
+      seatops.seats.msstore_seat:
+        product_id: 9WZDNCRFJ3PZ
+        sku_id: "0016"
+        users: [carol@contoso.com]
+"""
+
+RETURN = r"""
+changed:
+  description: Whether any seat was assigned or reclaimed (in check mode, would be).
+  returned: always
+  type: bool
+assigned:
+  description: UPNs that got a seat (in check mode, would get one), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: [alice@contoso.com]
+reclaimed:
+  description: UPNs whose seat was reclaimed (in check mode, would be), sorted.
+  returned: always
+  type: list
+  elements: str
+  sample: [mallory@contoso.com]
+unchanged:
+  description: How many named users were already as wanted.
+  returned: always
+  type: int
+  sample: 3
+skipped:
+  description: Users left out because the tenant does not know them (O(unknown_users=warn) or V(ignore)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The UPN as given.
+      type: str
+    reason:
+      description: Why it was skipped.
+      type: str
+failed:
+  description:
+    - Users whose change failed, with the reason the Store gave (for example
+      C(no seats available on this Restricted product (NoSeatsAvailable))). The task fails
+      when this is not empty; RV(assigned) and RV(reclaimed) still say what did change.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The UPN.
+      type: str
+    reason:
+      description: Why the change failed.
+      type: str
+holders_count:
+  description: How many seats of the product are assigned after the run (in check mode, would be).
+  returned: always
+  type: int
+  sample: 38
+available_seats:
+  description: The product's available seats after the run (in check mode, predicted).
+  returned: always
+  type: int
+  sample: 12
+api_calls:
+  description: HTTP calls made, per endpoint (retries included), and their C(total).
+  returned: always
+  type: dict
+  sample: {"GET /Inventory": 1, "POST /Inventory/{productId}/{skuId}/Seats": 1, "total": 2}
+diff:
+  description: Holders before and after, sorted UPNs.
+  returned: in diff mode
+  type: dict
+  contains:
+    before:
+      description: Holders before the run.
+      type: list
+      elements: str
+    after:
+      description: Holders after the run (in check mode, predicted).
+      type: list
+      elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    check_sync_options,
+    finish,
+    fold_names,
+    handle_unknown,
+    open_journal,
+    require_requests,
+    sync_argument_spec,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
+    CONNECTION_MUTUALLY_EXCLUSIVE,
+    MsStoreError,
+    check_product_id,
+    check_sku_id,
+    connect,
+    connection_argument_spec,
+    normalise_upn,
+    resolve_connection,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import (
+    StoreSeatBackend,
+    finish_result,
+    preflight,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
+    Person,
+    SeatSyncError,
+    synchronise,
+)
+
+
+def run(module, client, tenant=None):
+    """Validate, preflight, read, plan and apply; return (result, product)."""
+    params = module.params
+    try:
+        product_id = check_product_id(params["product_id"])
+        sku_id = check_sku_id(params["sku_id"])
+    except ValueError as exc:
+        raise SeatSyncError(str(exc))
+    users = fold_names(params["users"], "users", normalise_upn)
+    protected = fold_names(params["protected"], "protected", normalise_upn)
+    check_sync_options(params, users, protected)
+
+    entry = preflight(client, product_id, sku_id, tenant)
+    backend = StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"])
+    skipped = handle_unknown(params["unknown_users"], backend.prepare(), module)
+    desired = [Person(key, label) for key, label in users.items() if key not in backend.unknown]
+    journal = open_journal(module, "msstore")
+    result = synchronise(
+        backend, desired, state=params["state"], exclusive=params["exclusive"],
+        protected=list(protected), max_reclaims=params["max_reclaims"],
+        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff)
+    return finish_result(result, backend, module.check_mode), backend.product
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(sync_argument_spec())
+    argument_spec.update(
+        product_id=dict(type="str", required=True),
+        sku_id=dict(type="str", required=True),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)
+    require_requests(module)
+    try:
+        connection = resolve_connection(module.params, os.environ)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if connection["client_secret"]:
+        module.no_log_values.add(connection["client_secret"])
+    client = connect(**connection)
+    try:
+        result, product = run(module, client, connection["tenant_id"])
+    except (SeatSyncError, MsStoreError) as exc:
+        module.fail_json(msg=str(exc), changed=False, api_calls=client.api_calls())
+    finish(module, result, product)
+
+
+if __name__ == "__main__":
+    main()
