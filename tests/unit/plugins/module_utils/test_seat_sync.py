@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The sync engine, platform-free: properties of the plan, the guard, and synchronise()
+driven by a fake backend that records every write."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.seatops.seats.plugins.module_utils._journal import Journal
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
+    BatchOutcome,
+    Person,
+    SeatSyncError,
+    check_reclaim_guard,
+    compute_plan,
+    parse_max_reclaims,
+    reclaim_limit,
+    synchronise,
+)
+
+
+def person(key):
+    return Person(key, "%s@example.com" % key, {"id": key, "email": "%s@example.com" % key})
+
+
+def people(keys):
+    return dict((key, person(key)) for key in keys)
+
+
+KEYS = st.sets(st.sampled_from(["u%02d" % number for number in range(30)]), max_size=30)
+
+
+def apply(plan, holders):
+    after = set(holders)
+    after |= set(p.key for p in plan.to_assign)
+    after -= set(p.key for p in plan.to_reclaim)
+    return after
+
+
+class TestPlanProperties(object):
+    @given(desired=KEYS, holders=KEYS)
+    def test_present_plan_applied_gives_holders_plus_desired(self, desired, holders):
+        plan = compute_plan([person(k) for k in desired], people(holders), "present")
+        assert apply(plan, holders) == holders | desired
+        assert not plan.to_reclaim
+        assert set(p.key for p in plan.to_assign) == desired - holders
+        assert len(plan.unchanged) == len(desired & holders)
+
+    @given(desired=KEYS, holders=KEYS, protected=KEYS)
+    def test_exclusive_gives_desired_and_never_touches_protected(self, desired, holders,
+                                                                 protected):
+        protected = protected - desired
+        plan = compute_plan([person(k) for k in desired], people(holders), "present",
+                            exclusive=True, protected=protected)
+        assert apply(plan, holders) == desired | (holders & protected)
+        assert not set(p.key for p in plan.to_reclaim) & protected
+        assert plan.exclusive_reclaims == len(holders - desired - protected)
+
+    @given(desired=KEYS, holders=KEYS)
+    def test_absent_never_assigns(self, desired, holders):
+        plan = compute_plan([person(k) for k in desired], people(holders), "absent")
+        assert not plan.to_assign
+        assert apply(plan, holders) == holders - desired
+        assert plan.exclusive_reclaims == 0
+
+    @given(desired=st.lists(st.sampled_from(["a", "b", "c"]), max_size=10), holders=KEYS)
+    def test_duplicates_fold_and_lists_are_sorted(self, desired, holders):
+        plan = compute_plan([person(k) for k in desired], people(holders), "present",
+                            exclusive=True)
+        for listed in (plan.to_assign, plan.to_reclaim, plan.unchanged):
+            labels = [p.label for p in listed]
+            assert labels == sorted(set(labels))
+
+    def test_exclusive_with_absent_is_refused(self):
+        with pytest.raises(ValueError):
+            compute_plan([], {}, "absent", exclusive=True)
+
+
+class TestGuard(object):
+    @given(holders=st.integers(min_value=0, max_value=5000),
+           percent=st.integers(min_value=0, max_value=100))
+    def test_percentage_rounds_up_and_never_exceeds_holders_by_more_than_one(self, holders,
+                                                                              percent):
+        limit = reclaim_limit("%d%%" % percent, holders)
+        assert limit * 100 >= percent * holders
+        assert limit <= holders * percent / 100.0 + 1
+
+    @pytest.mark.parametrize("value, parsed", [
+        (5, ("count", 5)), ("7", ("count", 7)), (" 10 % ", ("percent", 10.0)), ("0%", ("percent", 0.0)),
+    ])
+    def test_parse(self, value, parsed):
+        assert parse_max_reclaims(value) == parsed
+
+    @pytest.mark.parametrize("value", [-1, True, "101%", "ten", "5.5", None])
+    def test_parse_refuses(self, value):
+        with pytest.raises(SeatSyncError, match="max_reclaims"):
+            parse_max_reclaims(value)
+
+    def test_guard_message_names_product_counts_and_fix(self):
+        plan = compute_plan([], people(["a", "b", "c"]), "present", exclusive=True)
+        with pytest.raises(SeatSyncError) as caught:
+            check_reclaim_guard(plan, 3, "10%", "incident_response")
+        message = str(caught.value)
+        assert "Refusing to reclaim 3 of 3 seats of incident_response" in message
+        assert "raise max_reclaims to at least 3" in message
+
+
+class FakeBackend(object):
+    """Holds seats in memory, writes in batches of ``batch``, and can misbehave on demand."""
+
+    def __init__(self, holders, batch=2, refuse=(), uncertain_after=None, explode_at=None,
+                 reread_fails=False):
+        self.product = "product_x"
+        self.holders = set(holders)
+        self.batch = batch
+        self.refuse = set(refuse)
+        self.uncertain_after = uncertain_after
+        self.explode_at = explode_at
+        self.reread_fails = reread_fails
+        self.writes = []
+        self.reads = 0
+
+    def read_holders(self):
+        self.reads += 1
+        if self.reads > 1 and self.reread_fails:
+            raise RuntimeError("read failed")
+        return people(self.holders)
+
+    def check_plan(self, plan):
+        return {"checked": True}
+
+    def assign(self, wanted):
+        return self._write("assign", wanted)
+
+    def reclaim(self, wanted):
+        return self._write("reclaim", wanted)
+
+    def _write(self, action, wanted):
+        wanted = list(wanted)
+        for start in range(0, len(wanted), self.batch):
+            chunk = wanted[start:start + self.batch]
+            if self.explode_at is not None and len(self.writes) == self.explode_at:
+                raise RuntimeError("connection reset by peer")
+            self.writes.append((action, [p.key for p in chunk]))
+            done = [p for p in chunk if p.key not in self.refuse]
+            failed = [(p, "refused by the API") for p in chunk if p.key in self.refuse]
+            for p in done:
+                if action == "assign":
+                    self.holders.add(p.key)
+                else:
+                    self.holders.discard(p.key)
+            certain = self.uncertain_after is None or len(self.writes) <= self.uncertain_after
+            yield BatchOutcome(done=done if certain else [], failed=failed, certain=certain)
+
+
+class TestSynchronise(object):
+    @given(desired=KEYS, holders=KEYS, protected=KEYS, exclusive=st.booleans(),
+           state=st.sampled_from(["present", "absent"]))
+    @settings(max_examples=60)
+    def test_check_mode_predicts_the_real_run_and_writes_nothing(self, desired, holders,
+                                                                   protected, exclusive, state):
+        exclusive = exclusive and state == "present"
+        protected = protected - desired
+        kwargs = dict(state=state, exclusive=exclusive, protected=protected,
+                      max_reclaims=100, diff=True)
+        predicted_backend = FakeBackend(holders)
+        predicted = synchronise(predicted_backend, [person(k) for k in desired],
+                                check_mode=True, **kwargs)
+        assert predicted_backend.writes == []
+        assert predicted_backend.holders == set(holders)
+        real_backend = FakeBackend(holders)
+        real = synchronise(real_backend, [person(k) for k in desired], check_mode=False,
+                           **kwargs)
+        assert predicted == real
+        assert real["holders_count"] == len(real_backend.holders)
+        assert real["diff"]["after"] == sorted(person(k).label for k in real_backend.holders)
+        assert all(1 <= len(keys) <= 2 for _action, keys in real_backend.writes)
+
+    def test_result_shape(self):
+        backend = FakeBackend(["a", "b"])
+        result = synchronise(backend, [person("b"), person("c")], skipped=[
+            {"user": "ghost", "reason": "unknown"}])
+        assert result == {
+            "changed": True, "assigned": [{"id": "c", "email": "c@example.com"}],
+            "reclaimed": [], "unchanged": 1, "skipped": [{"user": "ghost", "reason": "unknown"}],
+            "failed": [], "holders_count": 3, "checked": True,
+        }
+
+    def test_nothing_to_do_makes_no_write(self):
+        backend = FakeBackend(["a"])
+        result = synchronise(backend, [person("a")], exclusive=True)
+        assert result["changed"] is False and backend.writes == [] and backend.reads == 1
+
+    def test_guard_stops_before_any_write_in_check_mode_too(self):
+        for check_mode in (True, False):
+            backend = FakeBackend(["a", "b", "c", "d"])
+            with pytest.raises(SeatSyncError, match="Refusing to reclaim 4 of 4"):
+                synchronise(backend, [], exclusive=True, max_reclaims="25%",
+                            check_mode=check_mode)
+            assert backend.writes == []
+
+    def test_refused_users_are_failed_the_rest_done(self):
+        backend = FakeBackend([], refuse=["b"])
+        result = synchronise(backend, [person("a"), person("b"), person("c")])
+        assert [view["id"] for view in result["assigned"]] == ["a", "c"]
+        assert result["failed"] == [{"user": "b@example.com", "reason": "refused by the API"}]
+        assert backend.reads == 1
+
+    def test_uncertain_batch_triggers_a_reread_that_decides(self):
+        backend = FakeBackend(["z"], uncertain_after=1)
+        result = synchronise(backend, [person(k) for k in "abcd"])
+        assert backend.reads == 2
+        # The uncertain batch reported nothing done; the re-read shows it was.
+        assert [view["id"] for view in result["assigned"]] == ["a", "b", "c", "d"]
+        assert result["failed"] == [] and result["holders_count"] == 5
+
+    def test_backend_exception_midway_reports_who_failed(self):
+        backend = FakeBackend(["x", "y"], explode_at=1)
+        result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True,
+                             max_reclaims=2)
+        assert [view["id"] for view in result["assigned"]] == ["a", "b"]
+        assert result["reclaimed"] == []
+        failed = dict((item["user"], item["reason"]) for item in result["failed"])
+        assert failed == {"c@example.com": "connection reset by peer",
+                          "d@example.com": "connection reset by peer",
+                          "x@example.com": "not attempted: connection reset by peer",
+                          "y@example.com": "not attempted: connection reset by peer"}
+        assert backend.reads == 2 and result["holders_count"] == 4
+
+    def test_reread_failure_reports_only_confirmed(self):
+        backend = FakeBackend([], explode_at=1, reread_fails=True)
+        result = synchronise(backend, [person(k) for k in "abc"])
+        assert [view["id"] for view in result["assigned"]] == ["a", "b"]
+        assert result["failed"][0]["user"] == "c@example.com"
+        assert "re-reading holders also failed: read failed" in result["failed"][0]["reason"]
+
+    def test_journal_gets_one_line_per_confirmed_change(self, tmp_path):
+        path = tmp_path / "journal.jsonl"
+        backend = FakeBackend(["x"], refuse=["b"])
+        synchronise(backend, [person("a"), person("b")], exclusive=True, max_reclaims=1,
+                    journal=Journal(str(path), "fake"))
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        assert [(line["action"], line["id"], line["outcome"]) for line in lines] == [
+            ("assign", "a", "ok"), ("assign", "b", "failed"), ("reclaim", "x", "ok")]
+        assert all(line["product"] == "product_x" for line in lines)
+
+    def test_check_mode_writes_no_journal(self, tmp_path):
+        path = tmp_path / "journal.jsonl"
+        backend = FakeBackend([])
+        synchronise(backend, [person("a")], check_mode=True, journal=Journal(str(path), "fake"))
+        assert not path.exists()
