@@ -1,0 +1,248 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Store backend of the sync engine against a stateful fake Store (no sockets)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from test_msstore_fake import (  # noqa: E402  pylint: disable=wrong-import-position
+    API,
+    AUTH,
+    SECRET,
+    TENANT,
+    FakeResponse,
+    FakeStore,
+    entry,
+    seat,
+    store_error,
+)
+
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import (  # noqa: E402
+    MsStoreError,
+    connect,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import (  # noqa: E402
+    READ_LIST,
+    READ_PER_USER,
+    StoreSeatBackend,
+    choose_read,
+    finish_result,
+    preflight,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (  # noqa: E402
+    Person,
+    SeatSyncError,
+    synchronise,
+)
+
+KEY = ("9NBLGGH4R2R6", "0016")
+SEAT_GET = r"/Seats/[^/]+$"
+
+
+def upns(prefix, count):
+    return ["%s%02d@contoso.com" % (prefix, index) for index in range(count)]
+
+
+def make(store):
+    return connect(api_url=API, auth_url=AUTH, tenant_id=TENANT, client_id="app",
+                   client_secret=SECRET, session=store, auth_session=store,
+                   sleep=lambda seconds: None, retries=2)
+
+
+def backend_for(store, names, exclusive=False, key=KEY):
+    client = make(store)
+    found = preflight(client, key[0], key[1], TENANT)
+    folded = dict((name.lower(), name) for name in names)
+    return StoreSeatBackend(client, key[0], key[1], found, folded, exclusive)
+
+
+def sync(store, names, check_mode=False, **options):
+    backend = backend_for(store, names, exclusive=options.get("exclusive", False))
+    unknown = backend.prepare()
+    desired = [Person(key, label) for key, label in backend.names.items()
+               if key not in backend.unknown]
+    result = synchronise(backend, desired, check_mode=check_mode, diff=True,
+                         skipped=unknown, **options)
+    return finish_result(result, backend, check_mode), backend
+
+
+class TestPreflight(object):
+    @pytest.mark.parametrize("product, message", [
+        (entry(license_type="Offline"), "Offline licence"),
+        (entry(status="Removed"), "removed from the inventory"),
+    ])
+    def test_unusable_entries_fail_before_any_seat_call(self, product, message):
+        store = FakeStore({KEY: product})
+        with pytest.raises(SeatSyncError, match=message):
+            backend_for(store, ["a@contoso.com"])
+        assert store.count("GET", "/Seats") == 0
+
+    def test_unknown_product_names_both_ids_after_reading_every_page(self):
+        store = FakeStore({KEY: entry(), ("CFQ7TTC0K5DR", "0001"): entry("CFQ7TTC0K5DR", "0001"),
+                           ("9WZDNCRFJ3PZ", "0016"): entry("9WZDNCRFJ3PZ", "0016")})
+        with pytest.raises(SeatSyncError) as info:
+            backend_for(store, [], key=("9NBLGGH4R2R6", "0099"))
+        assert "product_id 9NBLGGH4R2R6 with sku_id 0099" in str(info.value)
+        assert store.count("GET", "/Inventory$") == 2  # page size 2: both pages read
+
+
+class TestReadChoice(object):
+    def test_choice_compares_call_counts(self):
+        assert choose_read(entry(capacity=1000, available=750), 2, False) == READ_PER_USER
+        assert choose_read(entry(capacity=1000, available=750), 3, False) == READ_PER_USER
+        assert choose_read(entry(capacity=1000, available=750), 4, False) == READ_LIST
+        assert choose_read(entry(capacity=1000, available=750), 1, True) == READ_LIST
+
+    def test_per_user_reads_one_call_per_user_and_finds_unknowns(self):
+        store = FakeStore({KEY: entry(capacity=400, available=100)},
+                          seats={KEY: dict((u, u) for u in upns("h", 3))}, users=["free@contoso.com"])
+        backend = backend_for(store, ["h00@contoso.com", "free@contoso.com", "ghost@contoso.com"])
+        assert backend.strategy == READ_PER_USER
+        unknown = backend.prepare()
+        assert unknown == [{"user": "ghost@contoso.com",
+                            "reason": "no such user in the tenant (the Store answered 404 User)"}]
+        assert store.count("GET", SEAT_GET) == 3 and store.count("GET", "/Seats$") == 0
+        assert sorted(backend.read_holders()) == ["h00@contoso.com"]
+
+    def test_listing_reads_all_pages_and_looks_up_only_names_it_did_not_show(self):
+        holders = upns("h", 5)
+        store = FakeStore({KEY: entry(capacity=10, available=5)},
+                          seats={KEY: dict((u, u) for u in holders)}, users=["new@contoso.com"])
+        backend = backend_for(store, holders[:3] + ["new@contoso.com", "ghost@contoso.com"])
+        assert backend.strategy == READ_LIST
+        unknown = backend.prepare()
+        assert [item["user"] for item in unknown] == ["ghost@contoso.com"]
+        assert store.count("GET", "/Seats$") == 3  # 5 holders, 2 per page
+        assert store.count("GET", SEAT_GET) == 2  # new and ghost only
+        assert sorted(backend.read_holders()) == holders
+
+
+class TestSync(object):
+    def test_check_mode_predicts_without_writing_then_apply_then_unchanged(self):
+        store = FakeStore({KEY: entry(capacity=10, available=9)},
+                          seats={KEY: {"old@contoso.com": "old@contoso.com"}},
+                          users=upns("n", 3))
+        predicted, _ = sync(store, upns("n", 3) + ["old@contoso.com"], check_mode=True)
+        assert store.writes() == []
+        applied, _ = sync(store, upns("n", 3) + ["old@contoso.com"])
+        for key in ("changed", "assigned", "reclaimed", "unchanged", "holders_count",
+                    "available_seats", "diff"):
+            assert predicted[key] == applied[key], key
+        assert applied["assigned"] == upns("n", 3) and applied["available_seats"] == 6
+        assert applied["holders_count"] == 4
+        again, _ = sync(store, upns("n", 3) + ["old@contoso.com"])
+        assert again["changed"] is False and again["unchanged"] == 4
+
+    def test_assign_in_batches_of_25_and_exclusive_reclaims(self):
+        names = upns("u", 60)
+        store = FakeStore({KEY: entry(capacity=100, available=98, policy="Open")},
+                          seats={KEY: {"x@contoso.com": "x@contoso.com",
+                                       "keep@contoso.com": "keep@contoso.com"}},
+                          users=names, page_size=100)
+        result, backend = sync(store, names, exclusive=True, protected=["keep@contoso.com"],
+                               max_reclaims=1)
+        bulk = [c for c in store.writes()]
+        assert [len(c.json["usernames"]) for c in bulk] == [25, 25, 10, 1]
+        assert [c.json["seatAction"] for c in bulk] == ["Assign"] * 3 + ["Reclaim"]
+        assert result["reclaimed"] == ["x@contoso.com"]
+        assert store.holders() == sorted(names + ["keep@contoso.com"])
+        assert result["holders_count"] == 61 and result["available_seats"] == 39
+
+    def test_restricted_capacity_fails_before_any_write_in_check_mode_too(self):
+        for check_mode in (True, False):
+            store = FakeStore({KEY: entry(capacity=3, available=2)}, users=upns("n", 3))
+            with pytest.raises(SeatSyncError) as info:
+                sync(store, upns("n", 3), check_mode=check_mode)
+            assert "3 needed, 2 available" in str(info.value)
+            assert store.writes() == []
+
+    def test_open_policy_has_no_capacity_check(self):
+        store = FakeStore({KEY: entry(capacity=3, available=0, policy="Open")}, users=upns("n", 2))
+        result, _ = sync(store, upns("n", 2))
+        assert result["assigned"] == upns("n", 2)
+
+    def test_per_user_failures_are_mapped(self):
+        store = FakeStore({KEY: entry(capacity=10, available=1, policy="Restricted")},
+                          users=upns("n", 2))
+        backend = backend_for(store, [])
+        outcomes = list(backend.assign([Person("n00@contoso.com", "n00@contoso.com"),
+                                        Person("n01@contoso.com", "n01@contoso.com"),
+                                        Person("ghost@contoso.com", "ghost@contoso.com")]))
+        assert len(outcomes) == 1 and outcomes[0].certain
+        assert [p.key for p in outcomes[0].done] == ["n00@contoso.com"]
+        assert dict((p.key, reason) for p, reason in outcomes[0].failed) == {
+            "n01@contoso.com": "no seats available on this Restricted product (NoSeatsAvailable)",
+            "ghost@contoso.com": "unknown user (UserNotFound)"}
+
+    def test_reclaim_that_finds_no_seat_is_not_a_failure(self):
+        store = FakeStore({KEY: entry()}, users=["a@contoso.com"])
+        backend = backend_for(store, [])
+        outcome = list(backend.reclaim([Person("a@contoso.com", "a@contoso.com")]))[0]
+        assert [p.key for p in outcome.done] == ["a@contoso.com"] and outcome.failed == []
+
+    def test_bulk_409_no_seats_available_fails_the_batch_with_certainty(self):
+        store = FakeStore({KEY: entry()}, users=["a@contoso.com"])
+        store.faults.append(("POST", r"/Seats$", store_error(409, "No seats available",
+                                                               reason="No seats available")))
+        backend = backend_for(store, [])
+        outcome = list(backend.assign([Person("a@contoso.com", "a@contoso.com")]))[0]
+        assert outcome.certain and "No seats available" in outcome.failed[0][1]
+
+    def test_a_name_missing_from_both_lists_makes_the_outcome_uncertain(self):
+        store = FakeStore({KEY: entry()}, users=["a@contoso.com", "b@contoso.com"])
+        store.faults.append(("POST", r"/Seats$", FakeResponse(200, {
+            "seatDetails": [seat("a@contoso.com")], "failedSeatOperations": []})))
+        backend = backend_for(store, [])
+        outcome = list(backend.assign([Person("a@contoso.com", "a@contoso.com"),
+                                       Person("b@contoso.com", "b@contoso.com")]))[0]
+        assert outcome.certain is False and [p.key for p in outcome.done] == ["a@contoso.com"]
+
+    def test_retried_write_is_reread_and_reported_truthfully(self):
+        store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
+        store.faults.append(("POST", r"/Seats$", store_error(503, "busy")))
+        result, _ = sync(store, ["a@contoso.com"])
+        assert result["assigned"] == ["a@contoso.com"] and result["failed"] == []
+        assert store.count("POST", r"/Seats$") == 2
+        assert store.count("GET", SEAT_GET) == 2  # the first read, then the re-read
+
+    def test_server_errors_after_all_retries_are_failures_after_a_reread(self):
+        store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
+        store.faults.extend([("POST", r"/Seats$", store_error(500, "boom"))] * 3)
+        result, _ = sync(store, ["a@contoso.com"])
+        assert result["assigned"] == [] and result["failed"][0]["user"] == "a@contoso.com"
+        assert "boom" in result["failed"][0]["reason"]
+        assert result["available_seats"] == 10
+
+    def test_expired_token_mid_run_is_refreshed(self):
+        store = FakeStore({KEY: entry(capacity=10, available=10)}, users=upns("n", 2))
+        backend = backend_for(store, upns("n", 2))
+        backend.prepare()
+        store.tokens.clear()  # every issued token is now invalid
+        desired = [Person(k, v) for k, v in backend.names.items()]
+        result = synchronise(backend, desired)
+        assert result["assigned"] == upns("n", 2)
+        assert store.issued == 2
+
+    def test_a_second_401_stops_and_reports_every_user(self):
+        store = FakeStore({KEY: entry(capacity=10, available=10)}, users=upns("n", 2))
+        backend = backend_for(store, upns("n", 2))
+        backend.prepare()
+        store.faults.extend([("POST", r"/Seats$", store_error(401, "expired"))] * 2)
+        desired = [Person(k, v) for k, v in backend.names.items()]
+        result = synchronise(backend, desired)
+        assert result["assigned"] == []
+        assert [item["user"] for item in result["failed"]] == upns("n", 2)
+        assert "401" in result["failed"][0]["reason"]
+
+    def test_not_activated_app_fails_on_the_first_call(self):
+        store = FakeStore({KEY: entry()}, active_client=False)
+        with pytest.raises(MsStoreError, match="not activated as a management tool"):
+            backend_for(store, [])
