@@ -114,9 +114,10 @@ def finish(module, result, product):
         done = len(result.get("assigned", [])) + len(result.get("reclaimed", []))
         details = "; ".join("%s: %s" % (item["user"], item["reason"]) for item in failed[:20])
         more = " (and %d more)" % (len(failed) - 20) if len(failed) > 20 else ""
+        # fail_json sets failed=True over the per-user list: keep the list as failed_users.
         module.fail_json(
             msg="%d seat change(s) on %s failed, %d succeeded. Failed: %s%s. Run again to "
                 "retry; the 'assigned' and 'reclaimed' lists say what did change."
                 % (len(failed), product, done, details, more),
-            **result)
+            failed_users=failed, **result)
     module.exit_json(**result)
