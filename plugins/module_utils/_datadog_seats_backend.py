@@ -64,7 +64,7 @@ def connect(module):
             api_url=params["api_url"], validate_certs=params["validate_certs"],
             ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
     except DatadogError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), api_calls={"total": 0})
 
 
 def holder_person(holder):

@@ -184,8 +184,9 @@ skipped:
 failed:
   description:
     - Changes that did not happen, each with the API's reason. When not empty, the task
-      fails, after making every change it could.
-  returned: success, or failure after writes started
+      fails, after making every change it could; Ansible then sets C(failed) to V(true),
+      and the list is in RV(failed_users).
+  returned: success
   type: list
   elements: dict
   contains:
@@ -198,6 +199,23 @@ failed:
       type: str
       returned: always
   sample: []
+failed_users:
+  description:
+    - When some changes failed, the changes that did not happen, each with the API's reason
+      (as RV(failed) would list them).
+  returned: failure after writes started
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The user's email (or UUID when Datadog has no email).
+      type: str
+      returned: always
+    reason:
+      description: Why the change failed.
+      type: str
+      returned: always
+  sample: [{"user": "dana@example.com", "reason": "Datadog refused this user (unknown or disabled): invalid user_uuids: 0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11"}]
 holders_count:
   description: How many users hold a seat after the run (in check mode, would hold).
   returned: success, or failure after writes started
