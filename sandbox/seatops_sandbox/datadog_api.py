@@ -263,9 +263,8 @@ def _list_users(app, req):
     where, args = [], []
     text = req.first("filter")
     if text:
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(email LIKE ? ESCAPE '\\' OR handle LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')")
-        args += [pattern, pattern, pattern]
+        where.append("id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(app.store.search_users(text.lower())))
     status_filter = req.first("filter[status]")
     if status_filter:
         statuses = []

@@ -189,7 +189,7 @@ def _validate_datadog(dd):
         field = f"datadog.seats.{code}"
         if code not in limits:
             raise SeedError(field, f"unknown product code {code} (declare it in datadog.products)")
-        ids = []
+        ids, seen_ids = [], set()
         for j, ref in enumerate(_list(holders, field)):
             ref = _str(ref, f"{field}[{j}]")
             if ref.lower() in by_id:
@@ -198,7 +198,8 @@ def _validate_datadog(dd):
                 uid = by_email[ref.lower()][0]
             else:
                 raise SeedError(f"{field}[{j}]", f"unknown user {ref} (give a user id or a unique email)")
-            if uid not in ids:
+            if uid not in seen_ids:
+                seen_ids.add(uid)
                 ids.append(uid)
         if limits[code] is not None and len(ids) > limits[code]:
             raise SeedError(field, f"{len(ids)} holders exceed seat_limit {limits[code]}")
@@ -280,12 +281,13 @@ def _validate_msstore(ms):
                 raise SeedError(sfield, f"unknown inventory entry {key} (use \"PRODUCTID/SKU\")")
             if entry["license_type"] == "Offline":
                 raise SeedError(sfield, "an Offline entry cannot have seats")
-            names = []
+            names, seen_names = [], set()
             for k, upn in enumerate(_list(holders, sfield)):
                 upn = _str(upn, f"{sfield}[{k}]")
                 if upn.lower() not in upns:
                     raise SeedError(f"{sfield}[{k}]", f"unknown user {upn} (list it in users)")
-                if upns[upn.lower()] not in names:
+                if upn.lower() not in seen_names:
+                    seen_names.add(upn.lower())
                     names.append(upns[upn.lower()])
             if entry["distribution_policy"] == "Restricted" and len(names) > entry["seat_capacity"]:
                 raise SeedError(sfield, f"{len(names)} holders exceed seat_capacity {entry['seat_capacity']}")
