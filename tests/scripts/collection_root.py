@@ -9,7 +9,9 @@ that walks the whole tree (ansible-test) would go round the loop the link makes.
 ``copy DEST``: make ``DEST/ansible_collections/seatops/seats`` an exact copy of the files git
 would consider (tracked plus untracked-but-not-ignored, as they are in the work tree now), and
 print the collection directory. Stale files from an earlier copy are removed; unchanged files
-keep their timestamps so ansible-test's caches stay valid.
+keep their timestamps so ansible-test's caches stay valid. The copy gets a git repository of
+its own (nothing committed): ansible-test lists content with git from the nearest repository
+upwards, and without one it would find this checkout, in which the copy is ignored.
 """
 
 from __future__ import annotations
@@ -72,20 +74,26 @@ def copy(dest: str) -> str:
             if os.path.lexists(target):
                 os.unlink(target)
             shutil.copy2(source, target)
-    # Remove what an earlier copy had and the work tree no longer has; keep tests/output
-    # (ansible-test writes its results there).
+    # Remove what an earlier copy had and the work tree no longer has; keep the copy's git
+    # repository and tests/output (ansible-test writes its results there).
+    kept = {'.git', os.path.join('tests', 'output')}
+    emptied = set()
     for directory, subdirs, files in os.walk(collection, topdown=True):
         relative_dir = os.path.relpath(directory, collection)
-        if relative_dir == os.path.join('tests', 'output'):
+        if relative_dir in kept:
             subdirs[:] = []
             continue
         for file_name in files:
             relative = os.path.normpath(os.path.join(relative_dir, file_name))
             if relative not in wanted:
                 os.unlink(os.path.join(directory, file_name))
-    for directory, subdirs, files in os.walk(collection, topdown=False):
-        if directory != collection and not os.listdir(directory):
+                emptied.add(directory)
+    for directory in sorted(emptied, key=len, reverse=True):
+        while directory != collection and not os.listdir(directory):
             os.rmdir(directory)
+            directory = os.path.dirname(directory)
+    if not os.path.isdir(os.path.join(collection, '.git')):
+        subprocess.run(['git', 'init', '--quiet', collection], check=True)
     return collection
 
 
