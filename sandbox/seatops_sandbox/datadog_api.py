@@ -58,7 +58,7 @@ def _gate(app, req, permissions, content_type):
         return strings_error(403, "Forbidden", content_type, headers), headers
     if budget is None:
         return None, {}
-    allowed, _, headers = budget.take()
+    allowed, _reset_in, headers = budget.take()
     if not allowed:
         return strings_error(429, "Too many requests", content_type, headers), headers
     return None, headers

@@ -13,7 +13,7 @@ class Request:
     def __init__(self, method, raw_path, headers, body=b""):
         self.method = method.upper()
         self.raw_path = raw_path
-        path, _, query = raw_path.partition("?")
+        path, _sep, query = raw_path.partition("?")
         self.path = path                      # as sent, still percent-encoded
         self.query_string = query
         self.headers = headers                # email.message.Message: case-insensitive

@@ -67,7 +67,7 @@ def template_for(segments):
 
 def handle(app, req, segments):
     """``segments`` are the decoded path segments after the V1 literal."""
-    op, _, args = _route(segments)
+    op, _template, args = _route(segments)
     if op is None:
         return error_response(404, "The requested resource does not exist in the sandbox")
     if req.method not in METHODS[op]:
@@ -79,7 +79,7 @@ def handle(app, req, segments):
         return error_response(failure[0], failure[1], headers=headers)
     budget = app.budgets.get("msstore")
     if budget is not None:
-        allowed, reset_in, _ = budget.take()
+        allowed, reset_in, _headers = budget.take()
         if not allowed:
             return error_response(429, "Too many requests; retry later", headers={"Retry-After": str(reset_in)})
     query = {}

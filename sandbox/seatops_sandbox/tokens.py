@@ -97,7 +97,7 @@ def authenticate(app, req):
     Returns (tenant_id_l, None) or (None, (status, message)).
     """
     auth = req.header("Authorization") or ""
-    scheme, _, token = auth.strip().partition(" ")
+    scheme, _sep, token = auth.strip().partition(" ")
     token = token.strip()
     if not auth:
         return None, (401, "Authorization header is missing")

@@ -24,5 +24,3 @@ def sb(sandbox_process):
     sandbox_process.seed(base_seed())
     sandbox_process.clear_requests()
     return sandbox_process
-
-

@@ -319,7 +319,7 @@ def test_managed_by_header_accepted_never_required(sb):
 def test_keep_alive_session_reuses_connection(sb):
     with requests.Session() as session:
         session.headers.update({"DD-API-KEY": "full-api", "DD-APPLICATION-KEY": "full-app"})
-        for _ in range(5):
+        for _round in range(5):
             resp = session.delete(sb.url + SEATS, data=json.dumps(seats_body("apm_pro", [GUS])),
                                   headers={"Content-Type": "application/json", "Accept": "*/*"})
             assert resp.status_code == 204

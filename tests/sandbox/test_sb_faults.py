@@ -72,12 +72,12 @@ def test_fault_custom_body(sb):
 def test_rate_fault_is_reproducible_with_seed(sb):
     def run():
         sb.faults([{"path": "/api/v2/users", "status": 500, "rate": 0.3}], seed=1234)
-        return [dd(sb, "GET", "/api/v2/users").status_code for _ in range(40)]
+        return [dd(sb, "GET", "/api/v2/users").status_code for _i in range(40)]
     first, second = run(), run()
     assert first == second
     assert 0 < first.count(500) < 40
     sb.faults([{"path": "/api/v2/users", "status": 500, "rate": 0.3}], seed=99)
-    third = [dd(sb, "GET", "/api/v2/users").status_code for _ in range(40)]
+    third = [dd(sb, "GET", "/api/v2/users").status_code for _i in range(40)]
     assert third != first
 
 
@@ -136,7 +136,7 @@ def test_bad_fault_rules_rejected(sb, rules):
 def test_datadog_rate_limit_headers_and_429(sb):
     sb.config(datadog_rate_limit={"limit": 3, "period": 60})
     seen = []
-    for _ in range(3):
+    for _i in range(3):
         resp = dd(sb, "GET", SEATS, params=Q)
         assert resp.status_code == 200
         for name in ("X-RateLimit-Limit", "X-RateLimit-Period", "X-RateLimit-Remaining", "X-RateLimit-Reset",

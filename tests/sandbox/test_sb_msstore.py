@@ -299,9 +299,8 @@ def test_bulk_assign_per_user_outcomes(sb, tok):
 
 
 def test_bulk_reclaim(sb, tok):
-    body = ms(sb, "POST", SEATS, tok, json={"usernames": ["ALICE@contoso.com", "erin@contoso.com",
-                                                           "ghost@contoso.com"],
-                                            "seatAction": "Reclaim"}).json()
+    names = ["ALICE@contoso.com", "erin@contoso.com", "ghost@contoso.com"]
+    body = ms(sb, "POST", SEATS, tok, json={"usernames": names, "seatAction": "Reclaim"}).json()
     assert [s["assignedTo"] for s in body["seatDetails"]] == ["alice@contoso.com"]
     assert body["seatDetails"][0]["state"] == "Revoked"
     assert {f["userName"]: f["failureReason"] for f in body["failedSeatOperations"]} == {

@@ -15,7 +15,7 @@ from seatops_sandbox.testing import SandboxError, SandboxProcess
 
 def run_cli(*args, timeout=60):
     return subprocess.run([sys.executable, "-m", "seatops_sandbox", *args], capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, check=False)
 
 
 def test_restart_with_state_keeps_every_seat(tmp_path):
@@ -23,7 +23,7 @@ def test_restart_with_state_keeps_every_seat(tmp_path):
     with SandboxProcess(seed=base_seed(), state=state) as proc:
         assert dd(proc, "POST", "/api/v2/seats/users", json=seats_body("apm_pro", [GUS])).status_code == 201
         tok = token(proc)
-        assert ms(proc, "POST", f"/V1/Inventory/9NBLGGH4R2R6/0016/Seats/carol@contoso.com", tok).status_code == 200
+        assert ms(proc, "POST", "/V1/Inventory/9NBLGGH4R2R6/0016/Seats/carol@contoso.com", tok).status_code == 200
         before = proc.state()
         proc.restart()     # same --seed again: existing data must win
         assert "already holds data" in proc.output

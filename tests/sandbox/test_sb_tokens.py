@@ -133,8 +133,8 @@ def test_expired_token_401_and_fresh_token_works(sb):
 
 
 def test_expire_all_tokens(sb):
-    tokens = [token(sb), token(sb, version="v1"), token(sb, tenant=OTHER_TENANT, client_id="fab-cid",
-                                                          secret="fab-secret")]
+    tokens = [token(sb), token(sb, version="v1"),
+              token(sb, tenant=OTHER_TENANT, client_id="fab-cid", secret="fab-secret")]
     assert sb.expire_tokens()["expired"] == 3
     for tok in tokens:
         assert ms(sb, "GET", "/V1/Inventory", tok).status_code == 401
