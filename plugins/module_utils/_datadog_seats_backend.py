@@ -142,8 +142,11 @@ class DatadogSeatsBackend(object):
                     return
             certain = not exc.retried and exc.status is not None and 400 <= exc.status < 500 \
                 and exc.status not in (408, 429)
-            yield BatchOutcome(failed=[(person, exc.detail or str(exc)) for person in batch],
-                               certain=certain)
+            if exc.status is None:
+                reason = exc.detail or str(exc)
+            else:
+                reason = "HTTP %s: %s" % (exc.status, exc.detail)
+            yield BatchOutcome(failed=[(person, reason) for person in batch], certain=certain)
             return
         yield BatchOutcome(done=batch, certain=not retried)
 

@@ -345,7 +345,7 @@ class TestSeats(object):
         result = seats({"users": ["user8@example.com"], "retries": 3}, capsys)
         assert result["failed"] is True and result["assigned"] == []
         assert result["failed_users"][0]["user"] == "user8@example.com"
-        assert "Internal Server Error" in result["failed_users"][0]["reason"]
+        assert result["failed_users"][0]["reason"] == "HTTP 500: Internal Server Error"
         assert result["api_calls"]["GET /api/v2/seats/users"] == 2  # the re-read
         assert result["api_calls"]["POST /api/v2/seats/users"] == 4
 
