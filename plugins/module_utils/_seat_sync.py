@@ -261,6 +261,7 @@ def _apply(backend, plan, before, journal):
                     failures[person.key] = (person, stop_reason)
 
     if uncertain:
+        reread_error = None
         try:
             after = backend.read_holders()
         except Exception as exc:
