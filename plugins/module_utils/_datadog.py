@@ -433,10 +433,10 @@ def _verdict(name, users):
         if is_uuid(name):
             return ("unknown", "no Datadog user has this UUID")
         return ("unknown", "no Datadog user has this email or handle")
+    described = sorted("%s (%s)" % (user["email"] or user["handle"], user["id"])
+                       for user in unique.values())
     return ("unknown", "ambiguous: %d Datadog users match (%s); name one by its UUID"
-            % (len(unique), ", ".join(sorted("%s (%s)" % (user["email"] or user["handle"],
-                                                           user["id"])
-                                             for user in unique.values()))))
+            % (len(unique), ", ".join(described)))
 
 
 def full_listing_calls(total_count):

@@ -118,8 +118,7 @@ class DatadogSeatsBackend(object):
     def _write(self, call, people):
         people = list(people)
         for start in range(0, len(people), MAX_BATCH):
-            for outcome in self._write_batch(call, people[start:start + MAX_BATCH]):
-                yield outcome
+            yield from self._write_batch(call, people[start:start + MAX_BATCH])
 
     def _write_batch(self, call, batch):
         try:
@@ -137,8 +136,7 @@ class DatadogSeatsBackend(object):
                     yield BatchOutcome(failed=[(person, reason) for person in bad])
                     rest = [person for person in batch if person.key not in refused]
                     if rest:
-                        for outcome in self._write_batch(call, rest):
-                            yield outcome
+                        yield from self._write_batch(call, rest)
                     return
             certain = not exc.retried and exc.status is not None and 400 <= exc.status < 500 \
                 and exc.status not in (408, 429)

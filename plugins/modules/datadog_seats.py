@@ -20,7 +20,7 @@ description:
     with exact-match user lookups or one listing of all users, and UUIDs with a direct user
     lookup or that listing, whichever needs fewer API calls.
 author:
-  - seatops.seats contributors
+  - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.datadog
   - seatops.seats.seat_sync
@@ -119,6 +119,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changed:
+  description: Whether any seat was assigned or reclaimed (in check mode, would be).
+  returned: always
+  type: bool
+  sample: true
 product_code:
   description: The product the task managed.
   returned: always

@@ -15,7 +15,7 @@ description:
     given users. Read-only; needs only the C(billing_read) permission (and
     C(user_access_read) when O(users) holds bare handles).
 author:
-  - seatops.seats contributors
+  - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.datadog
   - seatops.seats.attributes

@@ -205,8 +205,8 @@ class TestHolders(object):
 class TestWrites(object):
     @responses.activate
     def test_assign_body_and_headers(self, client):
-        responses.post(SEATS, status=201, json={"data": {"type": "seat-assignments",
-                                                          "attributes": {"assigned_ids": []}}})
+        responses.post(SEATS, status=201, json={
+            "data": {"type": "seat-assignments", "attributes": {"assigned_ids": []}}})
         assert client.assign("incident_response", [uid(1), uid(2)]) is False
         request = responses.calls[0].request
         assert json.loads(request.body) == {"data": {"type": "seat-assignments", "attributes": {

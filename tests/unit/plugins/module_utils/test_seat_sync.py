@@ -86,8 +86,7 @@ class TestPlanProperties(object):
 class TestGuard(object):
     @given(holders=st.integers(min_value=0, max_value=5000),
            percent=st.integers(min_value=0, max_value=100))
-    def test_percentage_rounds_up_and_never_exceeds_holders_by_more_than_one(self, holders,
-                                                                              percent):
+    def test_percentage_rounds_up_and_adds_at_most_one(self, holders, percent):
         limit = reclaim_limit("%d%%" % percent, holders)
         assert limit * 100 >= percent * holders
         assert limit <= holders * percent / 100.0 + 1
@@ -164,8 +163,8 @@ class TestSynchronise(object):
     @given(desired=KEYS, holders=KEYS, protected=KEYS, exclusive=st.booleans(),
            state=st.sampled_from(["present", "absent"]))
     @settings(max_examples=60)
-    def test_check_mode_predicts_the_real_run_and_writes_nothing(self, desired, holders,
-                                                                   protected, exclusive, state):
+    def test_check_mode_predicts_the_real_run_and_writes_nothing(
+            self, desired, holders, protected, exclusive, state):
         exclusive = exclusive and state == "present"
         protected = protected - desired
         kwargs = dict(state=state, exclusive=exclusive, protected=protected,

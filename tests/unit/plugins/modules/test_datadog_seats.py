@@ -334,9 +334,10 @@ class TestSeats(object):
         result = seats({"users": [uid(3), uid(4)]}, capsys)
         assert result["failed"] is True
         assert ids(result["assigned"]) == [uid(3)]
-        assert result["failed_users"] == [{"user": "user4@example.com", "reason":
-                                     "Datadog refused this user (unknown or disabled): "
-                                     "invalid user_uuids: %s" % uid(4)}]
+        assert result["failed_users"] == [{
+            "user": "user4@example.com",
+            "reason": "Datadog refused this user (unknown or disabled): invalid user_uuids: %s"
+                      % uid(4)}]
         assert "1 seat change(s) on incident_response failed, 1 succeeded" in result["msg"]
         assert api.writes == [("POST", PRODUCT, [uid(3), uid(4)]), ("POST", PRODUCT, [uid(3)])]
 
