@@ -335,8 +335,7 @@ class MsStoreClient(object):
         pages = iterate_continuation_pages(self, "/Inventory", {}, "GET /Inventory",
                                            "the inventory", max_results=PAGE_SIZE)
         for page in pages:
-            for entry in prop(page, "inventoryEntries") or []:
-                yield entry
+            yield from prop(page, "inventoryEntries") or []
 
     def find_inventory_entry(self, product_id, sku_id):
         """The inventory entry of (product_id, sku_id), reading pages only until it is found."""

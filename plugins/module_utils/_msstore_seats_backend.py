@@ -227,4 +227,8 @@ def finish_result(result, backend, check_mode):
     available = prop(backend.entry, "availableSeats")
     result["available_seats"] = available - moved if isinstance(available, int) else None
     result["api_calls"] = backend.client.api_calls()
+    if "diff" in result:
+        # Mappings, as for datadog_seats: the diff callback renders them; bare lists break it.
+        result["diff"] = {"before": {"holders": result["diff"]["before"]},
+                          "after": {"holders": result["diff"]["after"]}}
     return result

@@ -169,18 +169,20 @@ api_calls:
   type: dict
   sample: {"GET /Inventory": 1, "POST /Inventory/{productId}/{skuId}/Seats": 1, "total": 2}
 diff:
-  description: Holders before and after, sorted UPNs.
-  returned: in diff mode
+  description: Holders' UPNs, sorted, before and after.
+  returned: in diff mode, success
   type: dict
   contains:
     before:
       description: Holders before the run.
-      type: list
-      elements: str
+      type: dict
+      returned: always
+      sample: {"holders": ["alice@contoso.com"]}
     after:
-      description: Holders after the run (in check mode, predicted).
-      type: list
-      elements: str
+      description: Holders after the run (in check mode, as predicted).
+      type: dict
+      returned: always
+      sample: {"holders": ["alice@contoso.com", "bob@contoso.com"]}
 """
 
 import os
