@@ -171,6 +171,10 @@ class HttpClient(object):
             self.session.verify = ca_path
         else:
             self.session.verify = bool(validate_certs)
+        # verify per request too: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
+        # a session's verify, which would silently ignore ca_path and validate_certs=false.
+        # (An injected test session gets no extra keyword.)
+        self._tls_options = {"verify": self.session.verify} if session is None else {}
 
     # -- public API -------------------------------------------------------------------
 
@@ -191,7 +195,7 @@ class HttpClient(object):
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=form, headers=headers,
-                    timeout=self.timeout,
+                    timeout=self.timeout, **self._tls_options
                 )
             except requests.exceptions.SSLError as exc:
                 raise ApiError(

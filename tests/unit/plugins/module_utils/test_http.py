@@ -242,6 +242,28 @@ class TestPagination(object):
         assert pages == [[]]
 
 
+@pytest.mark.parametrize("options, expected", [
+    ({"ca_path": "/etc/custom-ca.pem"}, "/etc/custom-ca.pem"),
+    ({"validate_certs": False}, False),
+])
+def test_tls_options_win_over_ca_bundle_environment(monkeypatch, sleeps, options, expected):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    http = HttpClient(BASE, sleep=sleeps.append, **options)
+    seen = []
+
+    def send(request, **kwargs):
+        # What requests would hand the transport, after merging the environment.
+        seen.append(kwargs.get("verify"))
+        response = requests.models.Response()
+        response.status_code, response._content, response.url = 200, b"{}", request.url
+        return response
+
+    monkeypatch.setattr(http.session, "send", send)
+    assert http.request_json("GET", "/x") == {}
+    assert seen == [expected]
+
+
 def test_api_calls_per_endpoint_name(sleeps):
     http = HttpClient(BASE, sleep=sleeps.append)
     with responses.RequestsMock() as mocked:
