@@ -55,8 +55,10 @@ def connection_argument_spec():
     )
 
 
-def connect(module):
-    """Build the client from the module's options, or fail naming the option."""
+def connect(module, **facts):
+    """Build the client from the module's options, or fail naming the option.
+
+    ``facts`` go into the failure result (for example the product code)."""
     params = module.params
     try:
         return DatadogClient.connect(
@@ -64,7 +66,7 @@ def connect(module):
             api_url=params["api_url"], validate_certs=params["validate_certs"],
             ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
     except DatadogError as exc:
-        module.fail_json(msg=str(exc), api_calls={"total": 0})
+        module.fail_json(msg=str(exc), api_calls={"total": 0}, **facts)
 
 
 def holder_person(holder):
@@ -270,8 +272,8 @@ def refusal(user, allow_disabled):
 
 def main_seats(module):
     """Everything ``datadog_seats`` does after building its AnsibleModule."""
-    client = connect(module)
     product_code = module.params["product_code"]
+    client = connect(module, changed=False, product_code=product_code)
     try:
         result = run_seats(module, client)
     except (SeatSyncError, DatadogError) as exc:

@@ -35,7 +35,7 @@ def _user(key, email, **extra):
 SEED = {"datadog": {
     "keys": [{"api_key": API_KEY, "app_key": APP_KEY},
              {"api_key": RO_API_KEY, "app_key": RO_APP_KEY, "read_only": True}],
-    "products": [{"code": PRODUCT}, {"code": "on_call"}],
+    "products": [{"code": PRODUCT}, {"code": "on_call", "seat_limit": 2}],
     "users": [
         _user("ana", "ana.lima@example.com"),
         _user("bruno", "bruno.costa@example.com"),
@@ -273,6 +273,8 @@ def test_injected_429_and_5xx(fresh, run_playbook):
         seats_task("transient faults", users=[ID["dana"]]),
         seats_task("persistent 5xx", users=["carla.mendes@example.com"], state="absent",
                    retries=2, ignore_errors=True),
+        seats_task("seat limit", product_code="on_call",
+                   users=["dana@example.com", "eve@example.com"], ignore_errors=True),
     ]), env=KEYS_ENV)
     assert_no_secret(run)
     transient = registered(run, "transient faults")
@@ -290,6 +292,15 @@ def test_injected_429_and_5xx(fresh, run_playbook):
     assert "1 seat change(s) on incident_response failed, 0 succeeded" in result["msg"]
     assert result["api_calls"] == {SEATS_GET: 2, SEATS_DELETE: 3, "total": 5}
     assert ID["carla"] in holders(fresh) and ID["dana"] in holders(fresh)
+
+    # on_call has 2 seats, 1 taken: the API refuses the whole batch and says why.
+    limited = registered(run, "seat limit")
+    assert run.task("seat limit")["status"] == "ignored"
+    assert limited["assigned"] == [] and limited["changed"] is False
+    assert [item["reason"] for item in limited["failed_users"]] == [
+        "HTTP 422: not enough seats available for product_code on_call: requested 2, "
+        "available 1"] * 2
+    assert limited["api_calls"][SEATS_POST] == 1 and holders(fresh, "on_call") == [ID["ana"]]
 
 
 def test_thousands_of_holders_minimal_calls(sandbox, run_playbook):
@@ -343,3 +354,21 @@ def test_thousands_of_holders_minimal_calls(sandbox, run_playbook):
     assert counts == {SEATS_GET: 3 * holder_pages, USERS_LIST: 1 + listing_pages,
                       SEATS_POST: 1, SEATS_DELETE: 1}
     assert set(holders(sandbox, product)) == set(keep) | set(user["id"] for user in newcomers)
+
+
+def test_tls_needs_the_ca_bundle(run_playbook, tmp_path):
+    from seatops_sandbox.testing import SandboxProcess
+
+    with SandboxProcess(seed=SEED, tls=True, cert_dir=str(tmp_path / "tls")) as secure:
+        run = run_playbook(play(secure, [
+            {"name": "unknown CA", "ignore_errors": True,
+             "seatops.seats.datadog_seats_info": {"product_codes": [PRODUCT]}},
+            {"name": "with ca_path", "seatops.seats.datadog_seats_info": {
+                "product_codes": [PRODUCT], "ca_path": secure.ca_cert}},
+        ]), env=KEYS_ENV)
+    assert run.rc == 0, run.output[-3000:]
+    refused = run.task("unknown CA")
+    assert refused["status"] == "ignored"
+    assert "TLS certificate verification failed" in refused["result"]["msg"]
+    assert "ca_path" in refused["result"]["msg"]
+    assert run.result("with ca_path")["counts"] == {PRODUCT: 5}

@@ -116,6 +116,23 @@ class TestInputChecks(object):
         with pytest.raises(DatadogError, match="missing app_key.*DD_APP_KEY"):
             DatadogClient.connect(API_KEY, None)
 
+    def test_tls_options_reach_the_session(self, tmp_path):
+        bundle = tmp_path / "ca.pem"
+        bundle.write_text("not checked until a call")
+        assert DatadogClient.connect(API_KEY, APP_KEY, ca_path=str(bundle)).http.session.verify \
+            == str(bundle)
+        assert DatadogClient.connect(API_KEY, APP_KEY, validate_certs=False).http.session.verify \
+            is False
+        assert DatadogClient.connect(API_KEY, APP_KEY).http.session.verify is True
+
+    @pytest.mark.parametrize("options, message", [
+        ({"timeout": 0}, "timeout must be a positive number"),
+        ({"retries": -1}, "retries must be 0 or more"),
+    ])
+    def test_connection_numbers(self, options, message):
+        with pytest.raises(DatadogError, match=message):
+            DatadogClient.connect(API_KEY, APP_KEY, **options)
+
     def test_invalid_uuids_parses_the_422_detail(self):
         detail = "invalid user_uuids: %s,%s" % (uid(1), uid(2).upper())
         assert invalid_uuids(detail) == {uid(1), uid(2)}
