@@ -16,7 +16,7 @@
 #   tests/output/.sanity-root/       a copy of the git-visible files in the same layout
 #                                    (ansible-test walks every file; a link would loop)
 #   tests/output/junit/, logs/       pytest results and each stage's log
-#   tests/output/build/              the galaxy tarball
+#   tests/output/build/              the galaxy tarball, and installed/ from it
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -40,8 +40,9 @@ export PATH="$VENV_BIN:$PATH"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
 mkdir -p "$OUTPUT/logs" "$OUTPUT/junit"
 
-# Where pytest, ansible-playbook and molecule find the collection (tests/conftest.py reads
-# the same variable and sets it itself when pytest is run by hand).
+# Where pytest, ansible-playbook, ansible-lint and molecule find the collection.
+# tests/collection_layout.py (unit and integration conftests) honours SEATOPS_COLLECTIONS_PATH;
+# when pytest is run by hand without it, that module links a temporary layout of its own.
 SEATOPS_COLLECTIONS_PATH=$("$PYTHON" tests/scripts/collection_root.py link) || exit 2
 export SEATOPS_COLLECTIONS_PATH
 export ANSIBLE_COLLECTIONS_PATH="$SEATOPS_COLLECTIONS_PATH"
