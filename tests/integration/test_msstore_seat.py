@@ -192,8 +192,8 @@ def test_check_then_apply_then_unchanged(store, run_store_playbook):
 
 
 def test_few_users_are_read_one_by_one(store, run_store_playbook):
-    run = run_store_playbook(play(store, [seat_task("absent", OPEN, users=[upn("dave")],
-                                              state="absent")]))
+    task = seat_task("absent", OPEN, users=[upn("dave")], state="absent")
+    run = run_store_playbook(play(store, [task]))
     assert run.rc == 0, run.output
     result = registered(run, "absent")
     assert result["reclaimed"] == [upn("dave")]
@@ -349,8 +349,8 @@ def test_expired_token_mid_run_is_refreshed(store, run_store_playbook):
     # A token the service stops accepting mid-run (401): refreshed once, the call retried.
     store.clear_requests()
     store.faults([{"method": "POST", "path": BULK.split(" ", 1)[1], "status": 401, "count": 1}])
-    run = run_store_playbook(play(store, [seat_task("revoked", OPEN, users=[upn("judy")],
-                                              state="absent")]))
+    task = seat_task("revoked", OPEN, users=[upn("judy")], state="absent")
+    run = run_store_playbook(play(store, [task]))
     assert run.rc == 0, run.output
     assert registered(run, "revoked")["reclaimed"] == [upn("judy")]
     assert counts(store)[TOKEN] == 2 and counts(store)[BULK] == 2
@@ -372,8 +372,8 @@ def test_throttling_and_server_errors_are_retried(store, run_store_playbook):
     # Errors that outlast the retries: the task fails naming the user, nothing is claimed.
     store.seed(SEED)
     store.faults([{"method": "POST", "path": BULK.split(" ", 1)[1], "status": 500, "count": 5}])
-    run = run_store_playbook(play(store, [seat_task("broken", RESTRICTED, ignore_errors=True,
-                                              users=[upn("ivan")], retries=1)]))
+    task = seat_task("broken", RESTRICTED, ignore_errors=True, users=[upn("ivan")], retries=1)
+    run = run_store_playbook(play(store, [task]))
     result = registered(run, "broken")
     # fail_json turns the result's failed list into True; the message names each user.
     assert result["assigned"] == [] and result["failed"] is True
@@ -382,12 +382,29 @@ def test_throttling_and_server_errors_are_retried(store, run_store_playbook):
     assert upn("ivan") not in holders(store, RESTRICTED)
 
 
+def test_tls_needs_the_ca_bundle(run_store_playbook, tmp_path):
+    from seatops_sandbox.testing import SandboxProcess
+
+    with SandboxProcess(seed=SEED, tls=True, cert_dir=str(tmp_path / "tls")) as secure:
+        run = run_store_playbook(play(secure, [
+            {"name": "without ca_path", "ignore_errors": True,
+             "seatops.seats.msstore_seat_info": {}},
+            {"name": "with ca_path", "seatops.seats.msstore_seat_info": {
+                "ca_path": secure.ca_cert}},
+        ]))
+    assert run.rc == 0, run.output
+    refused = registered(run, "without ca_path")
+    assert refused["failed"] is True and "ca_path" in refused["msg"]
+    assert registered(run, "with ca_path")["inventory_count"] == 4
+
+
 @pytest.mark.parametrize("module", ["msstore_seat", "msstore_seat_info"])
 def test_ansible_doc(module):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root())
     completed = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "ansible-doc"), "--json",
-         "seatops.seats." + module], capture_output=True, text=True, env=env, timeout=120)
+         "seatops.seats." + module], capture_output=True, text=True, env=env, timeout=120,
+        check=False)
     assert completed.returncode == 0, completed.stderr
     assert "seatops.seats.%s" % module in completed.stdout
     assert '"client_secret"' in completed.stdout and '"ca_path"' in completed.stdout

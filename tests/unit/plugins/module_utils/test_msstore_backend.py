@@ -130,15 +130,15 @@ class TestSync(object):
         store = FakeStore({KEY: entry(capacity=10, available=9)},
                           seats={KEY: {"old@contoso.com": "old@contoso.com"}},
                           users=upns("n", 3))
-        predicted, _ = sync(store, upns("n", 3) + ["old@contoso.com"], check_mode=True)
+        predicted, unused_backend = sync(store, upns("n", 3) + ["old@contoso.com"], check_mode=True)
         assert store.writes() == []
-        applied, _ = sync(store, upns("n", 3) + ["old@contoso.com"])
+        applied, unused_backend = sync(store, upns("n", 3) + ["old@contoso.com"])
         for key in ("changed", "assigned", "reclaimed", "unchanged", "holders_count",
                     "available_seats", "diff"):
             assert predicted[key] == applied[key], key
         assert applied["assigned"] == upns("n", 3) and applied["available_seats"] == 6
         assert applied["holders_count"] == 4
-        again, _ = sync(store, upns("n", 3) + ["old@contoso.com"])
+        again, unused_backend = sync(store, upns("n", 3) + ["old@contoso.com"])
         assert again["changed"] is False and again["unchanged"] == 4
 
     def test_assign_in_batches_of_25_and_exclusive_reclaims(self):
@@ -149,7 +149,7 @@ class TestSync(object):
                           users=names, page_size=100)
         result, backend = sync(store, names, exclusive=True, protected=["keep@contoso.com"],
                                max_reclaims=1)
-        bulk = [c for c in store.writes()]
+        bulk = store.writes()
         assert [len(c.json["usernames"]) for c in bulk] == [25, 25, 10, 1]
         assert [c.json["seatAction"] for c in bulk] == ["Assign"] * 3 + ["Reclaim"]
         assert result["reclaimed"] == ["x@contoso.com"]
@@ -166,7 +166,7 @@ class TestSync(object):
 
     def test_open_policy_has_no_capacity_check(self):
         store = FakeStore({KEY: entry(capacity=3, available=0, policy="Open")}, users=upns("n", 2))
-        result, _ = sync(store, upns("n", 2))
+        result, unused_backend = sync(store, upns("n", 2))
         assert result["assigned"] == upns("n", 2)
 
     def test_per_user_failures_are_mapped(self):
@@ -190,8 +190,8 @@ class TestSync(object):
 
     def test_bulk_409_no_seats_available_fails_the_batch_with_certainty(self):
         store = FakeStore({KEY: entry()}, users=["a@contoso.com"])
-        store.faults.append(("POST", r"/Seats$", store_error(409, "No seats available",
-                                                               reason="No seats available")))
+        conflict = store_error(409, "No seats available", reason="No seats available")
+        store.faults.append(("POST", r"/Seats$", conflict))
         backend = backend_for(store, [])
         outcome = list(backend.assign([Person("a@contoso.com", "a@contoso.com")]))[0]
         assert outcome.certain and "No seats available" in outcome.failed[0][1]
@@ -208,7 +208,7 @@ class TestSync(object):
     def test_retried_write_is_reread_and_reported_truthfully(self):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
         store.faults.append(("POST", r"/Seats$", store_error(503, "busy")))
-        result, _ = sync(store, ["a@contoso.com"])
+        result, unused_backend = sync(store, ["a@contoso.com"])
         assert result["assigned"] == ["a@contoso.com"] and result["failed"] == []
         assert store.count("POST", r"/Seats$") == 2
         assert store.count("GET", SEAT_GET) == 2  # the first read, then the re-read
@@ -216,7 +216,7 @@ class TestSync(object):
     def test_server_errors_after_all_retries_are_failures_after_a_reread(self):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
         store.faults.extend([("POST", r"/Seats$", store_error(500, "boom"))] * 3)
-        result, _ = sync(store, ["a@contoso.com"])
+        result, unused_backend = sync(store, ["a@contoso.com"])
         assert result["assigned"] == [] and result["failed"][0]["user"] == "a@contoso.com"
         assert "boom" in result["failed"][0]["reason"]
         assert result["available_seats"] == 10

@@ -324,8 +324,8 @@ class TestSeatErrors(object):
     def test_404_seat_means_no_seat_and_404_user_is_raised(self):
         client, store, auth = make_client(
             [("GET", SEATS_URL + "/a@x.com", store_error(404, "Seat not found", itemType="Seat")),
-             ("GET", SEATS_URL + "/ghost@x.com", store_error(404, "User not found",
-                                                              itemType="User"))],
+             ("GET", SEATS_URL + "/ghost@x.com",
+              store_error(404, "User not found", itemType="User"))],
             [("POST", TOKEN_URL, token_response())])
         assert client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com") is None
         with pytest.raises(MsStoreError) as info:
