@@ -52,7 +52,7 @@ options:
     description:
       - What to do with a name that matches nobody (or that matches several people).
       - V(fail) stops before any write; V(warn) skips the name with a warning;
-        V(ignore) skips it silently. Skipped names are listed in RV(skipped).
+        V(ignore) skips it silently. Skipped names are listed in RV(skipped_users).
     type: str
     choices: [fail, warn, ignore]
     default: fail

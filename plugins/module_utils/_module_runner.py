@@ -109,15 +109,14 @@ def handle_unknown(mode, unknown, module):
 
 def finish(module, result, product):
     """exit_json, or fail_json naming each failed user and the product (result included)."""
-    if result.get("failed"):
-        failed = result["failed"]
+    if result.get("failed_users"):
+        failed = result["failed_users"]
         done = len(result.get("assigned", [])) + len(result.get("reclaimed", []))
         details = "; ".join("%s: %s" % (item["user"], item["reason"]) for item in failed[:20])
         more = " (and %d more)" % (len(failed) - 20) if len(failed) > 20 else ""
-        # fail_json sets failed=True over the per-user list: keep the list as failed_users.
         module.fail_json(
             msg="%d seat change(s) on %s failed, %d succeeded. Failed: %s%s. Run again to "
                 "retry; the 'assigned' and 'reclaimed' lists say what did change."
                 % (len(failed), product, done, details, more),
-            failed_users=failed, **result)
+            **result)
     module.exit_json(**result)

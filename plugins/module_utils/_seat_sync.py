@@ -181,7 +181,7 @@ def synchronise(backend, desired, state="present", exclusive=False, protected=()
 
     ``skipped``: ``[{"user", "reason"}]`` for names that were left out before planning
     (unknown, disabled...). The result carries ``changed``, ``assigned``, ``reclaimed``
-    (views), ``unchanged`` (count), ``skipped``, ``failed`` (``[{"user", "reason"}]``),
+    (views), ``unchanged`` (count), ``skipped_users``, ``failed_users`` (``[{"user", "reason"}]``),
     ``holders_count`` (after), ``plan`` counts and, with ``diff``, ``diff``.
     """
     before = backend.read_holders()
@@ -204,8 +204,8 @@ def synchronise(backend, desired, state="present", exclusive=False, protected=()
         "assigned": [person.view for person in assigned],
         "reclaimed": [person.view for person in reclaimed],
         "unchanged": len(plan.unchanged),
-        "skipped": list(skipped),
-        "failed": [{"user": person.label, "reason": reason} for person, reason in failures],
+        "skipped_users": list(skipped),
+        "failed_users": [{"user": person.label, "reason": reason} for person, reason in failures],
         "holders_count": len(after_keys),
     }
     result.update(facts)

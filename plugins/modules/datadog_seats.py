@@ -49,7 +49,7 @@ options:
     description:
       - Service accounts get a seat only when this is V(true).
       - Disabled users never get a new seat, whatever this option says (Datadog refuses
-        them); they are skipped with a warning and listed in RV(skipped).
+        them); they are skipped with a warning and listed in RV(skipped_users).
       - Seats already held by disabled users or service accounts are kept when they are in
         O(users) or O(protected), and can always be reclaimed with O(state=absent) or
         O(exclusive=true), which is what offboarding needs.
@@ -61,9 +61,9 @@ notes:
   - With O(state=absent), names that are not holders are still looked up, so that a name
     matching nobody is reported as O(unknown_users) says.
   - A write refused with HTTP 422 naming some user UUIDs is sent again without them; those
-    users are listed in RV(failed) and the task fails after the other changes are made.
+    users are listed in RV(failed_users) and the task fails after the other changes are made.
   - After any write that failed with a 5xx or a connection error, or was retried, the
-    module reads the holders again, so RV(assigned), RV(reclaimed) and RV(failed) are true.
+    module reads the holders again, so RV(assigned), RV(reclaimed) and RV(failed_users) are true.
 seealso:
   - module: seatops.seats.datadog_seats_info
   - name: Datadog Seats API
@@ -169,7 +169,7 @@ unchanged:
   returned: success, or failure after writes started
   type: int
   sample: 12
-skipped:
+skipped_users:
   description:
     - Names left out before planning, each with the reason (unknown or ambiguous with
       O(unknown_users=warn) or V(ignore); disabled users and service accounts refused a seat).
@@ -186,12 +186,12 @@ skipped:
       type: str
       returned: always
   sample: [{"user": "ghost@example.com", "reason": "no Datadog user has this email or handle"}]
-failed:
+failed_users:
   description:
     - Changes that did not happen, each with the API's reason. When not empty, the task
-      fails, after making every change it could; Ansible then sets C(failed) to V(true),
-      and the list is in RV(failed_users).
-  returned: success
+      fails, after making every change it could.
+    - Named C(failed_users) rather than C(failed), which Ansible reserves for the task status.
+  returned: always
   type: list
   elements: dict
   contains:
@@ -204,23 +204,6 @@ failed:
       type: str
       returned: always
   sample: []
-failed_users:
-  description:
-    - When some changes failed, the changes that did not happen, each with the API's reason
-      (as RV(failed) would list them).
-  returned: failure after writes started
-  type: list
-  elements: dict
-  contains:
-    user:
-      description: The user's email (or UUID when Datadog has no email).
-      type: str
-      returned: always
-    reason:
-      description: Why the change failed.
-      type: str
-      returned: always
-  sample: [{"user": "dana@example.com", "reason": "Datadog refused this user (unknown or disabled): invalid user_uuids: 0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11"}]
 holders_count:
   description: How many users hold a seat after the run (in check mode, would hold).
   returned: success, or failure after writes started

@@ -126,7 +126,7 @@ unchanged:
   returned: always
   type: int
   sample: 3
-skipped:
+skipped_users:
   description: Users left out because the tenant does not know them (O(unknown_users=warn) or V(ignore)).
   returned: always
   type: list
@@ -138,7 +138,7 @@ skipped:
     reason:
       description: Why it was skipped.
       type: str
-failed:
+failed_users:
   description:
     - Users whose change failed, with the reason the Store gave (for example
       C(no seats available on this Restricted product (NoSeatsAvailable))). The task fails

@@ -51,7 +51,7 @@ options:
     description:
       - For O(view=users), what to do with a UPN the tenant does not know (the Store answers
         404 User). V(fail) fails the task; V(warn) and V(ignore) leave the name out of
-        RV(user_seats) and list it in RV(skipped), V(warn) with a warning.
+        RV(user_seats) and list it in RV(skipped_users), V(warn) with a warning.
     type: str
     choices: [fail, warn, ignore]
     default: fail
@@ -184,7 +184,7 @@ seats_count:
   description: Number of seats listed in RV(seats) or RV(user_seats).
   returned: when O(view=product) or O(view=users)
   type: int
-skipped:
+skipped_users:
   description: Users of O(users) the tenant does not know, with O(unknown_users=warn) or V(ignore).
   returned: when O(view=users)
   type: list
@@ -291,7 +291,7 @@ def read_users(module, client, users):
               "date_assigned": seat["date_assigned"]} for seat in seats),
             key=_product_key)
     skipped = handle_unknown(module.params["unknown_users"], unknown, module)
-    return {"user_seats": user_seats, "skipped": skipped,
+    return {"user_seats": user_seats, "skipped_users": skipped,
             "seats_count": sum(len(seats) for seats in user_seats.values())}
 
 

@@ -227,17 +227,17 @@ def test_guard_unknown_users_disabled_bad_keys_journal(fresh, run_playbook, tmp_
 
     warned = registered(run, "unknown warn")
     assert warned["assigned"] == views(("frank", "frank@example.com"))
-    assert warned["skipped"] == [{"user": "ghost@example.com",
+    assert warned["skipped_users"] == [{"user": "ghost@example.com",
                                   "reason": "no Datadog user has this email or handle"}]
     assert any("ghost@example.com" in warning for warning in warned["warnings"])
     ignored = registered(run, "unknown ignore")
     assert ignored["assigned"] == views(("grace", "grace@example.com"))
-    assert [item["user"] for item in ignored["skipped"]] == ["ghost2@example.com"]
+    assert [item["user"] for item in ignored["skipped_users"]] == ["ghost2@example.com"]
     assert not ignored.get("warnings")
 
     refused = registered(run, "disabled and service account")
     assert refused["changed"] is False and refused["assigned"] == []
-    reasons = dict((item["user"], item["reason"]) for item in refused["skipped"])
+    reasons = dict((item["user"], item["reason"]) for item in refused["skipped_users"])
     assert "disabled user cannot get a seat" in reasons["newly.disabled@example.com"]
     assert "set allow_disabled=true" in reasons["bot@example.com"]
     assert len(refused["warnings"]) == 2
@@ -278,7 +278,7 @@ def test_injected_429_and_5xx(fresh, run_playbook):
     ]), env=KEYS_ENV)
     assert_no_secret(run)
     transient = registered(run, "transient faults")
-    assert transient["changed"] is True and transient["failed"] == []
+    assert transient["changed"] is True and transient["failed_users"] == []
     assert transient["assigned"] == views(("dana", "dana@example.com"))
     # 429 then the read; 503 then the retried POST; a re-read because the POST was retried.
     assert transient["api_calls"] == {SEATS_GET: 3, SEATS_POST: 2, USER_GET: 1, "total": 6}

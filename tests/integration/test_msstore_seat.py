@@ -257,7 +257,7 @@ def test_input_and_product_problems_fail_before_any_write(store, run_store_playb
     assert upn("ghost") in registered(run, "unknown users fail")["msg"]
     warned = registered(run, "unknown users warn")
     assert warned["assigned"] == [upn("ivan")]
-    assert warned["skipped"] == [{"user": upn("ghost"), "reason": "no such user in the tenant "
+    assert warned["skipped_users"] == [{"user": upn("ghost"), "reason": "no such user in the tenant "
                                                                   "(the Store answered 404 User)"}]
     assert "skipped ghost@contoso.com" in run.output
     assert writes(store) == {BULK: 1}  # only the warn task wrote
@@ -288,7 +288,7 @@ def test_info_views_and_a_user_with_seats_on_several_products(store, run_store_p
     assert sorted("%s/%s" % (s["product_id"], s["sku_id"])
                   for s in users["user_seats"][upn("Alice")]) == sorted([RESTRICTED, OPEN])
     assert users["user_seats"][upn("ivan")] == []
-    assert [item["user"] for item in users["skipped"]] == [upn("ghost")]
+    assert [item["user"] for item in users["skipped_users"]] == [upn("ghost")]
     assert registered(run, "after")["user_seats"] == {upn("alice"): []}
 
 
@@ -364,7 +364,7 @@ def test_throttling_and_server_errors_are_retried(store, run_store_playbook):
     run = run_store_playbook(play(store, [seat_task("retried", RESTRICTED, users=[upn("ivan")])]))
     assert run.rc == 0, run.output
     result = registered(run, "retried")
-    assert result["assigned"] == [upn("ivan")] and result["failed"] == []
+    assert result["assigned"] == [upn("ivan")] and result["failed_users"] == []
     assert result["api_calls"]["GET /Inventory"] == 2
     assert result["api_calls"][M_BULK] == 2
     assert upn("ivan") in holders(store, RESTRICTED)

@@ -209,7 +209,7 @@ class TestSync(object):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
         store.faults.append(("POST", r"/Seats$", store_error(503, "busy")))
         result, unused_backend = sync(store, ["a@contoso.com"])
-        assert result["assigned"] == ["a@contoso.com"] and result["failed"] == []
+        assert result["assigned"] == ["a@contoso.com"] and result["failed_users"] == []
         assert store.count("POST", r"/Seats$") == 2
         assert store.count("GET", SEAT_GET) == 2  # the first read, then the re-read
 
@@ -217,8 +217,8 @@ class TestSync(object):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=["a@contoso.com"])
         store.faults.extend([("POST", r"/Seats$", store_error(500, "boom"))] * 3)
         result, unused_backend = sync(store, ["a@contoso.com"])
-        assert result["assigned"] == [] and result["failed"][0]["user"] == "a@contoso.com"
-        assert "boom" in result["failed"][0]["reason"]
+        assert result["assigned"] == [] and result["failed_users"][0]["user"] == "a@contoso.com"
+        assert "boom" in result["failed_users"][0]["reason"]
         assert result["available_seats"] == 10
 
     def test_expired_token_mid_run_is_refreshed(self):
@@ -239,8 +239,8 @@ class TestSync(object):
         desired = [Person(k, v) for k, v in backend.names.items()]
         result = synchronise(backend, desired)
         assert result["assigned"] == []
-        assert [item["user"] for item in result["failed"]] == upns("n", 2)
-        assert "401" in result["failed"][0]["reason"]
+        assert [item["user"] for item in result["failed_users"]] == upns("n", 2)
+        assert "401" in result["failed_users"][0]["reason"]
 
     def test_not_activated_app_fails_on_the_first_call(self):
         store = FakeStore({KEY: entry()}, active_client=False)

@@ -188,8 +188,8 @@ class TestSynchronise(object):
             {"user": "ghost", "reason": "unknown"}])
         assert result == {
             "changed": True, "assigned": [{"id": "c", "email": "c@example.com"}],
-            "reclaimed": [], "unchanged": 1, "skipped": [{"user": "ghost", "reason": "unknown"}],
-            "failed": [], "holders_count": 3, "checked": True,
+            "reclaimed": [], "unchanged": 1, "skipped_users": [{"user": "ghost", "reason": "unknown"}],
+            "failed_users": [], "holders_count": 3, "checked": True,
         }
 
     def test_nothing_to_do_makes_no_write(self):
@@ -209,7 +209,7 @@ class TestSynchronise(object):
         backend = FakeBackend([], refuse=["b"])
         result = synchronise(backend, [person("a"), person("b"), person("c")])
         assert [view["id"] for view in result["assigned"]] == ["a", "c"]
-        assert result["failed"] == [{"user": "b@example.com", "reason": "refused by the API"}]
+        assert result["failed_users"] == [{"user": "b@example.com", "reason": "refused by the API"}]
         assert backend.reads == 1
 
     def test_uncertain_batch_triggers_a_reread_that_decides(self):
@@ -218,7 +218,7 @@ class TestSynchronise(object):
         assert backend.reads == 2
         # The uncertain batch reported nothing done; the re-read shows it was.
         assert [view["id"] for view in result["assigned"]] == ["a", "b", "c", "d"]
-        assert result["failed"] == [] and result["holders_count"] == 5
+        assert result["failed_users"] == [] and result["holders_count"] == 5
 
     def test_backend_exception_midway_reports_who_failed(self):
         backend = FakeBackend(["x", "y"], explode_at=1)
@@ -226,7 +226,7 @@ class TestSynchronise(object):
                              max_reclaims=2)
         assert [view["id"] for view in result["assigned"]] == ["a", "b"]
         assert result["reclaimed"] == []
-        failed = dict((item["user"], item["reason"]) for item in result["failed"])
+        failed = dict((item["user"], item["reason"]) for item in result["failed_users"])
         assert failed == {"c@example.com": "connection reset by peer",
                           "d@example.com": "connection reset by peer",
                           "x@example.com": "not attempted: connection reset by peer",
@@ -237,8 +237,8 @@ class TestSynchronise(object):
         backend = FakeBackend([], explode_at=1, reread_fails=True)
         result = synchronise(backend, [person(k) for k in "abc"])
         assert [view["id"] for view in result["assigned"]] == ["a", "b"]
-        assert result["failed"][0]["user"] == "c@example.com"
-        assert "re-reading holders also failed: read failed" in result["failed"][0]["reason"]
+        assert result["failed_users"][0]["user"] == "c@example.com"
+        assert "re-reading holders also failed: read failed" in result["failed_users"][0]["reason"]
 
     def test_journal_gets_one_line_per_confirmed_change(self, tmp_path):
         path = tmp_path / "journal.jsonl"

@@ -236,7 +236,7 @@ class TestSeats(object):
             ["user%d@example.com" % n for n in (0, 1, 2, 3, 4, 7, 8)])
         applied = seats(args, capsys, diff=True)
         assert api.writes == [("POST", PRODUCT, [uid(7), uid(8)])]
-        for key in ("changed", "assigned", "reclaimed", "unchanged", "skipped", "failed",
+        for key in ("changed", "assigned", "reclaimed", "unchanged", "skipped_users", "failed_users",
                     "holders_count", "diff", "product_code"):
             assert applied[key] == predicted[key], key
         again = seats(args, capsys)
@@ -287,7 +287,7 @@ class TestSeats(object):
             assert uid(999) in result["msg"]
             return
         assert ids(result["assigned"]) == [uid(9)]
-        assert [item["user"] for item in result["skipped"]] == [uid(999), "ghost@example.com"]
+        assert [item["user"] for item in result["skipped_users"]] == [uid(999), "ghost@example.com"]
         assert bool(result.get("warnings")) == (mode == "warn")
 
     def test_ambiguous_name_is_never_guessed(self, mock, capsys):
@@ -305,7 +305,7 @@ class TestSeats(object):
         result = seats({"users": ["user1@example.com", "user2@example.com",
                                   "user3@example.com"]}, capsys)
         assert ids(result["assigned"]) == [uid(3)]
-        reasons = dict((item["user"], item["reason"]) for item in result["skipped"])
+        reasons = dict((item["user"], item["reason"]) for item in result["skipped_users"])
         assert "disabled" in reasons["user1@example.com"]
         assert "allow_disabled=true" in reasons["user2@example.com"]
         assert len(result["warnings"]) == 2
@@ -313,7 +313,7 @@ class TestSeats(object):
         result = seats({"users": ["user1@example.com", "user2@example.com"],
                         "allow_disabled": True}, capsys)
         assert ids(result["assigned"]) == [uid(2)]
-        assert [item["user"] for item in result["skipped"]] == ["user1@example.com"]
+        assert [item["user"] for item in result["skipped_users"]] == ["user1@example.com"]
 
     def test_absent_reclaims_disabled_holders(self, mock, capsys):
         api = FakeDatadog(mock, holders=[1])

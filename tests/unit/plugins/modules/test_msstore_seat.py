@@ -109,7 +109,7 @@ class TestSeat(object):
         assert store.writes() == []
         warned = run(msstore_seat, capsys, unknown_users="warn", **args)
         assert warned["assigned"] == ["dee@contoso.com"]
-        assert warned["skipped"][0]["user"] == "ghost@contoso.com"
+        assert warned["skipped_users"][0]["user"] == "ghost@contoso.com"
         # ansible-core 2.19 sends warnings as structured summaries.
         assert "skipped ghost@contoso.com" in json.dumps(warned["warnings"])
 
@@ -154,7 +154,7 @@ class TestSeat(object):
         monkeypatch.setenv("AZURE_CLIENT_SECRET", SECRET)
         result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
                      users=["ann@contoso.com"], client_secret=None)
-        assert result["changed"] is False and result["failed"] == [] and result["unchanged"] == 1
+        assert result["changed"] is False and result["failed_users"] == [] and result["unchanged"] == 1
 
     def test_both_secret_and_token_are_refused(self, store, capsys):
         result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
@@ -185,7 +185,7 @@ class TestInfo(object):
         assert [s["product_id"] for s in result["user_seats"]["Ann@contoso.com"]] == \
             ["9NBLGGH4R2R6", "CFQ7TTC0K5DR"]
         assert result["user_seats"]["cy@contoso.com"] == []
-        assert result["skipped"][0]["user"] == "ghost@contoso.com"
+        assert result["skipped_users"][0]["user"] == "ghost@contoso.com"
         assert result["seats_count"] == 2
 
     def test_view_needs_its_options(self, store, capsys):
