@@ -1,0 +1,270 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The roles through the playbooks people run (playbooks/*.yml), against the sandbox.
+
+Each test reseeds the sandbox, so the tests are independent; scenarios are grouped into few
+playbook runs to keep the file fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+FILES = os.path.join(HERE, "files")
+PLAYBOOKS = os.path.join(REPO, "playbooks")
+
+with open(os.path.join(FILES, "roles-seed.yml")) as handle:
+    SEED = yaml.safe_load(handle)
+
+CREDENTIALS = {
+    "DD_API_KEY": "test-dd-api-key",
+    "DD_APP_KEY": "test-dd-app-key",
+    "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+    "AZURE_CLIENT_ID": "test-client-id",
+    "AZURE_CLIENT_SECRET": "test-client-secret",
+}
+NASTY = "<img src=x onerror=alert(1)>@evil.example"
+
+
+def endpoints(sandbox):
+    return {
+        "seatops_datadog_api_url": sandbox.url,
+        "seatops_msstore_api_url": sandbox.store_url,
+        "seatops_msstore_auth_url": sandbox.url,
+    }
+
+
+def play(name):
+    return "- ansible.builtin.import_playbook: %s\n" % os.path.join(PLAYBOOKS, name)
+
+
+def writes(sandbox):
+    """Write requests (POST/DELETE to the seat APIs) in the request log, by endpoint."""
+    counts = sandbox.requests()["counts"]
+    return {key: n for key, n in counts.items()
+            if key.split(" ")[0] in ("POST", "DELETE", "PUT", "PATCH") and "/token" not in key}
+
+
+def holders(state):
+    datadog = {code: sorted(h["email"] for h in product["holders"])
+               for code, product in state["datadog"]["products"].items()}
+    tenant = state["msstore"]["tenants"]["contoso.onmicrosoft.com"]["products"]
+    store = {key: sorted(entry["holders"]) for key, entry in tenant.items()}
+    return datadog, store
+
+
+def result(run, name):
+    """The result of the last task whose name (without the role prefix) is ``name``."""
+    found = [entry for entry in run.results if entry["task"].split(" : ")[-1] == name]
+    assert found, "task %r did not run; output:\n%s" % (name, run.output[-4000:])
+    return found[-1]["result"]
+
+
+def changed_tasks(run):
+    return [entry["task"] for entry in run.results if entry["result"].get("changed")]
+
+
+def fresh(sandbox):
+    sandbox.reset()
+    sandbox.seed(SEED)
+    sandbox.clear_requests()
+
+
+def test_onboarding_check_apply_rerun(sandbox, run_playbook):
+    fresh(sandbox)
+    extra = dict(endpoints(sandbox),
+                 people="dara.novak@example.com=dara@contoso.com, eli.silva@example.com=eli@contoso.com",
+                 datadog_products="incident_response, apm_pro",
+                 msstore_products="9NBLGGH4R2R6/0016")
+    before = holders(sandbox.state())
+
+    check = run_playbook(play("onboard.yml"), check=True, extra_vars=extra, env=CREDENTIALS)
+    assert check.rc == 0, check.output[-3000:]
+    assert writes(sandbox) == {}, "check mode wrote to an API"
+    assert holders(sandbox.state()) == before
+    predicted = result(check, "Assign Datadog seats, one call per product")
+    assert [r["item"]["product_code"] for r in predicted["results"]] == ["apm_pro", "incident_response"]
+    assert all(r["changed"] for r in predicted["results"])
+
+    apply = run_playbook(play("onboard.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert apply.rc == 0, apply.output[-3000:]
+    datadog, store = holders(sandbox.state())
+    assert {"dara.novak@example.com", "eli.silva@example.com"} <= set(datadog["incident_response"])
+    assert {"dara.novak@example.com", "eli.silva@example.com"} <= set(datadog["apm_pro"])
+    assert store["9NBLGGH4R2R6/0016"] == ["alice@contoso.com", "bob@contoso.com",
+                                          "dara@contoso.com", "eli@contoso.com"]
+    # Additive: nobody lost a seat.
+    assert NASTY in datadog["incident_response"] and "ben.okafor@example.com" in datadog["apm_pro"]
+    # One write call per product, each with both people: never one call per person.
+    counts = writes(sandbox)
+    assert counts.get("POST /api/v2/seats/users") == 2, counts
+    assert sum(n for key, n in counts.items() if "/Seats" in key) == 1, counts
+
+    sandbox.clear_requests()
+    again = run_playbook(play("onboard.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert again.rc == 0, again.output[-3000:]
+    assert changed_tasks(again) == []
+    assert writes(sandbox) == {}
+
+
+def test_onboarding_unknown_person_fails_clearly(sandbox, run_playbook):
+    fresh(sandbox)
+    extra = dict(endpoints(sandbox), people="nobody@example.com", datadog_products="apm_pro")
+    run = run_playbook(play("onboard.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert run.rc != 0
+    assert "nobody@example.com" in run.output
+    assert writes(sandbox) == {}
+
+
+def test_reconcile_audit_then_apply(sandbox, run_playbook, tmp_path):
+    fresh(sandbox)
+    before = holders(sandbox.state())
+    extra = dict(endpoints(sandbox), desired_state_file=os.path.join(FILES, "desired-state.yml"),
+                 report_dir=str(tmp_path / "reports"))
+
+    audit = run_playbook(play("reconcile.yml"), check=True, diff=True, extra_vars=extra,
+                         env=CREDENTIALS)
+    assert audit.rc == 0, audit.output[-3000:]
+    assert writes(sandbox) == {}, "the audit wrote to an API"
+    assert holders(sandbox.state()) == before
+    reports = sorted(os.listdir(str(tmp_path / "reports")))
+    assert len(reports) == 2 and reports[0].endswith("-check.html") and reports[1].endswith("-check.json")
+    report = json.loads((tmp_path / "reports" / reports[1]).read_text())
+    assert report["mode"] == "check"
+    by_product = {p["product"]: p for p in report["products"]}
+    incident = by_product["incident_response"]
+    assert incident["to_assign"] == ["dara.novak@example.com"]
+    assert incident["to_reclaim"] == [NASTY]
+    assert incident["holders_before"] == 3 and incident["holders_after"] == 3
+    assert sorted(incident["holders"]) == sorted(before[0]["incident_response"])
+    assert by_product["apm_pro"]["status"] == "in sync"
+    restricted = by_product["9NBLGGH4R2R6/0016"]
+    assert restricted["to_assign"] == ["carol@contoso.com"]
+    assert restricted["to_reclaim"] == ["bob@contoso.com"]
+    assert restricted["capacity"] == 5 and restricted["available_seats"] == 3
+    assert report["totals"]["to_assign"] == 2 and report["totals"]["to_reclaim"] == 2
+    assert report["totals"]["with_errors"] == 0
+    # The report path is printed at the end.
+    assert str(tmp_path / "reports" / reports[0]) in audit.output
+
+    html = (tmp_path / "reports" / reports[0]).read_text()
+    assert "<img src=x" not in html and "<script>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;@evil.example" in html
+    assert "Audit (check mode): nothing was changed" in html
+
+    apply = run_playbook(play("reconcile.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert apply.rc == 0, apply.output[-3000:]
+    datadog, store = holders(sandbox.state())
+    assert datadog["incident_response"] == ["ana.lima@example.com", "breakglass@example.com",
+                                            "dara.novak@example.com"]
+    assert store == {"9NBLGGH4R2R6/0016": ["alice@contoso.com", "carol@contoso.com"],
+                     "CFQ7TTC0K5DR/0001": ["alice@contoso.com"]}
+    applied = json.loads(sorted((tmp_path / "reports").glob("*-apply.json"))[0].read_text())
+    assert applied["mode"] == "apply"
+    assert applied["totals"]["to_assign"] == 2 and applied["totals"]["to_reclaim"] == 2
+
+
+def test_reconcile_guard_refusal_is_reported_and_fails_at_the_end(sandbox, run_playbook, tmp_path):
+    fresh(sandbox)
+    desired = {"datadog": [{"product_code": "apm_pro", "users": [], "max_reclaims": 0},
+                           {"product_code": "incident_response", "max_reclaims": 1,
+                            "users": ["ana.lima@example.com", "breakglass@example.com"]}]}
+    desired_file = tmp_path / "desired.yml"
+    desired_file.write_text(yaml.safe_dump(desired))
+    extra = dict(endpoints(sandbox), desired_state_file=str(desired_file),
+                 report_dir=str(tmp_path / "reports"))
+    run = run_playbook(play("reconcile.yml"), check=True, extra_vars=extra, env=CREDENTIALS)
+    assert run.rc != 0
+    assert "1 product(s) had errors" in run.output and "apm_pro" in run.output
+    report = json.loads(sorted((tmp_path / "reports").glob("*.json"))[0].read_text())
+    by_product = {p["product"]: p for p in report["products"]}
+    assert by_product["apm_pro"]["status"] == "error"
+    assert "Refusing to reclaim 2 of 2 seats of apm_pro" in by_product["apm_pro"]["error"]
+    assert by_product["apm_pro"]["max_reclaims"] == "0"
+    assert by_product["incident_response"]["status"] == "changes"
+    assert by_product["incident_response"]["to_reclaim"] == [NASTY]
+    assert writes(sandbox) == {}
+
+
+def test_reconcile_rejects_a_bad_desired_state_before_any_call(sandbox, run_playbook, tmp_path):
+    fresh(sandbox)
+    extra = dict(endpoints(sandbox), desired_state_file=os.path.join(FILES, "desired-state-invalid.yml"),
+                 report_dir=str(tmp_path / "reports"))
+    run = run_playbook(play("reconcile.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert run.rc != 0
+    message = result(run, "Stop on a desired state with problems")["msg"]
+    for expected in (
+        "datadog[0].product_code must be a non-empty product code without spaces",
+        "datadog[0].users must be a list of names",
+        "datadog[1].product_code must be",
+        "datadog[1].max_reclaims must be a whole number or a percentage",
+        "datadog[2] (apm_pro): unknown field colour",
+        "datadog[2] (apm_pro): ana.lima@example.com listed in both users and protected",
+        'msstore[0].sku_id must be a quoted 4-digit string such as "0016"; YAML read 16 as a number',
+        "msstore[1].product_id must be a 12-character Store product id",
+        "msstore[1].users is required",
+    ):
+        assert expected in message, (expected, message)
+    assert sandbox.requests()["total"] == 0
+    assert not (tmp_path / "reports").exists()
+
+
+def test_offboarding_record_rerun_and_restore(sandbox, run_playbook, tmp_path):
+    fresh(sandbox)
+    # alice holds both Store products and two Datadog products; bob one of each.
+    record = tmp_path / "record.json"
+    extra = dict(endpoints(sandbox), people="ana.lima@example.com=alice@contoso.com, "
+                                            "ben.okafor@example.com=bob@contoso.com, ghost@example.com",
+                 datadog_products="incident_response, apm_pro", record_path=str(record))
+    before = holders(sandbox.state())
+
+    check = run_playbook(play("offboard.yml"), check=True, extra_vars=extra, env=CREDENTIALS)
+    assert check.rc == 0, check.output[-3000:]
+    assert writes(sandbox) == {} and not record.exists()
+    assert "Would reclaim 6 seat(s) of 3 leaver(s)" in check.output
+
+    sandbox.clear_requests()
+    off = run_playbook(play("offboard.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert off.rc == 0, off.output[-3000:]
+    datadog, store = holders(sandbox.state())
+    assert datadog == {"incident_response": sorted(["breakglass@example.com", NASTY]), "apm_pro": []}
+    assert store == {"9NBLGGH4R2R6/0016": [], "CFQ7TTC0K5DR/0001": []}
+    # One reclaim call per product (all leavers at once), never per person.
+    counts = writes(sandbox)
+    assert counts.get("DELETE /api/v2/seats/users") == 2, counts
+    assert sum(n for key, n in counts.items() if "/Seats" in key) == 2, counts
+
+    saved = json.loads(record.read_text())
+    assert saved["format"] == "seatops.seats.offboarding_record/1"
+    assert saved["reclaimed_count"] == 6
+    assert [(p["product_code"], sorted(u["email"] for u in p["users"])) for p in saved["datadog"]] == [
+        ("incident_response", ["ana.lima@example.com"]),
+        ("apm_pro", ["ana.lima@example.com", "ben.okafor@example.com"])]
+    assert all(u["id"] for p in saved["datadog"] for u in p["users"])
+    assert [(p["product_id"], p["sku_id"], p["users"]) for p in saved["msstore"]] == [
+        ("9NBLGGH4R2R6", "0016", ["alice@contoso.com", "bob@contoso.com"]),
+        ("CFQ7TTC0K5DR", "0001", ["alice@contoso.com"])]
+    assert {p["email"] for p in saved["people"]} == {"ana.lima@example.com", "ben.okafor@example.com",
+                                                     "ghost@example.com"}
+    assert saved["reclaimed_at"].endswith("Z")
+
+    # Re-running reclaims nothing and keeps the record of the run that did.
+    recorded = record.read_text()
+    sandbox.clear_requests()
+    again = run_playbook(play("offboard.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert again.rc == 0, again.output[-3000:]
+    assert changed_tasks(again) == [] and writes(sandbox) == {}
+    assert record.read_text() == recorded
+    assert "Nothing to reclaim; no record written" in again.output
+
+    restore = run_playbook(play("offboard.yml"), env=CREDENTIALS,
+                           extra_vars=dict(endpoints(sandbox), restore=True, record_path=str(record)))
+    assert restore.rc == 0, restore.output[-3000:]
+    assert holders(sandbox.state()) == before
