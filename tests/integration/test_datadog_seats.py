@@ -127,7 +127,7 @@ def assert_no_secret(run):
 EXCLUSIVE = dict(users=["ANA.LIMA@example.com", "Bruno.Costa@Example.com", "DANA@Example.COM",
                         ID["eve"].upper()],
                  exclusive=True, protected=["breakglass"], max_reclaims=2)
-COMPARED = ("changed", "assigned", "reclaimed", "unchanged", "skipped", "failed",
+COMPARED = ("changed", "assigned", "reclaimed", "unchanged", "skipped_users", "failed_users",
             "holders_count", "diff", "product_code")
 
 
