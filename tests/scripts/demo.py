@@ -60,6 +60,13 @@ def main():
     if rc == 0:
         print("== demo finished: every step above ran against the local sandbox; "
               "nothing outside this machine was contacted")
+        reports = os.path.join(REPO_ROOT, "reports")
+        for name, what in (("demo-audit.html", "the audit (check mode) report"),
+                           ("demo-reconcile.html", "the reconcile report"),
+                           ("demo-offboarding-record.json", "the offboarding record")):
+            path = os.path.join(reports, name)
+            if os.path.exists(path):
+                print("== %s: %s" % (what, os.path.relpath(path, os.getcwd())))
     else:
         print("== demo FAILED (ansible-playbook exit code %d); see the output above" % rc)
     return rc
