@@ -104,7 +104,7 @@ def run_playbook(tmp_path):
             full_env.pop(name, None)
         full_env.update(env or {})
         completed = subprocess.run(command, capture_output=True, text=True, env=full_env,
-                                   timeout=timeout, cwd=str(tmp_path))
+                                   timeout=timeout, cwd=str(tmp_path), check=False)
         results = []
         if results_file.exists():
             results = [json.loads(line) for line in results_file.read_text().splitlines() if line]

@@ -228,7 +228,7 @@ def test_guard_unknown_users_disabled_bad_keys_journal(fresh, run_playbook, tmp_
     warned = registered(run, "unknown warn")
     assert warned["assigned"] == views(("frank", "frank@example.com"))
     assert warned["skipped_users"] == [{"user": "ghost@example.com",
-                                  "reason": "no Datadog user has this email or handle"}]
+                                        "reason": "no Datadog user has this email or handle"}]
     assert any("ghost@example.com" in warning for warning in warned["warnings"])
     ignored = registered(run, "unknown ignore")
     assert ignored["assigned"] == views(("grace", "grace@example.com"))

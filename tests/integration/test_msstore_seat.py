@@ -257,8 +257,9 @@ def test_input_and_product_problems_fail_before_any_write(store, run_store_playb
     assert upn("ghost") in registered(run, "unknown users fail")["msg"]
     warned = registered(run, "unknown users warn")
     assert warned["assigned"] == [upn("ivan")]
-    assert warned["skipped_users"] == [{"user": upn("ghost"), "reason": "no such user in the tenant "
-                                                                  "(the Store answered 404 User)"}]
+    assert warned["skipped_users"] == [{
+        "user": upn("ghost"),
+        "reason": "no such user in the tenant (the Store answered 404 User)"}]
     assert "skipped ghost@contoso.com" in run.output
     assert writes(store) == {BULK: 1}  # only the warn task wrote
     assert holders(store, SMALL) == [upn("heidi")]
