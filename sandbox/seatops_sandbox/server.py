@@ -213,8 +213,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = self._safely(lambda: handler(app), api)
         for key, value in outcome.headers.items():
             resp.headers[key] = value
-        self._send(resp)
+        # Log before answering: a client that has its response must find it in the log.
         app.requests.add(req.method, req.path, template, resp.status)
+        self._send(resp)
         self._log(req, resp.status, started)
 
     def _safely(self, func, api):
