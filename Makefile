@@ -8,11 +8,19 @@ STATE ?=
 SEED ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv sandbox demo test unit sandbox-tests integration sanity lint changelog-lint molecule build clean
+.PHONY: help venv sandbox demo test bench soak bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+soak: $(STAMP)
+	$(BIN)/python tests/soak/run.py $(SOAK_ARGS)
+
+unit sandbox-tests integration sanity lint changelog-lint molecule build clean
 
 help:
 	@echo "make demo     run the onboarding/audit/offboarding story on a local sandbox"
 	@echo "make test     run the whole test suite and quality gates"
+	@echo "make bench    scale benchmarks against the sandbox (BENCH_ARGS=--quick for a short run)"
+	@echo "make soak     fault soak: many runs with injected faults, state checked after each (SOAK_ARGS=...)"
 	@echo "make sandbox  start the sandbox in the foreground (PORT=$(PORT) STATE=<file> SEED=<file>)"
 
 $(STAMP): tests/requirements.txt sandbox/pyproject.toml
@@ -32,6 +40,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash tests/scripts/run_all.sh
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+soak: $(STAMP)
+	$(BIN)/python tests/soak/run.py $(SOAK_ARGS)
 
 unit sandbox-tests integration sanity lint changelog-lint molecule build: $(STAMP)
 	bash tests/scripts/run_all.sh $@
