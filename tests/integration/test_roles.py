@@ -199,7 +199,7 @@ def test_reconcile_rejects_a_bad_desired_state_before_any_call(sandbox, run_play
                  report_dir=str(tmp_path / "reports"))
     run = run_playbook(play("reconcile.yml"), extra_vars=extra, env=CREDENTIALS)
     assert run.rc != 0
-    message = result(run, "Stop on a desired state with problems")["msg"]
+    message = result(run, "Reconcile seats with the desired state and write the report")["msg"]
     for expected in (
         "datadog[0].product_code must be a non-empty product code without spaces",
         "datadog[0].users must be a list of names",

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: seats_reconcile
+short_description: Reconcile seats of many products with a desired-state file, and report
+version_added: 0.1.0
+description:
+  - Reads a desired state (who should hold which Datadog product and which Microsoft Store
+    product/SKU) on the controller, validates all of it before any API call, then runs one
+    exclusive sync per product with M(seatops.seats.datadog_seats) or
+    M(seatops.seats.msstore_seat) on the target, and writes a JSON and an HTML report on the
+    controller, in check mode too (check mode is the audit).
+  - The engine of the P(seatops.seats.reconcile#role) role; most people use the role.
+  - One product's failure (a guard refusal, an unknown product) does not stop the others;
+    it is reported, and the task fails at the end when O(fail_on_errors) is set.
+  - Implemented as an action plugin, so that the per-product user lists never pass through
+    Ansible's variable templating, which is slow at tens of thousands of names.
+author:
+  - seatops.seats maintainers (@seatops)
+extends_documentation_fragment:
+  - seatops.seats.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Every product is synchronised in check mode (exact predictions); the report is still
+        written, because it is the audit's output.
+  diff_mode:
+    support: full
+    details:
+      - One diff per product, holders before and after.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+options:
+  desired_state_file:
+    description:
+      - Path of the desired-state YAML file on the controller. Relative paths are searched
+        like the C(file) lookup does (role and playbook C(files/) directories).
+      - "The format: C(datadog:) a list of C({product_code, users, protected, max_reclaims}),
+        C(msstore:) a list of C({product_id, sku_id, users, protected, max_reclaims})."
+      - Mutually exclusive with O(desired_state); one of them is required.
+    type: path
+  desired_state:
+    description: The desired state inline, in the same format as the file.
+    type: dict
+  max_reclaims:
+    description: Reclaim guard for entries without their own C(max_reclaims) - a number or a percentage.
+    type: raw
+    default: "10%"
+  unknown_users:
+    description: A desired name that matches nobody - V(warn) (listed as skipped), V(ignore) or V(fail).
+    type: str
+    choices: [fail, warn, ignore]
+    default: warn
+  journal:
+    description: Path (on the target) of a journal file the modules append one JSON line per change to.
+    type: str
+  report_dir:
+    description: Directory on the controller for the report files; created when missing.
+    type: path
+    required: true
+  report_name:
+    description: Report file name without extension; default C(seat-report-<UTC timestamp>-<check|apply>).
+    type: str
+  html_template:
+    description:
+      - Jinja2 template of the HTML report (plain Jinja2, the report as C(reconcile_report)).
+        The role passes its own. Without it only the JSON report is written.
+    type: path
+  fail_on_errors:
+    description: Fail (after writing the report) when a product had an error or a per-user failure.
+    type: bool
+    default: true
+  datadog:
+    description:
+      - Connection options passed to every M(seatops.seats.datadog_seats) call - C(site),
+        C(api_url), C(api_key), C(app_key), C(validate_certs), C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
+        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
+    type: dict
+    default: {}
+  msstore:
+    description:
+      - Connection options passed to every M(seatops.seats.msstore_seat) call - C(tenant_id),
+        C(client_id), C(client_secret), C(access_token), C(auth_url), C(api_url),
+        C(validate_certs), C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials
+        usually come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
+    type: dict
+    default: {}
+seealso:
+  - module: seatops.seats.datadog_seats
+  - module: seatops.seats.msstore_seat
+"""
+
+EXAMPLES = r"""
+- name: Audit seats against the desired state (run the play with --check --diff)
+  seatops.seats.seats_reconcile:
+    desired_state_file: desired-state.yml
+    report_dir: /var/lib/seat-audit
+    fail_on_errors: false
+  register: audit
+
+- name: Reconcile two products inline
+  seatops.seats.seats_reconcile:
+    desired_state:
+      datadog:
+        - product_code: incident_response
+          users: [ana.lima@example.com, eli.silva@example.com]
+          protected: [breakglass@example.com]
+          max_reclaims: 2
+    report_dir: reports
+"""
+
+RETURN = r"""
+mode:
+  description: V(check) (audit, nothing written) or V(apply).
+  returned: success
+  type: str
+report_json:
+  description: Path of the JSON report (format C(seatops.seats.reconcile_report/1)) on the controller.
+  returned: success
+  type: str
+report_html:
+  description: Path of the HTML report on the controller; null without O(html_template).
+  returned: success
+  type: str
+totals:
+  description: Counts over all products (products, in_sync, with_changes, with_errors, holders_before,
+    holders_after, to_assign, to_reclaim, skipped, failed).
+  returned: success
+  type: dict
+products:
+  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts, available seats, error.
+  returned: success
+  type: list
+  elements: dict
+"""

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The reconcile report: per product, what was (or would be) assigned and reclaimed.
+
+Built from the seat modules' results (predictions in check mode) and the Store inventory.
+The JSON form is ``seatops.seats.reconcile_report/1``; the HTML page is rendered from the
+role's Jinja template with plain Jinja2 (no Ansible templating: it is only formatting, and
+Ansible's per-value templating costs seconds at fifty thousand names).
+"""
+
+from __future__ import annotations
+
+import json
+
+REPORT_FORMAT = "seatops.seats.reconcile_report/1"
+TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
+              "holders_after", "to_assign", "to_reclaim", "skipped", "failed")
+
+
+def _names(people):
+    """Module results list people as {id, email} (Datadog) or UPN strings (Store)."""
+    names = []
+    for person in people or []:
+        if isinstance(person, dict):
+            names.append(person.get("email") or person.get("id"))
+        else:
+            names.append(person)
+    return names
+
+
+def _user_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _holders_before(result):
+    """Holders before the run, present in diff mode: a list or {holders: [...]}."""
+    diff = result.get("diff")
+    if not isinstance(diff, dict):
+        return None
+    before = diff.get("before")
+    if isinstance(before, dict):
+        return before.get("holders")
+    return before
+
+
+def product_label(platform, entry):
+    if platform == "datadog":
+        return entry["product_code"]
+    return "%s/%s" % (entry["product_id"], entry["sku_id"])
+
+
+def product_row(platform, entry, result, default_max_reclaims, stock):
+    """One product's report row from its desired entry and its module result."""
+    task_failed = result.get("failed") is True
+    assigned, reclaimed = _names(result.get("assigned")), _names(result.get("reclaimed"))
+    holders_after = result.get("holders_count")
+    holders_before = None
+    if holders_after is not None:
+        holders_before = holders_after - len(assigned) + len(reclaimed)
+    error = (result.get("msg") or "failed") if task_failed else None
+    if error:
+        status = "error"
+    elif assigned or reclaimed:
+        status = "changes"
+    else:
+        status = "in sync"
+    max_reclaims = entry.get("max_reclaims")
+    available = result.get("available_seats")
+    return {
+        "platform": platform,
+        "product": product_label(platform, entry),
+        "status": status,
+        "desired": len(entry.get("users") or []),
+        "protected": list(entry.get("protected") or []),
+        "max_reclaims": str(default_max_reclaims if max_reclaims is None else max_reclaims),
+        "holders_before": holders_before,
+        "holders_after": holders_after,
+        "holders": _holders_before(result),
+        "to_assign": assigned,
+        "to_reclaim": reclaimed,
+        "unchanged": result.get("unchanged"),
+        "skipped": _user_list(result.get("skipped_users")),
+        "failed": _user_list(result.get("failed_users")),
+        "error": error,
+        "capacity": stock.get("seat_capacity"),
+        "available_seats": available if available is not None else stock.get("available_seats"),
+        "license_type": stock.get("license_type"),
+        "distribution_policy": stock.get("distribution_policy"),
+    }
+
+
+def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name):
+    """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order."""
+    stock_by_product = {}
+    for item in inventory or []:
+        stock_by_product[("%s/%s" % (item.get("product_id"), item.get("sku_id"))).lower()] = item
+    products = []
+    totals = dict((key, 0) for key in TOTAL_KEYS)
+    for platform, entry, result in runs:
+        stock = stock_by_product.get(product_label(platform, entry).lower(), {}) if platform == "msstore" else {}
+        row = product_row(platform, entry, result, default_max_reclaims, stock)
+        products.append(row)
+        totals["products"] += 1
+        totals["in_sync"] += row["status"] == "in sync"
+        totals["with_changes"] += row["status"] == "changes"
+        totals["with_errors"] += bool(row["error"] or row["failed"])
+        totals["holders_before"] += row["holders_before"] or 0
+        totals["holders_after"] += row["holders_after"] or 0
+        for key, field in (("to_assign", "to_assign"), ("to_reclaim", "to_reclaim"),
+                           ("skipped", "skipped"), ("failed", "failed")):
+            totals[key] += len(row[field])
+    return {
+        "format": REPORT_FORMAT,
+        "generated_at": generated_at,
+        "mode": mode,
+        "desired_state": desired_state_name,
+        "diff": any(row["holders"] is not None for row in products),
+        "totals": totals,
+        "products": products,
+    }
+
+
+def summary(report):
+    """Per-product counts, small enough for set_stats / AWX extra vars."""
+    return [{"platform": row["platform"], "product": row["product"], "status": row["status"],
+             "to_assign": len(row["to_assign"]), "to_reclaim": len(row["to_reclaim"]),
+             "skipped": len(row["skipped"]), "failed": len(row["failed"]),
+             "available_seats": row["available_seats"], "error": row["error"]}
+            for row in report["products"]]
+
+
+def to_json(report):
+    return json.dumps(report, indent=4, sort_keys=True) + "\n"
+
+
+def render_html(template_text, report):
+    """Render the role's HTML template with plain Jinja2 (autoescape off: it escapes with |e)."""
+    import jinja2  # controller-side only; ansible-core depends on it
+
+    environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined,
+                                     keep_trailing_newline=True)
+    return environment.from_string(template_text).render(reconcile_report=report)
