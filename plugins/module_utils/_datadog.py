@@ -11,6 +11,7 @@ through the collection's one HTTP layer (``_http.HttpClient``).
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import re
 
@@ -49,6 +50,8 @@ MAX_BATCH = 1000
 HOLDERS_PAGE_LIMIT = 1000
 # Users per page: the documented maximum.
 USERS_PAGE_SIZE = 100
+# Concurrent exact-match lookups (reads only); see DatadogClient._resolve_one_by_one.
+LOOKUP_WORKERS = 4
 
 # Which permission a 401/403 on each call needs (any one of them is enough).
 PERMISSIONS = {
@@ -348,13 +351,29 @@ class DatadogClient(object):
         return resolved
 
     def _resolve_one_by_one(self, names, resolved):
-        for name in names:
-            if is_uuid(name):
-                user = self.get_user(name)
-                resolved[name] = _verdict(name, [user] if user else [])
-            else:
-                matches, _total = self.find_users(name)
-                resolved[name] = _verdict(name, matches)
+        """One exact lookup per name, LOOKUP_WORKERS at a time.
+
+        The lookups are independent reads, so their latency need not add up: fifty names
+        over a 100 ms link take 1.3 s instead of 5 s. The HTTP client paces against the
+        rate limit with the lookups in flight held in reserve. The first error is raised
+        (after the lookups already in flight finish); nothing is written before this.
+        """
+        if len(names) <= 1:
+            for name in names:
+                resolved[name] = self._lookup(name)
+            return
+        workers = min(LOOKUP_WORKERS, len(names))
+        self.http.pace_margin = max(self.http.pace_margin, workers)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            for name, verdict in zip(names, pool.map(self._lookup, names)):
+                resolved[name] = verdict
+
+    def _lookup(self, name):
+        if is_uuid(name):
+            user = self.get_user(name)
+            return _verdict(name, [user] if user else [])
+        matches, _total = self.find_users(name)
+        return _verdict(name, matches)
 
     @staticmethod
     def _resolve_from_listing(names, resolved, pages, found=None):

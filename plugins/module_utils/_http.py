@@ -18,6 +18,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import threading
 import time
 import traceback
 from collections import Counter
@@ -165,6 +166,10 @@ class HttpClient(object):
         self._sleep = sleep or time.sleep
         self._rng = rng or random.Random()
         self._pause_until = 0.0
+        # Counters and pacing are shared by the threads of concurrent lookups.
+        self._lock = threading.Lock()
+        # Requests that may be in flight at once; pacing keeps that many in reserve.
+        self.pace_margin = 0
         self.session = session if session is not None else requests.Session()
         self.session.headers.update(headers or {})
         if ca_path:
@@ -191,7 +196,8 @@ class HttpClient(object):
         while True:
             attempt += 1
             self._respect_pause()
-            self.calls[endpoint] += 1
+            with self._lock:
+                self.calls[endpoint] += 1
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=form, headers=headers,
@@ -214,7 +220,8 @@ class HttpClient(object):
             if response.status_code < 400:
                 return response
             if response.status_code == 429:
-                self.throttled += 1
+                with self._lock:
+                    self.throttled += 1
             retryable = response.status_code == 429 or response.status_code in RETRYABLE_STATUSES
             if retryable and self._may_retry(attempt, method):
                 self._wait(self._retry_delay(response, attempt), method, path,
@@ -262,10 +269,11 @@ class HttpClient(object):
         return self._backoff(attempt)
 
     def _wait(self, seconds, method, path, reason, attempt):
-        seconds = max(0.0, min(seconds, self.max_retry_wait, self.max_total_wait - self.waited))
-        if method not in ("GET", "HEAD"):
-            self.retried_writes += 1
-        self.waited += seconds
+        with self._lock:
+            seconds = max(0.0, min(seconds, self.max_retry_wait, self.max_total_wait - self.waited))
+            if method not in ("GET", "HEAD"):
+                self.retried_writes += 1
+            self.waited += seconds
         if seconds:
             self._sleep(seconds)
 
@@ -281,22 +289,27 @@ class HttpClient(object):
             remaining = int(float(remaining))
         except ValueError:
             return
-        if remaining <= 0:
+        if remaining <= max(0, self.pace_margin):
+            # Spent, or (with concurrent callers) about to be spent by the requests in flight.
             pause = reset
         elif remaining <= 2:
             pause = reset / (remaining + 1)
         else:
             return
         pause = min(pause + 0.05, self.max_retry_wait)
-        self._pause_until = max(self._pause_until, time.monotonic() + pause)
+        with self._lock:
+            self._pause_until = max(self._pause_until, time.monotonic() + pause)
 
     def _respect_pause(self):
-        delay = self._pause_until - time.monotonic()
+        # The deadline stays in place (it is in the past once slept): clearing it here would
+        # let one thread wipe out a pause another thread has just set.
+        with self._lock:
+            delay = self._pause_until - time.monotonic()
+            if delay > 0:
+                delay = min(delay, max(0.0, self.max_total_wait - self.waited))
+                self.waited += delay
         if delay > 0:
-            delay = min(delay, max(0.0, self.max_total_wait - self.waited))
-            self.waited += delay
             self._sleep(delay)
-        self._pause_until = 0.0
 
     def _scrub(self, text):
         for secret in self._secrets:

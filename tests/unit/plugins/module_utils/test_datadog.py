@@ -389,3 +389,53 @@ class TestResolve(object):
     def test_nothing_to_resolve_costs_nothing(self, client):
         assert client.resolve([]) == {}
         assert client.api_calls() == {"total": 0}
+
+
+class _SlowUsersApi(object):
+    """Answers exact-match user lookups after a short delay, recording how many overlap."""
+
+    def __init__(self, fail_on=None):
+        import threading
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.peak = 0
+        self.calls = 0
+        self.fail_on = fail_on
+        self.pace_margin = 0
+
+    def request_json(self, method, path, params=None, endpoint=None, **_kwargs):
+        import time
+        from ansible_collections.seatops.seats.plugins.module_utils._http import ApiError
+        with self.lock:
+            self.in_flight += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.in_flight)
+        try:
+            time.sleep(0.05)
+            text = params["filter"]
+            if text == self.fail_on:
+                raise ApiError("Forbidden", status=403, method=method, path=path)
+            number = int(text[len("user"):text.index("@")])
+            return users_page([user(number)], 5000)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def test_one_by_one_lookups_overlap_and_keep_every_answer():
+    from ansible_collections.seatops.seats.plugins.module_utils._datadog import LOOKUP_WORKERS
+    http = _SlowUsersApi()
+    names = ["user%d@example.com" % number for number in range(1, 11)]
+    resolved = DatadogClient(http).resolve(names)
+    assert http.calls == 10                          # still one exact lookup per name
+    assert http.peak == LOOKUP_WORKERS               # ...but several at a time
+    assert http.pace_margin == LOOKUP_WORKERS        # pacing keeps the in-flight ones in reserve
+    for number, name in enumerate(names, start=1):
+        assert resolved[name][0] == "user" and resolved[name][1]["id"] == uid(number)
+
+
+def test_a_failed_concurrent_lookup_is_raised_with_its_reason():
+    http = _SlowUsersApi(fail_on="user7@example.com")
+    with pytest.raises(DatadogError) as failure:
+        DatadogClient(http).resolve(["user%d@example.com" % number for number in range(1, 11)])
+    assert failure.value.status == 403
