@@ -89,6 +89,7 @@ class ActionModule(ActionBase):
         result.update(
             changed=totals["to_assign"] + totals["to_reclaim"] > 0,
             mode=mode,
+            generated_at=report["generated_at"],
             report_json=paths[0],
             report_html=paths[1],
             totals=totals,

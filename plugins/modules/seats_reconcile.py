@@ -123,6 +123,10 @@ mode:
   description: V(check) (audit, nothing written) or V(apply).
   returned: success
   type: str
+generated_at:
+  description: When the run started (UTC, ISO 8601); the report carries the same time.
+  returned: success
+  type: str
 report_json:
   description: Path of the JSON report (format C(seatops.seats.reconcile_report/1)) on the controller.
   returned: success
