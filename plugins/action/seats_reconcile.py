@@ -23,11 +23,16 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 from ansible_collections.seatops.seats.plugins.plugin_utils import _reconcile_report as reconcile_report
 
-try:  # ansible-core 2.19+
+# How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
+# a private one in 2.19 (the builtin package and service actions use the same).
+try:
     from ansible.executor.module_common import _apply_action_arg_defaults
-except ImportError:  # ansible-core 2.16 - 2.18
+except ImportError:
     _apply_action_arg_defaults = None
+try:
     from ansible.executor.module_common import get_action_args_with_defaults
+except ImportError:
+    get_action_args_with_defaults = None
 
 MODULES = {"datadog": "seatops.seats.datadog_seats", "msstore": "seatops.seats.msstore_seat"}
 CONNECTION_OPTIONS = {
