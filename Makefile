@@ -8,13 +8,7 @@ STATE ?=
 SEED ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv sandbox demo test bench soak bench: $(STAMP)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
-
-soak: $(STAMP)
-	$(BIN)/python tests/soak/run.py $(SOAK_ARGS)
-
-unit sandbox-tests integration sanity lint changelog-lint molecule build clean
+.PHONY: help venv sandbox demo test bench soak unit sandbox-tests integration sanity lint changelog-lint molecule build clean
 
 help:
 	@echo "make demo     run the onboarding/audit/offboarding story on a local sandbox"
