@@ -206,7 +206,7 @@ class ActionModule(ActionBase):
             diff = module_result.get("diff")
             if isinstance(diff, dict) and "before" in diff:
                 label = reconcile_report.product_label(platform, entry)
-                diffs.append(dict(diff, before_header="%s (before)" % label, after_header="%s (after)" % label))
+                diffs.append(dict(diff, before_header=label, after_header=label))
         return diffs
 
 
