@@ -1,0 +1,258 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Populations for the benchmark: a generated sandbox seed and a desired state with drift.
+
+The seed comes from ``seatops-sandbox generate`` (deterministic for its ``--seed``); the
+drift is drawn here from its own fixed seed, so every invocation measures the same work:
+
+- Datadog: some holders are left out of the desired list (reclaims) and some eligible
+  users who hold no seat are added (assigns). Eligible means Active or Pending, not
+  disabled, not a service account: the users a reconcile can really give a seat.
+- Microsoft Store: the same with tenant users who hold no seat of that product.
+
+Desired users are named the way people write desired-state files: emails and UPNs.
+Everything here except :func:`generate_seed` is pure and unit-tested.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+import yaml
+
+from bench.minimum import DatadogWork, StoreWork
+
+GENERATOR_SEED = 42
+DRIFT_SEED = 20240501
+DRIFT_SHARE = 0.005  # 0.5% reclaims + 0.5% assigns = 1% drift per product
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Arguments of ``seatops-sandbox generate``."""
+    dd_users: int
+    dd_products: int
+    dd_holders: int
+    ms_users: int = 0
+    ms_products: int = 0
+    ms_seats: int = 0
+
+    def describe(self):
+        parts = []
+        if self.dd_products:
+            parts.append("Datadog: %s users, %d product(s) x %s holders"
+                         % (_n(self.dd_users), self.dd_products, _n(self.dd_holders)))
+        if self.ms_products:
+            parts.append("Store: %s users, %d product(s) x %s seats"
+                         % (_n(self.ms_users), self.ms_products, _n(self.ms_seats)))
+        return "; ".join(parts)
+
+
+@dataclass
+class Drift:
+    """The desired state of one run and what it implies."""
+    desired: dict                       # the desired-state document (datadog:, msstore:)
+    expected: dict                      # {("datadog", code) | ("msstore", "PID/SKU"): set of holder keys after apply}
+    datadog_works: list = field(default_factory=list)
+    store_works: list = field(default_factory=list)
+
+    @property
+    def assigns(self):
+        return sum(work.assigns for work in self.datadog_works + self.store_works)
+
+    @property
+    def reclaims(self):
+        return sum(work.reclaims for work in self.datadog_works + self.store_works)
+
+    def without_drift(self):
+        """The same desired state measured once it is applied: nothing to do."""
+        works_dd = [DatadogWork(w.product, w.holders - w.reclaims + w.assigns, 0, w.total_users, 0, 0)
+                    for w in self.datadog_works]
+        works_ms = [StoreWork(w.product, w.holders - w.reclaims + w.assigns, 0, 0, 0)
+                    for w in self.store_works]
+        return Drift(self.desired, self.expected, works_dd, works_ms)
+
+
+def _n(number):
+    return "{:,}".format(number)
+
+
+def drift_counts(holders, share=DRIFT_SHARE):
+    """How many reclaims (and as many assigns) ``share`` of ``holders`` is: rounded half up,
+    at least one when there are holders."""
+    if holders <= 0:
+        return 0
+    return max(1, int(holders * share + 0.5))
+
+
+def reclaim_guard(holders, reclaims):
+    """A ``max_reclaims`` that lets the planned drift through: "2%" when that is enough
+    (the 1% drift case), else the exact count."""
+    if reclaims <= int(holders * 0.02):
+        return "2%"
+    return reclaims
+
+
+def generate_seed(sizes, path, seed=GENERATOR_SEED):
+    """Run ``seatops-sandbox generate`` and return the seed it wrote (a dict).
+
+    Its standard output (which names the generated credentials) is kept out of ours."""
+    script = os.path.join(os.path.dirname(sys.executable), "seatops-sandbox")
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "seatops_sandbox"]
+    command += ["generate", "--seed", str(seed),
+                "--dd-users", str(sizes.dd_users), "--dd-products", str(sizes.dd_products),
+                "--dd-holders", str(sizes.dd_holders),
+                "--ms-users", str(sizes.ms_users), "--ms-products", str(sizes.ms_products),
+                "--ms-seats", str(sizes.ms_seats), "-o", path]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    if completed.returncode != 0:
+        raise RuntimeError("seatops-sandbox generate failed (exit %d): %s"
+                           % (completed.returncode, completed.stderr.strip()[-2000:]))
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def credentials_env(seed):
+    """The generated credentials as the environment variables the modules read."""
+    creds = seed["generated"]["credentials"]
+    return {
+        "DD_API_KEY": creds["datadog"]["api_key"],
+        "DD_APP_KEY": creds["datadog"]["app_key"],
+        "AZURE_TENANT_ID": creds["msstore"]["tenant"],
+        "AZURE_CLIENT_ID": creds["msstore"]["client_id"],
+        "AZURE_CLIENT_SECRET": creds["msstore"]["client_secret"],
+    }
+
+
+def datadog_products(seed):
+    return [product["code"] for product in seed.get("datadog", {}).get("products", [])]
+
+
+def store_products(seed):
+    tenants = seed.get("msstore", {}).get("tenants", [])
+    if not tenants:
+        return []
+    return ["%s/%s" % (entry["product_id"], entry["sku_id"]) for entry in tenants[0].get("inventory", [])]
+
+
+def make_drift(seed, datadog=None, msstore=None, drift=None, rng_seed=DRIFT_SEED):
+    """Build the desired state for the named products of ``seed``.
+
+    ``datadog``: product codes (default: all); ``msstore``: "PID/SKU" keys (default: all).
+    ``drift``: reclaims = assigns per product, or None for :func:`drift_counts` of each
+    product's holders (1% drift). Deterministic for ``rng_seed``.
+    """
+    rng = random.Random(rng_seed)
+    desired = {}
+    expected = {}
+    dd_works, ms_works = [], []
+
+    dd_seed = seed.get("datadog") or {}
+    users = dd_seed.get("users") or []
+    by_id = dict((user["id"], user) for user in users)
+    codes = datadog_products(seed) if datadog is None else list(datadog)
+    entries = []
+    for code in codes:
+        holders = sorted(dd_seed["seats"].get(code, []))
+        holder_set = set(holders)
+        count = drift_counts(len(holders)) if drift is None else drift
+        candidates = sorted(user["id"] for user in users
+                            if user["id"] not in holder_set and assignable_datadog_user(user))
+        if count > len(holders) or count > len(candidates):
+            raise ValueError("%s: cannot draw %d reclaims and assigns from %d holders and %d "
+                             "assignable users" % (code, count, len(holders), len(candidates)))
+        reclaimed = set(rng.sample(holders, count))
+        assigned = rng.sample(candidates, count)
+        keep = [uid for uid in holders if uid not in reclaimed]
+        names = sorted(by_id[uid]["email"] for uid in keep + assigned)
+        entries.append({"product_code": code, "users": names,
+                        "max_reclaims": reclaim_guard(len(holders), count)})
+        expected[("datadog", code)] = set(keep + assigned)
+        dd_works.append(DatadogWork(code, len(holders), count, len(users), count, count))
+    if entries:
+        desired["datadog"] = entries
+
+    tenants = (seed.get("msstore") or {}).get("tenants") or []
+    keys = store_products(seed) if msstore is None else list(msstore)
+    entries = []
+    for key in keys:
+        tenant = tenants[0]
+        upns = list(tenant["users"])
+        holders = sorted(upn.lower() for upn in tenant["seats"].get(key, []))
+        holder_set = set(holders)
+        count = drift_counts(len(holders)) if drift is None else drift
+        candidates = sorted(upn.lower() for upn in upns if upn.lower() not in holder_set)
+        if count > len(holders) or count > len(candidates):
+            raise ValueError("%s: cannot draw %d reclaims and assigns from %d holders and %d "
+                             "tenant users without a seat" % (key, count, len(holders), len(candidates)))
+        reclaimed = set(rng.sample(holders, count))
+        assigned = rng.sample(candidates, count)
+        keep = [upn for upn in holders if upn not in reclaimed]
+        product_id, sku_id = key.split("/")
+        entries.append({"product_id": product_id, "sku_id": sku_id,
+                        "users": sorted(keep + assigned),
+                        "max_reclaims": reclaim_guard(len(holders), count)})
+        expected[("msstore", key)] = set(keep + assigned)
+        ms_works.append(StoreWork(key, len(holders), count, count, count))
+    if entries:
+        desired["msstore"] = entries
+    return Drift(desired, expected, dd_works, ms_works)
+
+
+def assignable_datadog_user(user):
+    """A user a reconcile may give a new seat: Active or Pending, not disabled, not a
+    service account (the module refuses those without allow_disabled)."""
+    return (user.get("status") in ("Active", "Pending") and not user.get("disabled")
+            and not user.get("service_account"))
+
+
+def synced_seed(seed, drift):
+    """``seed`` with every drifted product's holders replaced by the desired ones: the state
+    after a successful apply, for the no-drift re-run."""
+    result = copy.deepcopy(seed)
+    for (platform, key), holders in drift.expected.items():
+        if platform == "datadog":
+            result["datadog"]["seats"][key] = sorted(holders)
+        else:
+            tenant = result["msstore"]["tenants"][0]
+            by_lower = dict((upn.lower(), upn) for upn in tenant["users"])
+            tenant["seats"][key] = sorted(by_lower[upn] for upn in holders)
+    return result
+
+
+def state_mismatches(state, drift):
+    """Products whose holders in a sandbox ``/_sandbox/state`` differ from the expected ones:
+    ``["code: 2 missing, 1 extra", ...]`` (empty when the apply did exactly the job)."""
+    problems = []
+    products = ((state.get("datadog") or {}).get("products")) or {}
+    tenants = ((state.get("msstore") or {}).get("tenants")) or {}
+    for (platform, key), expected in sorted(drift.expected.items()):
+        if platform == "datadog":
+            holders = products.get(key, {}).get("holders", [])
+            actual = set(holder["id"] for holder in holders)
+        else:
+            actual = set()
+            for tenant in tenants.values():
+                for product_key, product in (tenant.get("products") or {}).items():
+                    if product_key.lower() == key.lower():
+                        actual = set(upn.lower() for upn in product.get("holders", []))
+        missing, extra = len(expected - actual), len(actual - expected)
+        if missing or extra:
+            problems.append("%s: %d missing, %d extra" % (key, missing, extra))
+    return problems
+
+
+def write_desired_state(desired, path):
+    """Write the desired-state file as people write it: block-style YAML."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("---\n")
+        yaml.safe_dump(desired, handle, sort_keys=False, default_flow_style=False)
+    return path
