@@ -70,6 +70,19 @@ MS_SEATS_LIST = "GET /V1/Inventory/{productId}/{skuId}/Seats"
 MS_SEAT_GET = "GET /V1/Inventory/{productId}/{skuId}/Seats/{username}"
 MS_BULK = "POST /V1/Inventory/{productId}/{skuId}/Seats"
 
+# The assumptions above in one line each, for the benchmark's output.
+ASSUMPTIONS = (
+    "Datadog holders: pages at page[limit]=1000 (the largest the API serves); an empty product costs one call; "
+    "one empty page more only when a full last page still carries next_cursor (probed)",
+    "Datadog names: one exact filter lookup per desired name that is not a holder, or one listing of all users "
+    "(ceil(users / 100) pages) when that is cheaper",
+    "Datadog writes: ceil(assigns / 1000) POST + ceil(reclaims / 1000) DELETE per product, none in check mode",
+    "Store, per product: 1 token + 1 inventory page (preflight) + seat pages at maxResults=100 + 1 Get seat per "
+    "desired user without a seat + ceil(n / 25) bulk calls per action (none in check mode)",
+    "Store, once per run: 1 token + 1 inventory page (the role reads capacity once for its report)",
+    "not in the minimum: retries, 429 answers, re-reads after an uncertain write (all count in the observed calls)",
+)
+
 # The order endpoints are listed in, in every table.
 ENDPOINT_ORDER = (DD_SEATS_GET, DD_USERS_LIST, DD_USER_GET, DD_SEATS_POST, DD_SEATS_DELETE,
                   MS_TOKEN, MS_INVENTORY, MS_SEATS_LIST, MS_SEAT_GET, MS_BULK)

@@ -31,6 +31,7 @@ sys.path.insert(0, REPO_ROOT)
 
 # pylint: disable=wrong-import-position
 from bench.measure import Bench  # noqa: E402
+from bench.minimum import ASSUMPTIONS  # noqa: E402
 from bench.report import render_markdown, render_text  # noqa: E402
 from bench.scenarios import FULL, QUICK, Scenarios  # noqa: E402
 
@@ -93,6 +94,13 @@ def machine():
     return "%d cores (%s)%s, %s" % (os.cpu_count() or 0, cpu, memory, platform.system())
 
 
+def load_average():
+    try:
+        return ", ".join("%.2f" % value for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def ansible_version():
     try:
         from ansible.release import __version__  # pylint: disable=import-outside-toplevel
@@ -117,7 +125,7 @@ def main(argv=None):
         "sandbox: %g ms latency per API request; Datadog rate limit %s requests per %s s (calendar-aligned "
         "window, fresh budget at the start of every run); no Store rate limit"
         % (args.latency_ms, args.rate_limit.split("/")[0], args.rate_limit.split("/")[1]),
-        "scenarios: %s; repetitions: %d" % (", ".join(args.only), repeat),
+        "scenarios: %s; repetitions: %d; load average at start: %s" % (", ".join(args.only), repeat, load_average()),
     ]
     print("\n".join(header), flush=True)
 
@@ -151,6 +159,9 @@ def main(argv=None):
                       % ("carries" if scenarios.full_last_page_has_next else "does not carry",
                          "counts one empty page more" if scenarios.full_last_page_has_next
                          else "counts no empty trailing page"))
+    header.append("load average at the end: %s (other work on the machine makes wall times noisy)" % load_average())
+    header.append("theoretical minimum (bench/minimum.py, docs/benchmarks.md):")
+    header.extend("  - " + line for line in ASSUMPTIONS)
     failed = [failure for section in sections for failure in section.failures]
     missed = [verdict for section in sections for verdict in section.verdicts if not verdict.ok]
     elapsed = time.monotonic() - started

@@ -56,7 +56,7 @@ FULL = Plan(main=Sizes(50000, 5, 10000, 20000, 3, 5000),
             # 52,000 users: the generator seats only enabled users (about 98%), so 50,000
             # holders need a few more users, and the fixed drift needs enabled non-holders.
             scaling_users=52000, scaling_holders=(1000, 10000, 50000), scaling_drift=10,
-            repeat=3, run_timeout=1800, uri_timeout=3600)
+            repeat=3, run_timeout=1800, uri_timeout=5400)
 QUICK = Plan(main=Sizes(3000, 2, 600, 1000, 1, 300),
              uri_users=1000, uri_holders=(10, 40),
              scaling_users=3500, scaling_holders=(200, 1000, 3000), scaling_drift=10,
