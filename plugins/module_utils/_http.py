@@ -22,6 +22,7 @@ import threading
 import time
 import traceback
 from collections import Counter
+from urllib.parse import quote, quote_plus
 
 try:
     import requests
@@ -36,6 +37,9 @@ else:
 RETRYABLE_STATUSES = frozenset([408, 500, 502, 503, 504, 505, 506, 507, 509, 510, 511, 512])
 REDACTED = "********"
 MAX_ERROR_TEXT = 300
+INSECURE_WARNING = ("validate_certs=false: the TLS certificate of %s is not verified, so anyone on "
+                    "the network path can read or change the credentials and seat data sent to it. "
+                    "Pass the server's CA bundle with ca_path instead")
 
 
 class ApiError(Exception):
@@ -140,7 +144,9 @@ class HttpClient(object):
 
     :param base_url: scheme and host (and optional path prefix) every request path is joined to.
     :param headers: sent with every request (credentials live here and nowhere else).
-    :param secrets: values scrubbed from every error message, whatever the server echoes.
+    :param secrets: values scrubbed from every error message, whatever the server echoes
+        (as written, URL-encoded or JSON-escaped); a per-request ``Authorization`` header's
+        credential is added to them when it is first sent.
     :param retries: further attempts after the first, for connection errors, 408, 5xx and 429.
     :param max_retry_wait: the longest single wait, in seconds, whatever a header asks for.
     :param max_total_wait: the longest time spent waiting across one run's retries and pauses.
@@ -162,7 +168,9 @@ class HttpClient(object):
         self.calls = Counter()
         self.throttled = 0
         self.retried_writes = 0
-        self._secrets = [value for value in secrets if value]
+        self._secrets = ()
+        for value in secrets:
+            self.add_secret(value)
         self._sleep = sleep or time.sleep
         self._rng = rng or random.Random()
         self._pause_until = 0.0
@@ -181,6 +189,15 @@ class HttpClient(object):
         # (An injected test session gets no extra keyword.)
         self._tls_options = {"verify": self.session.verify} if session is None else {}
 
+    @property
+    def verifies_certificates(self):
+        """False when validate_certs=false switched certificate checks off."""
+        return self.session.verify is not False
+
+    def insecure_warning(self):
+        """The warning a module shows when certificates are not checked, else None."""
+        return None if self.verifies_certificates else INSECURE_WARNING % self.base_url
+
     # -- public API -------------------------------------------------------------------
 
     def request(self, method, path, params=None, json_body=None, form=None, headers=None,
@@ -192,6 +209,7 @@ class HttpClient(object):
         """
         endpoint = endpoint or "%s %s" % (method, path)
         url = self.base_url + path
+        self._remember_credentials(headers)
         attempt = 0
         while True:
             attempt += 1
@@ -207,10 +225,10 @@ class HttpClient(object):
                 raise ApiError(
                     "TLS certificate verification failed for %s (%s). Pass a CA bundle with "
                     "ca_path, or set validate_certs=false only for a server you trust."
-                    % (self.base_url, self._scrub(_short_reason(exc))),
+                    % (self.base_url, _short_reason(exc, self._scrub)),
                     method=method, path=path, attempts=attempt)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                reason = self._scrub(_short_reason(exc))
+                reason = _short_reason(exc, self._scrub)
                 if self._may_retry(attempt, method):
                     self._wait(self._backoff(attempt), method, path, reason, attempt)
                     continue
@@ -227,10 +245,12 @@ class HttpClient(object):
                 self._wait(self._retry_delay(response, attempt), method, path,
                            "HTTP %s" % response.status_code, attempt)
                 continue
+            # Scrub before the message is cut to length: a cut secret is no longer found.
+            text = self._scrub(response.text or "")
             raise ApiError(
-                self._scrub(extract_error_message(response.text, response.reason)),
+                self._scrub(extract_error_message(text, response.reason)),
                 status=response.status_code, method=method, path=path, attempts=attempt,
-                body=self._error_body(response.text))
+                body=self._error_body(text))
 
     def request_json(self, method, path, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body)."""
@@ -311,9 +331,25 @@ class HttpClient(object):
         if delay > 0:
             self._sleep(delay)
 
+    def add_secret(self, value):
+        """Scrub ``value`` from error messages too (a token fetched during the run, say)."""
+        if not value:
+            return
+        forms = _secret_forms(str(value))
+        if forms[0] not in self._secrets:
+            # A new tuple rather than a change in place: other threads may be scrubbing.
+            self._secrets = tuple(sorted(set(self._secrets) | set(forms), key=len, reverse=True))
+
+    def _remember_credentials(self, headers):
+        for name, value in (headers or {}).items():
+            if str(name).lower() == "authorization" and value:
+                scheme, _sep, credential = str(value).strip().partition(" ")
+                self.add_secret(credential.strip() or scheme)
+
     def _scrub(self, text):
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
+        """``text`` without any secret, whether written out, URL-encoded or JSON-escaped."""
+        for form in self._secrets:
+            text = text.replace(form, REDACTED)
         return text
 
     def _error_body(self, text):
@@ -325,13 +361,26 @@ class HttpClient(object):
         return payload if isinstance(payload, dict) else None
 
 
-def _short_reason(exc):
-    """The innermost reason of a requests/urllib3 exception, without the URL noise."""
+def _secret_forms(secret):
+    """A secret as written, URL-encoded (form and path style) and JSON-escaped; first as written."""
+    forms = [secret]
+    for form in (quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]):
+        if form not in forms:
+            forms.append(form)
+    return forms
+
+
+def _short_reason(exc, scrub=None):
+    """The innermost reason of a requests/urllib3 exception, without the URL noise,
+    scrubbed (by ``scrub``) before it is cut to length."""
     reason = exc
     while getattr(reason, "args", None) and isinstance(reason.args[0], Exception):
         reason = reason.args[0]
     reason = getattr(reason, "reason", reason)
-    return str(reason).splitlines()[0][:MAX_ERROR_TEXT]
+    text = (str(reason).splitlines() or [""])[0]
+    if scrub is not None:
+        text = scrub(text)
+    return text[:MAX_ERROR_TEXT]
 
 
 # -- pagination --------------------------------------------------------------------------
