@@ -49,7 +49,8 @@ options:
     type: str
   validate_certs:
     description:
-      - Verify the TLS certificate of the API. Set to V(false) only for a server you trust.
+      - Verify the TLS certificate of the API. Set to V(false) only for a server you trust;
+        the task then warns. Prefer O(ca_path) for a private CA.
     type: bool
     default: true
   ca_path:

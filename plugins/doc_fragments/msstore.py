@@ -57,7 +57,7 @@ options:
   validate_certs:
     description:
       - Verify TLS certificates of O(api_url) and O(auth_url). Set to V(false) only for a
-        server you trust.
+        server you trust; the task then warns. Prefer O(ca_path) for a private CA.
     type: bool
     default: true
   ca_path:

@@ -61,12 +61,15 @@ def connect(module, **facts):
     ``facts`` go into the failure result (for example the product code)."""
     params = module.params
     try:
-        return DatadogClient.connect(
+        client = DatadogClient.connect(
             api_key=params["api_key"], app_key=params["app_key"], site=params["site"],
             api_url=params["api_url"], validate_certs=params["validate_certs"],
             ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
     except DatadogError as exc:
         module.fail_json(msg=str(exc), api_calls={"total": 0}, **facts)
+    if client.http.insecure_warning():
+        module.warn(client.http.insecure_warning())
+    return client
 
 
 def holder_person(holder):

@@ -335,6 +335,9 @@ def main():
     if connection["client_secret"]:
         module.no_log_values.add(connection["client_secret"])
     client = connect(**connection)
+    for http in (client.http, client.auth_http):
+        if http is not None and http.insecure_warning():
+            module.warn(http.insecure_warning())
     try:
         result = run(module, client)
     except (SeatSyncError, MsStoreError) as exc:
