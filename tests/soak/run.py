@@ -1,0 +1,505 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`make soak`: many onboard / offboard / reconcile runs against a sandbox that injects faults.
+
+One sandbox (loopback, ephemeral port) holds a few hundred people on three Datadog products
+and two Store products (one Restricted, with a capacity). Run N plays playbooks/onboard.yml,
+offboard.yml or reconcile.yml in turn, with people, products and a desired state drawn from
+a RNG seeded by (--seed, N), while the sandbox answers 10% of API requests with a 5xx, 5%
+with a 429 and drops 2% of connections (fault RNG also seeded by (--seed, N)), with latency
+jitter on every answer. After each run the sandbox state (admin reads are never faulted) is
+compared with the state before plus what the run reported; see soak_check.py. At the end,
+without faults, each playbook runs twice: the first run repairs, the second must change
+nothing.
+
+The state carries over from run to run within an epoch (--epoch runs, 10 by default), so a
+run meets what a failed run before it left; each epoch starts from a fresh population drawn
+from (--seed, epoch). Replaying run N (--start N --runs 1) therefore replays the earlier
+runs of its epoch first, with the same faults, and reports only run N.
+
+    make soak                                    # 200 runs, seed 1
+    make soak SOAK_ARGS="--runs 30 --seed 7"
+    make soak SOAK_ARGS="--seed 7 --start 42 --runs 1"   # replay run 42 of seed 7
+
+Exit status 0 only when there was no mismatch, no traceback, no unclean or hung run, and
+the follow-up runs converged. Every run, and the whole soak, is bounded in time; the
+sandbox is always stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "sandbox"))
+
+# pylint: disable=wrong-import-position
+import soak_check  # noqa: E402
+import soak_population as population  # noqa: E402
+from collection_layout import collections_root  # noqa: E402
+from seatops_sandbox.testing import SandboxProcess  # noqa: E402
+# pylint: enable=wrong-import-position
+
+KINDS = ("onboard", "offboard", "reconcile")
+# (effect, share of all API requests). Rules are tried in order and each draws on its own,
+# so the rates below are conditional on the earlier rules not firing.
+FAULT_SHARES = (("drop", 0.02), (429, 0.05), (500, 0.03), (502, 0.02), (503, 0.03), (504, 0.02))
+CREDENTIAL_NAMES = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID",
+                    "AZURE_CLIENT_SECRET")
+CALLBACKS = os.path.join(REPO, "tests", "integration", "callback_plugins")
+
+
+def fault_rules(scale=1.0):
+    rules = []
+    left = 1.0
+    for effect, share in FAULT_SHARES:
+        share *= scale
+        rate = min(1.0, share / left) if left > 0 else 0.0
+        left -= share
+        rule = {"rate": round(rate, 6)}
+        if effect == "drop":
+            rule["drop"] = True
+        else:
+            rule["status"] = effect
+        rules.append(rule)
+    return rules
+
+
+def fault_kind(rule):
+    return "drop" if rule.get("drop") else str(rule.get("status"))
+
+
+def derived(seed, *parts):
+    """A stable integer for (seed, parts): the same on every machine and Python run."""
+    return random.Random(":".join(str(part) for part in (seed,) + parts)).randrange(2 ** 31)
+
+
+def git_commit():
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=10"], cwd=REPO,
+                             capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+class SoakSandbox(SandboxProcess):
+    """The sandbox helper, plus the fault rules' counters."""
+
+    def fault_state(self):
+        return self._call("GET", "/_sandbox/faults")
+
+
+class Soak(object):
+    def __init__(self, args, sandbox, workdir):
+        self.args = args
+        self.sb = sandbox
+        self.workdir = workdir
+        self.collections = collections_root()
+        self.figures = {
+            "seed": args.seed, "start": args.start, "runs": 0, "runs_ok": 0, "runs_failed_clean": 0,
+            "runs_failed_unclean": 0, "runs_timed_out": 0,
+            "by_kind": dict((kind, {"runs": 0, "failed": 0}) for kind in KINDS),
+            "failure_causes": {}, "faults": {}, "faults_total": 0, "requests": 0,
+            "unexpected_5xx": 0, "seats_assigned": 0, "seats_reclaimed": 0, "mismatches": 0,
+            "tracebacks": 0, "unclean_failures": 0, "convergence": None, "soak_timed_out": False,
+            "commit": git_commit(),
+        }
+        self.problems = []
+        self.runs = []
+
+    # -- one playbook run ---------------------------------------------------------------
+
+    def endpoints(self):
+        return {"seatops_datadog_api_url": self.sb.url, "seatops_msstore_api_url": self.sb.store_url,
+                "seatops_msstore_auth_url": self.sb.url}
+
+    def play(self, kind, extra, tag):
+        """Run playbooks/<kind>.yml; returns (rc, output, task results, seconds, timed_out)."""
+        rundir = os.path.join(self.workdir, tag)
+        os.makedirs(rundir, exist_ok=True)
+        results_file = os.path.join(rundir, "results.jsonl")
+        env = dict((k, v) for k, v in os.environ.items() if k not in CREDENTIAL_NAMES)
+        env.update(population.CREDENTIALS)
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": self.collections,
+            "ANSIBLE_CALLBACK_PLUGINS": CALLBACKS,
+            "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "ANSIBLE_PIPELINING": "1",
+            "ANSIBLE_LOCAL_TEMP": os.path.join(rundir, "tmp"),
+            "ANSIBLE_REMOTE_TEMP": os.path.join(rundir, "tmp"),
+            "SEATOPS_RESULTS_FILE": results_file,
+        })
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+                   "-i", "localhost,", "-c", "local", "-e", json.dumps(extra),
+                   os.path.join(REPO, "playbooks", kind + ".yml")]
+        started = time.monotonic()
+        proc = subprocess.Popen(command, env=env, cwd=rundir, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+        timed_out = False
+        try:
+            output, _err = proc.communicate(timeout=self.args.run_timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(proc.pid, sig)
+                except OSError:
+                    pass
+                try:
+                    output, _err = proc.communicate(timeout=10)
+                    break
+                except subprocess.TimeoutExpired:
+                    output = ""
+        seconds = time.monotonic() - started
+        entries = []
+        if os.path.exists(results_file):
+            with open(results_file, encoding="utf-8") as handle:
+                entries = [json.loads(line) for line in handle if line.strip()]
+        attach_reports(entries)
+        return proc.returncode, output or "", entries, seconds, timed_out
+
+    def plan(self, kind, rng, state, tag, tame=False):
+        extra = self.endpoints()
+        people = self.args.people
+        if kind == "onboard":
+            extra.update(population.onboard_vars(rng, state, people, tame=tame))
+        elif kind == "offboard":
+            extra.update(population.offboard_vars(rng, state, people, tame=tame))
+        else:
+            rundir = os.path.join(self.workdir, tag)
+            os.makedirs(rundir, exist_ok=True)
+            desired = population.desired_state(rng, state, people, tame=tame)
+            path = os.path.join(rundir, "desired-state.yml")
+            population.dump_desired(desired, path)
+            extra.update(desired_state_file=path, report_dir=os.path.join(rundir, "reports"))
+        if kind == "offboard":
+            extra["record_dir"] = os.path.join(self.workdir, tag, "records")
+        return extra
+
+    def run_once(self, number, record=True):
+        kind = KINDS[number % len(KINDS)]
+        tag = "run-%04d" % number
+        before = self.sb.state()
+        rng = random.Random(derived(self.args.seed, "plan", number))
+        extra = self.plan(kind, rng, before, tag)
+        self.sb.clear_requests()
+        rules = fault_rules(self.args.fault_scale)
+        self.sb.faults(rules, seed=derived(self.args.seed, "faults", number))
+        rc, output, entries, seconds, timed_out = self.play(kind, extra, tag)
+        fired = self.sb.fault_state()["rules"]
+        self.sb.faults([])
+        log = self.sb.requests()
+        after = self.sb.state()
+        verdict = soak_check.judge(before, after, entries, rc, output, population.TENANT)
+        if timed_out:
+            verdict.unclean.append("run did not finish within %ss and was stopped" % self.args.run_timeout)
+
+        faults = {}
+        for rule in fired:
+            faults[fault_kind(rule)] = faults.get(fault_kind(rule), 0) + rule.get("fired", 0)
+        statuses = [entry["status"] for entry in log["entries"]]
+        server_errors = len([s for s in statuses if s >= 500])
+        injected_5xx = sum(n for kind_, n in faults.items() if kind_.startswith("5"))
+        causes = failure_causes(entries)
+        line = {"run": number, "kind": kind, "rc": rc, "seconds": round(seconds, 1),
+                "requests": log["total"], "faults": faults, "unexpected_5xx": max(0, server_errors - injected_5xx),
+                "assigned": verdict.assigned, "reclaimed": verdict.reclaimed, "causes": causes,
+                "timed_out": timed_out}
+        line.update(verdict.as_dict())
+        print(("(replay) " if not record else "") + format_line(line), flush=True)
+        for message in failure_messages(entries)[:4]:
+            print("      - %s" % message, flush=True)
+        if not verdict.ok or rc != 0 or timed_out:
+            self.keep_artifacts(tag, extra, output, entries, before, after, log, line)
+        if not verdict.ok:
+            for problem in verdict.mismatches + verdict.unclean + verdict.tracebacks:
+                print("      ! %s" % problem, flush=True)
+            print("      replay: make soak SOAK_ARGS=\"--seed %d --start %d --runs 1\""
+                  % (self.args.seed, number), flush=True)
+        if record:
+            self.count(line, verdict, rc)
+        return line
+
+    def count(self, line, verdict, rc):
+        fig = self.figures
+        fig["runs"] += 1
+        fig["by_kind"][line["kind"]]["runs"] += 1
+        if rc != 0 or line["timed_out"]:
+            fig["by_kind"][line["kind"]]["failed"] += 1
+            if verdict.unclean or verdict.tracebacks:
+                fig["runs_failed_unclean"] += 1
+            else:
+                fig["runs_failed_clean"] += 1
+        else:
+            fig["runs_ok"] += 1
+        fig["runs_timed_out"] += int(line["timed_out"])
+        for kind, n in line["faults"].items():
+            fig["faults"][kind] = fig["faults"].get(kind, 0) + n
+            fig["faults_total"] += n
+        for cause, n in line["causes"].items():
+            fig["failure_causes"][cause] = fig["failure_causes"].get(cause, 0) + n
+        fig["requests"] += line["requests"]
+        fig["unexpected_5xx"] += line["unexpected_5xx"]
+        fig["seats_assigned"] += verdict.assigned
+        fig["seats_reclaimed"] += verdict.reclaimed
+        fig["mismatches"] += len(verdict.mismatches)
+        fig["tracebacks"] += len(verdict.tracebacks)
+        fig["unclean_failures"] += len(verdict.unclean)
+        for problem in verdict.mismatches + verdict.unclean + verdict.tracebacks:
+            self.problems.append("run %d (%s): %s" % (line["run"], line["kind"], problem))
+        keys = ("run", "kind", "rc", "seconds", "requests", "faults", "assigned", "reclaimed")
+        self.runs.append(dict((k, line[k]) for k in keys))
+
+    def keep_artifacts(self, tag, extra, output, entries, before, after, log, line):
+        if not self.args.artifacts:
+            return
+        target = os.path.join(self.args.artifacts, "seed-%d" % self.args.seed, tag)
+        os.makedirs(target, exist_ok=True)
+        for name, data in (("extra-vars.json", extra), ("results.json", entries), ("state-before.json", before),
+                           ("state-after.json", after), ("requests.json", log), ("verdict.json", line)):
+            with open(os.path.join(target, name), "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True, default=str)
+        with open(os.path.join(target, "output.txt"), "w", encoding="utf-8") as handle:
+            handle.write(output)
+        desired = os.path.join(self.workdir, tag, "desired-state.yml")
+        if os.path.exists(desired):
+            shutil.copy(desired, os.path.join(target, "desired-state.yml"))
+        print("      artifacts: %s" % os.path.relpath(target, os.getcwd()), flush=True)
+
+    # -- the follow-up without faults ---------------------------------------------------
+
+    def converge(self):
+        """Each playbook twice without faults: the first run repairs, the second changes nothing."""
+        self.sb.faults([])
+        self.sb.config(jitter_ms=0)
+        rng = random.Random(derived(self.args.seed, "converge"))
+        ok = True
+        for kind in KINDS:
+            state = self.sb.state()
+            tag = "converge-%s" % kind
+            extra = self.plan(kind, rng, state, tag, tame=True)
+            for attempt in ("repair", "re-run"):
+                before = self.sb.state()
+                self.sb.clear_requests()
+                rc, output, entries, seconds, timed_out = self.play(kind, extra, "%s-%s" % (tag, attempt))
+                after = self.sb.state()
+                verdict = soak_check.judge(before, after, entries, rc, output, population.TENANT)
+                problems = verdict.mismatches + verdict.unclean + verdict.tracebacks
+                if rc != 0 or timed_out:
+                    problems.append("%s %s exited with %s%s" % (kind, attempt, rc, " (timed out)" if timed_out else ""))
+                changed = soak_check.changed_results(entries)
+                if attempt == "re-run" and changed:
+                    problems.append("%s re-run still changed: %s" % (kind, ", ".join(changed)))
+                if attempt == "repair":
+                    problems.extend(population.goal_problems(kind, extra, after, self.args.people))
+                writes = [key for key in self.sb.requests()["counts"]
+                          if key.split(" ")[0] in ("POST", "DELETE") and "/token" not in key]
+                if attempt == "re-run" and writes:
+                    problems.append("%s re-run wrote to the API: %s" % (kind, ", ".join(sorted(writes))))
+                verdict_text = "ok" if not problems else "NOT CONVERGED"
+                print("converge %-9s %-6s rc=%s %5.1fs %s" % (kind, attempt, rc, seconds, verdict_text), flush=True)
+                for problem in problems:
+                    print("      ! %s" % problem, flush=True)
+                    self.problems.append("convergence (%s %s): %s" % (kind, attempt, problem))
+                if problems:
+                    ok = False
+                    self.keep_artifacts("%s-%s" % (tag, attempt), extra, output, entries, before, after,
+                                        self.sb.requests(), {"problems": problems})
+        self.figures["convergence"] = ok
+        return ok
+
+
+def attach_reports(entries):
+    """The reconcile action reports per-product outcomes in its JSON report: load it."""
+    for entry in entries:
+        path = (entry.get("result") or {}).get("report_json")
+        if entry.get("action") != soak_check.RECONCILE_ACTION or not path:
+            continue
+        try:
+            with open(path, encoding="utf-8") as handle:
+                entry["report"] = json.load(handle)
+        except (OSError, ValueError) as exc:
+            entry["report_error"] = "cannot read %s: %s" % (os.path.basename(path), exc)
+
+
+def failure_messages(entries):
+    """What each failed seat-module call said (module results and reconcile report rows)."""
+    return ["%s: %s" % (module.product, " ".join(str(module.result.get("msg") or "failed").split())[:240])
+            for module in soak_check.module_results(entries) if module.failed]
+
+
+def failure_causes(entries):
+    """Failed seat-module results by cause: a refusal by design, or API errors after retries."""
+    causes = {}
+    for module in soak_check.module_results(entries):
+        if not module.failed:
+            continue
+        msg = str(module.result.get("msg") or "")
+        if "Refusing to reclaim" in msg:
+            cause = "reclaim guard"
+        elif "not enough seats" in msg or "NoSeatsAvailable" in msg or "seat limit" in msg.lower():
+            cause = "no seats left"
+        else:
+            cause = "API errors after retries"
+        causes[cause] = causes.get(cause, 0) + 1
+    return causes
+
+
+def format_line(line):
+    if line["timed_out"]:
+        status = "TIMED OUT"
+    elif line["mismatches"] or line["unclean"] or line["tracebacks"]:
+        status = "PROBLEM"
+    elif line["rc"] != 0:
+        status = "failed (clean)"
+    else:
+        status = "ok"
+    faults = ", ".join("%s %d" % (k, n) for k, n in sorted(line["faults"].items()) if n)
+    return ("run %4d %-9s %-15s %5.1fs %4d requests  faults: %-32s +%d -%d seats"
+            % (line["run"], line["kind"], status, line["seconds"], line["requests"], faults or "none",
+               line["assigned"], line["reclaimed"]))
+
+
+def check_admin_unfaulted(sandbox):
+    """Admin reads must never be faulted (the soak trusts them); API calls must be."""
+    sandbox.faults([{"status": 500}, {"drop": True}], seed=1)
+    try:
+        for _attempt in range(3):
+            sandbox.state()
+            sandbox.requests()
+        fired = [rule["fired"] for rule in sandbox.fault_state()["rules"]]
+        if any(fired):
+            raise SystemExit("soak: the sandbox faulted an admin call; its state reads cannot be trusted")
+        try:
+            urllib.request.urlopen(sandbox.url + "/api/v2/seats/users?product_code=apm_pro", timeout=10)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 500:
+                raise SystemExit("soak: an injected 500 answered %s" % exc.code)
+        else:
+            raise SystemExit("soak: a fault rule did not fire on an API call")
+    finally:
+        sandbox.faults([])
+        sandbox.clear_requests()
+
+
+def print_figures(fig):
+    kinds = ", ".join("%s %d" % (k, n) for k, n in sorted(fig["faults"].items()))
+    print("")
+    print("== fault soak: seed %d, runs %d..%d, commit %s" % (fig["seed"], fig["start"], fig["start"] + fig["runs"] - 1,
+                                                              fig["commit"]))
+    print("runs                 %d (%s)" % (fig["runs"], ", ".join("%s %d" % (k, v["runs"]) for k, v in fig["by_kind"].items())))
+    print("runs ok              %d" % fig["runs_ok"])
+    print("runs failed (clean)  %d (%s)" % (fig["runs_failed_clean"],
+                                            ", ".join("%s %d" % kv for kv in sorted(fig["failure_causes"].items())) or "-"))
+    print("runs failed unclean  %d (must be 0)" % fig["runs_failed_unclean"])
+    print("runs timed out       %d (must be 0)" % fig["runs_timed_out"])
+    print("requests             %d" % fig["requests"])
+    print("faults injected      %d (%s)" % (fig["faults_total"], kinds or "none"))
+    print("unexpected 5xx       %d (sandbox errors that were not injected)" % fig["unexpected_5xx"])
+    print("seats changed        +%d assigned, -%d reclaimed" % (fig["seats_assigned"], fig["seats_reclaimed"]))
+    print("mismatches           %d (must be 0)" % fig["mismatches"])
+    print("tracebacks           %d (must be 0)" % fig["tracebacks"])
+    print("unclean failures     %d (must be 0)" % fig["unclean_failures"])
+    print("convergence          %s" % {True: "yes", False: "NO", None: "not run"}[fig["convergence"]])
+    if fig["soak_timed_out"]:
+        print("soak timed out       yes: stopped before all runs (--timeout-minutes)")
+    print("wall time            %.1f s" % fig["wall_seconds"])
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="tests/soak/run.py", description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--runs", type=int, default=200, help="runs to report (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of people, plans and faults (default 1)")
+    parser.add_argument("--start", type=int, default=0, help="first run number (replay: --start N --runs 1)")
+    parser.add_argument("--epoch", type=int, default=10, help="runs that share state before a fresh population (default 10)")
+    parser.add_argument("--people", type=int, default=300, help="people on each platform (default 300)")
+    parser.add_argument("--jitter-ms", type=float, default=30, help="latency jitter on API answers (default 30)")
+    parser.add_argument("--fault-scale", type=float, default=1.0,
+                        help="multiply the fault shares (default 1: 10%% 5xx, 5%% 429, 2%% drops)")
+    parser.add_argument("--run-timeout", type=float, default=240, help="seconds one playbook run may take (default 240)")
+    parser.add_argument("--timeout-minutes", type=float, default=90, help="bound of the whole soak (default 90)")
+    parser.add_argument("--no-converge", action="store_true", help="skip the follow-up runs without faults")
+    parser.add_argument("--artifacts", default=os.path.join(REPO, "tests", "output", "soak"),
+                        help="where runs with problems leave their output and states (default tests/output/soak)")
+    parser.add_argument("--json", help="write the figures as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.runs < 0 or args.start < 0 or args.epoch < 1 or args.people < 50 or args.fault_scale < 0:
+        parser.error("--runs and --start must be >= 0, --epoch >= 1, --people >= 50, --fault-scale >= 0")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.monotonic()
+    deadline = started + args.timeout_minutes * 60
+    workdir = tempfile.mkdtemp(prefix="seatops-soak-")
+    sandbox = SoakSandbox(extra_args=["--quiet", "--fault-seed", str(derived(args.seed, "jitter"))])
+    soak = None
+    try:
+        sandbox.start()
+        check_admin_unfaulted(sandbox)
+        sandbox.config(jitter_ms=args.jitter_ms)
+        soak = Soak(args, sandbox, workdir)
+        first = args.start - args.start % args.epoch
+        print("== fault soak: seed %d, runs %d..%d, sandbox %s, faults %s, jitter %s ms"
+              % (args.seed, args.start, args.start + args.runs - 1, sandbox.url,
+                 ", ".join("%s %g%%" % (k, s * 100 * args.fault_scale) for k, s in FAULT_SHARES), args.jitter_ms),
+              flush=True)
+        if first < args.start and args.runs:
+            print("== replaying runs %d..%d of epoch %d first (same faults), to rebuild the state run %d met"
+                  % (first, args.start - 1, first // args.epoch, args.start), flush=True)
+        for number in range(first, args.start + args.runs):
+            if time.monotonic() > deadline:
+                soak.figures["soak_timed_out"] = True
+                print("== soak stopped: --timeout-minutes %g reached" % args.timeout_minutes, flush=True)
+                break
+            if number == first or number % args.epoch == 0:
+                rng = random.Random(derived(args.seed, "population", number // args.epoch))
+                sandbox.seed(population.seed(rng, args.people))
+            soak.run_once(number, record=number >= args.start)
+        if not args.no_converge and not soak.figures["soak_timed_out"]:
+            soak.converge()
+    finally:
+        sandbox.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    fig = soak.figures
+    fig["wall_seconds"] = round(time.monotonic() - started, 1)
+    fig["problems"] = soak.problems[:200]
+    fig["run_lines"] = soak.runs
+    print_figures(fig)
+    if soak.problems:
+        print("problems (first 20):")
+        for problem in soak.problems[:20]:
+            print("  - %s" % problem)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(fig, handle, indent=1, sort_keys=True)
+    bad = (fig["mismatches"] or fig["tracebacks"] or fig["unclean_failures"] or fig["runs_timed_out"]
+           or fig["soak_timed_out"] or (fig["convergence"] is False)
+           or (fig["convergence"] is None and not args.no_converge))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

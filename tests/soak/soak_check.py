@@ -1,0 +1,309 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault soak's judge: what a playbook run reported against what the sandbox holds.
+
+Input: the sandbox state before and after a run (``GET /_sandbox/state``), the task results
+the ``result_recorder`` callback wrote (one JSON object per task), the run's exit code and
+its output. Output: a :class:`Verdict` listing every mismatch (a seat the run reported that
+is not there, a change nobody reported, a seat held twice, Store counts that disagree, a
+wrong report) and every unclean failure (a traceback, a failure whose message does not name
+the product and the users). Pure functions, no I/O: the smoke test feeds it made-up runs to
+prove it catches what it must.
+"""
+
+from __future__ import annotations
+
+SEAT_ACTIONS = ("seatops.seats.datadog_seats", "seatops.seats.msstore_seat")
+# The reconcile role's action runs the seat modules itself; their results are the rows of
+# the report it writes (the harness loads the report into the entry as "report").
+RECONCILE_ACTION = "seatops.seats.seats_reconcile"
+CRASH_MARKERS = ("Traceback (most recent call last)", "MODULE FAILURE",
+                 "An exception occurred during task execution")
+# fail_json lists the first 20 failed users by name (plugins/module_utils/_module_runner.py).
+NAMED_FAILURES = 20
+
+
+class Verdict(object):
+    """Everything wrong with one run; empty lists mean the run told the truth."""
+
+    def __init__(self):
+        self.mismatches = []       # state and report disagree, or the state is inconsistent
+        self.unclean = []          # a failure that is not a clean, named `failed`
+        self.tracebacks = []       # Python tracebacks / MODULE FAILURE anywhere
+        self.assigned = 0
+        self.reclaimed = 0
+        self.module_results = 0
+        self.failed_modules = 0
+
+    @property
+    def ok(self):
+        return not (self.mismatches or self.unclean or self.tracebacks)
+
+    def as_dict(self):
+        return {"mismatches": self.mismatches, "unclean": self.unclean, "tracebacks": self.tracebacks,
+                "assigned": self.assigned, "reclaimed": self.reclaimed,
+                "module_results": self.module_results, "failed_modules": self.failed_modules}
+
+
+# -- the state ---------------------------------------------------------------------------
+
+def holders_by_product(state, tenant):
+    """``{product: [key, ...]}`` as the sandbox lists them (duplicates kept, to find them).
+
+    Datadog products are keyed by product code and hold emails (the UUID for a user
+    without one), Store products by ``PRODUCTID/SKU`` and hold UPNs; all lower-case. These
+    are the names the modules and the reconcile report use too.
+    """
+    out = {}
+    for code, product in state["datadog"]["products"].items():
+        out[code] = [person_key(h) for h in product["holders"]]
+    for key, product in state["msstore"]["tenants"][tenant]["products"].items():
+        out[store_key(*key.split("/", 1))] = [str(h).lower() for h in product["holders"]]
+    return out
+
+
+def person_key(entry):
+    """A Datadog ``{id, email}`` (or a plain name) as the key holders are compared by."""
+    if isinstance(entry, dict):
+        return str(entry.get("email") or entry.get("id")).lower()
+    return str(entry).lower()
+
+
+def store_key(product_id, sku_id):
+    return "%s/%s" % (str(product_id).upper(), str(sku_id))
+
+
+def check_state(state, tenant):
+    """Invariants that hold whatever a run did: no seat twice, Store counts agree."""
+    problems = []
+    for product, keys in sorted(holders_by_product(state, tenant).items()):
+        twice = sorted(set(k for k in keys if keys.count(k) > 1))
+        if twice:
+            problems.append("%s: seat held twice by %s" % (product, ", ".join(twice)))
+    for key, product in sorted(state["msstore"]["tenants"][tenant]["products"].items()):
+        holders = len(product["holders"])
+        capacity = product["seat_capacity"]
+        expected = max(capacity - holders, 0)
+        if product["available_seats"] != expected:
+            problems.append("%s: availableSeats is %s but capacity %s - %d holders = %d"
+                            % (key, product["available_seats"], capacity, holders, expected))
+        if product["distribution_policy"] == "Restricted" and holders > capacity:
+            problems.append("%s: %d holders on a Restricted product of capacity %s"
+                            % (key, holders, capacity))
+    return problems
+
+
+# -- the run's report ---------------------------------------------------------------------
+
+class ModuleResult(object):
+    """One seat-module invocation (a loop item or a plain task) as the run reported it."""
+
+    def __init__(self, task, action, result):
+        self.task = task
+        self.action = action
+        self.result = result
+        self.failed = bool(result.get("failed"))
+        self.product = self._product()
+
+    def _product(self):
+        args = (self.result.get("invocation") or {}).get("module_args") or {}
+        item = self.result.get("item")
+        if self.action.endswith("datadog_seats"):
+            code = self.result.get("product_code") or args.get("product_code")
+            if code is None and isinstance(item, dict):
+                code = item.get("product_code")
+            if code is None and isinstance(item, str):
+                code = item
+            return str(code).strip().lower() if code is not None else None
+        product_id = args.get("product_id")
+        sku_id = args.get("sku_id")
+        if product_id is None and isinstance(item, dict):
+            product_id, sku_id = item.get("product_id"), item.get("sku_id")
+        if product_id is None:
+            return None
+        return store_key(str(product_id).strip(), str(sku_id).strip())
+
+    @property
+    def product_words(self):
+        """What a message must contain to name the product."""
+        if self.product is None:
+            return []
+        if self.action.endswith("datadog_seats"):
+            return [self.product]
+        return [self.product.split("/", maxsplit=1)[0]]
+
+    def keys(self, name):
+        """The reported list ``name`` as holder keys (see :func:`holders_by_product`)."""
+        return [person_key(entry) for entry in self.result.get(name) or []]
+
+    def describe(self):
+        return "%s [%s]" % (self.task, self.product)
+
+
+def report_row_result(row):
+    """A reconcile report row in the shape of the seat module result it was built from."""
+    failed = bool(row.get("error") or row.get("failed"))
+    result = {"assigned": row.get("to_assign") or [], "reclaimed": row.get("to_reclaim") or [],
+              "failed_users": row.get("failed") or [], "failed": failed, "msg": row.get("error"),
+              "holders_count": row.get("holders_after")}
+    if row.get("platform") == "datadog":
+        result["product_code"] = row.get("product")
+    else:
+        product_id, _sep, sku_id = str(row.get("product")).partition("/")
+        result["item"] = {"product_id": product_id, "sku_id": sku_id}
+    return result
+
+
+def module_results(entries, actions=SEAT_ACTIONS):
+    """Every seat-module invocation, loop items unrolled, skipped ones left out; the
+    reconcile action's products come from its report."""
+    out = []
+    for entry in entries:
+        if entry.get("action") == RECONCILE_ACTION and isinstance(entry.get("report"), dict):
+            if entry["report"].get("mode") == "apply":
+                for row in entry["report"].get("products") or []:
+                    action = SEAT_ACTIONS[0] if row.get("platform") == "datadog" else SEAT_ACTIONS[1]
+                    out.append(ModuleResult(entry["task"], action, report_row_result(row)))
+            continue
+        if entry.get("action") not in actions:
+            continue
+        result = entry.get("result") or {}
+        items = result["results"] if isinstance(result.get("results"), list) else [result]
+        for item in items:
+            if not isinstance(item, dict) or item.get("skipped"):
+                continue
+            out.append(ModuleResult(entry["task"], entry["action"], item))
+    return out
+
+
+def _crashed(result):
+    keys = ("msg", "module_stderr", "module_stdout", "exception")
+    text = " ".join(str(result.get(key) or "") for key in keys)
+    return any(marker in text for marker in CRASH_MARKERS) or "module_stderr" in result
+
+
+def check_failure_message(module):
+    """Why a failed seat-module result is not a clean, named failure (None when it is)."""
+    msg = str(module.result.get("msg") or "")
+    if not msg.strip():
+        return "%s failed without a message" % module.describe()
+    low = msg.lower()
+    missing = [word for word in module.product_words if word.lower() not in low]
+    if module.product is None or missing:
+        return "%s failed, but the message does not name the product: %s" % (module.describe(), msg[:300])
+    users = [str(item.get("user")) for item in module.result.get("failed_users") or []]
+    unnamed = [user for user in users[:NAMED_FAILURES] if user.lower() not in low]
+    if unnamed:
+        return "%s failed, but the message does not name %s: %s" % (module.describe(), ", ".join(unnamed), msg[:300])
+    return None
+
+
+def judge(before, after, entries, rc, output, tenant):
+    """Compare one run's report with the state change it caused; returns a :class:`Verdict`."""
+    verdict = Verdict()
+    for marker in CRASH_MARKERS:
+        if marker in output:
+            verdict.tracebacks.append("output contains %r" % marker)
+
+    modules = module_results(entries)
+    verdict.module_results = len(modules)
+    expected = dict((product, set(keys)) for product, keys in holders_by_product(before, tenant).items())
+    held_before = dict((product, set(keys)) for product, keys in expected.items())
+    touched = {}
+    for module in modules:
+        if _crashed(module.result):
+            verdict.tracebacks.append("%s: %s" % (module.describe(), str(module.result.get("msg"))[:300]))
+            continue
+        if module.failed:
+            verdict.failed_modules += 1
+            problem = check_failure_message(module)
+            if problem:
+                verdict.unclean.append(problem)
+        if module.product is None:
+            verdict.mismatches.append("%s: cannot tell which product the result is for" % module.task)
+            continue
+        if module.product not in expected:
+            if module.keys("assigned") or module.keys("reclaimed"):
+                verdict.mismatches.append("%s: reported changes on a product the sandbox does not have"
+                                          % module.describe())
+            continue
+        touched[module.product] = touched.get(module.product, 0) + 1
+        current = expected[module.product]
+        assigned, reclaimed = module.keys("assigned"), module.keys("reclaimed")
+        failed = set(str(item.get("user")).lower() for item in module.result.get("failed_users") or [])
+        for key in assigned:
+            if key in current:
+                verdict.mismatches.append("%s: reported assigning %s, who already held a seat"
+                                          % (module.describe(), key))
+            current.add(key)
+        for key in reclaimed:
+            if key not in current:
+                verdict.mismatches.append("%s: reported reclaiming %s, who held no seat"
+                                          % (module.describe(), key))
+            current.discard(key)
+        for key in set(assigned + reclaimed) & failed:
+            verdict.mismatches.append("%s: %s reported both changed and failed" % (module.describe(), key))
+        verdict.assigned += len(assigned)
+        verdict.reclaimed += len(reclaimed)
+
+    actual = holders_by_product(after, tenant)
+    for product in sorted(set(actual) | set(expected)):
+        now = set(actual.get(product, []))
+        want = expected.get(product, set())
+        was = held_before.get(product, set())
+        for key in sorted(want - now):
+            why = "reported assigned" if key not in was else "held before, no reclaim reported"
+            verdict.mismatches.append("%s: %s does not hold a seat (%s)" % (product, key, why))
+        for key in sorted(now - want):
+            why = "reported reclaimed" if key in was else "no assignment reported"
+            verdict.mismatches.append("%s: %s holds a seat (%s)" % (product, key, why))
+    verdict.mismatches.extend(check_state(after, tenant))
+
+    # A successful result's own counts must match the state it left (one call per product).
+    store_after = dict((store_key(*key.split("/", 1)), product)
+                       for key, product in after["msstore"]["tenants"][tenant]["products"].items())
+    for module in modules:
+        if module.failed or _crashed(module.result) or touched.get(module.product) != 1:
+            continue
+        count = module.result.get("holders_count")
+        if isinstance(count, int) and module.product in actual and count != len(actual[module.product]):
+            verdict.mismatches.append("%s: reported holders_count %d, the sandbox has %d"
+                                      % (module.describe(), count, len(actual[module.product])))
+        available = module.result.get("available_seats")
+        if isinstance(available, int) and module.product in store_after \
+                and available != store_after[module.product]["available_seats"]:
+            verdict.mismatches.append("%s: reported available_seats %d, the sandbox has %d"
+                                      % (module.describe(), available, store_after[module.product]["available_seats"]))
+
+    # Every failed task (not only seat modules) must be a clean failure with a message.
+    failed_tasks = [entry for entry in entries if entry.get("status") in ("failed", "ignored", "unreachable")]
+    for entry in failed_tasks:
+        result = entry.get("result") or {}
+        if entry.get("action") in SEAT_ACTIONS:
+            continue
+        items = result["results"] if isinstance(result.get("results"), list) else [result]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if not item.get("failed") and entry.get("status") != "unreachable":
+                continue
+            if _crashed(item):
+                verdict.tracebacks.append("%s: %s" % (entry["task"], str(item.get("msg"))[:300]))
+            elif not str(item.get("msg") or "").strip():
+                verdict.unclean.append("%s failed without a message" % entry["task"])
+    for entry in entries:
+        if entry.get("action") == RECONCILE_ACTION and entry.get("status") == "ok" and "report" not in entry:
+            verdict.unclean.append("%s: no readable report (%s)" % (entry["task"], entry.get("report_error", "no path")))
+    if rc != 0 and not [entry for entry in failed_tasks if entry.get("status") != "ignored"]:
+        verdict.unclean.append("ansible-playbook exited with %s but no task failed (an error outside "
+                               "the tasks?)" % rc)
+    if rc == 0 and [entry for entry in failed_tasks if entry.get("status") == "failed"]:
+        verdict.unclean.append("a task failed but ansible-playbook exited with 0")
+    return verdict
+
+
+def changed_results(entries):
+    """Seat-module invocations that reported a change (for the convergence check)."""
+    return [module.describe() for module in module_results(entries) if module.result.get("changed")]

@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault soak's population and what each run asks for.
+
+Everything is drawn from a ``random.Random`` the caller seeds, so a run's people, products
+and desired state are the same every time the same seed and run number come round.
+
+People are numbered: person N is ``pNNN@example.com`` on Datadog and ``pNNN@contoso.com``
+in the Store tenant. A few Datadog accounts are disabled or service accounts (Datadog
+refuses them a seat; the modules skip them), so runs meet them too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+DD_API_KEY = "soak-dd-api-key"
+DD_APP_KEY = "soak-dd-app-key"
+TENANT = "soak.onmicrosoft.com"
+CLIENT_ID = "soak-client-id"
+CLIENT_SECRET = "soak-client-secret"
+
+CREDENTIALS = {
+    "DD_API_KEY": DD_API_KEY,
+    "DD_APP_KEY": DD_APP_KEY,
+    "AZURE_TENANT_ID": TENANT,
+    "AZURE_CLIENT_ID": CLIENT_ID,
+    "AZURE_CLIENT_SECRET": CLIENT_SECRET,
+}
+
+# code -> (seat_limit, initial holders)
+DD_PRODUCTS = {
+    "incident_response": (170, 140),
+    "apm_pro": (None, 90),
+    "ci_visibility": (None, 60),
+}
+# "PRODUCT/SKU" -> (policy, capacity, initial holders)
+STORE_PRODUCTS = {
+    "9NSOAKRSTR01/0016": ("Restricted", 75, 60),
+    "CFQ7SOAKOPEN/0001": ("Open", 200, 80),
+}
+DISABLED_EVERY = 37      # every 37th Datadog account is disabled
+SERVICE_EVERY = 53       # every 53rd is a service account
+RECLAIM_GUARD = "10%"    # the reconcile playbook's default max_reclaims
+
+
+def email(number):
+    return "p%03d@example.com" % number
+
+
+def upn(number):
+    return "p%03d@contoso.com" % number
+
+
+def number_of(name):
+    """The person number in an email or UPN of this population (None for anything else)."""
+    local = str(name).split("@", 1)[0].lower()
+    if local.startswith("p") and local[1:].isdigit():
+        return int(local[1:])
+    return None
+
+
+def seed(rng, people=300):
+    """A sandbox seed: ``people`` accounts on both platforms, holders drawn from ``rng``."""
+    users = []
+    for number in range(people):
+        user = {"email": email(number), "name": "Person %03d" % number}
+        if number % DISABLED_EVERY == DISABLED_EVERY - 1:
+            user["disabled"] = True
+        elif number % SERVICE_EVERY == SERVICE_EVERY - 1:
+            user["service_account"] = True
+        users.append(user)
+    eligible = [u["email"] for u in users if not u.get("disabled") and not u.get("service_account")]
+    datadog = {
+        "keys": [{"api_key": DD_API_KEY, "app_key": DD_APP_KEY}],
+        "products": [{"code": code, "seat_limit": limit} for code, (limit, _count) in DD_PRODUCTS.items()],
+        "users": users,
+        "seats": {code: sorted(rng.sample(eligible, count)) for code, (_limit, count) in DD_PRODUCTS.items()},
+    }
+    upns = [upn(number) for number in range(people)]
+    inventory = []
+    store_seats = {}
+    for key, (policy, capacity, count) in STORE_PRODUCTS.items():
+        product_id, sku_id = key.split("/")
+        inventory.append({"product_id": product_id, "sku_id": sku_id, "license_type": "Online",
+                          "distribution_policy": policy, "seat_capacity": capacity})
+        store_seats[key] = sorted(rng.sample(upns, count))
+    msstore = {"tenants": [{
+        "id": TENANT,
+        "clients": [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "activated": True}],
+        "users": upns,
+        "inventory": inventory,
+        "seats": store_seats,
+    }]}
+    return {"datadog": datadog, "msstore": msstore}
+
+
+def holder_numbers(state):
+    """{product: set of person numbers holding it} from a sandbox state (both platforms)."""
+    out = {}
+    for code, product in state["datadog"]["products"].items():
+        out[code] = {number_of(h["email"]) for h in product["holders"]} - {None}
+    for key, product in state["msstore"]["tenants"][TENANT]["products"].items():
+        out[key] = {number_of(h) for h in product["holders"]} - {None}
+    return out
+
+
+def _pick(rng, pool, count):
+    pool = sorted(pool)
+    return sorted(rng.sample(pool, min(count, len(pool))))
+
+
+# -- what each kind of run asks for -----------------------------------------------------
+#
+# ``tame=True`` (the follow-up runs without faults) keeps every request within the limits:
+# only people who can hold a seat, products with room, no guard or capacity refusal, no
+# protected names; so those runs must succeed and reach their goal exactly.
+
+def eligible(number):
+    """Datadog gives this person a seat (not a disabled user, not a service account)."""
+    return number % DISABLED_EVERY != DISABLED_EVERY - 1 and number % SERVICE_EVERY != SERVICE_EVERY - 1
+
+
+def room(key, state_holders):
+    """Free seats of a product with a limit (None: no limit)."""
+    if key in DD_PRODUCTS:
+        limit = DD_PRODUCTS[key][0]
+    else:
+        policy, limit, _count = STORE_PRODUCTS[key]
+        if policy != "Restricted":
+            limit = None
+    if limit is None:
+        return None
+    return max(0, limit - len(state_holders.get(key, ())))
+
+
+def onboard_vars(rng, state, people=300, tame=False):
+    """Survey answers for playbooks/onboard.yml: a few people, some products of each platform."""
+    pool = [n for n in range(people) if eligible(n)] if tame else range(people)
+    chosen = _pick(rng, pool, rng.randint(1, 4))
+    codes = sorted(DD_PRODUCTS)
+    stores = sorted(STORE_PRODUCTS)
+    if tame:
+        holders = holder_numbers(state)
+        fits = [key for key in codes + stores if room(key, holders) is None or room(key, holders) >= len(chosen)]
+        codes = [key for key in codes if key in fits]
+        stores = [key for key in stores if key in fits]
+    codes = sorted(rng.sample(codes, rng.randint(1, len(codes))))
+    stores = sorted(rng.sample(stores, rng.randint(0, len(stores))))
+    return {
+        "people": ", ".join("%s=%s" % (email(n), upn(n)) for n in chosen),
+        "datadog_products": ", ".join(codes),
+        "msstore_products": ", ".join(stores),
+    }
+
+
+def offboard_vars(rng, state, people=300, tame=False):
+    """Survey answers for playbooks/offboard.yml: mostly people who hold seats, sometimes
+    one who holds none (a leaver without seats must change nothing)."""
+    holding = set()
+    for numbers in holder_numbers(state).values():
+        holding |= numbers
+    chosen = set(_pick(rng, holding, rng.randint(1, 3)))
+    if rng.random() < 0.3:
+        chosen |= set(_pick(rng, set(range(people)) - holding, 1))
+    return {
+        "people": ", ".join("%s=%s" % (email(n), upn(n)) for n in sorted(chosen)),
+        "datadog_products": ", ".join(sorted(DD_PRODUCTS)),
+    }
+
+
+def desired_state(rng, state, people=300, tame=False):
+    """A desired-state file for playbooks/reconcile.yml, close to the current holders.
+
+    Per product a few leave and a few join, within the reclaim guard and (Restricted) the
+    free seats; now and then one product is pushed past one of those limits, so the soak
+    also sees clean refusals under faults. A current holder is sometimes listed as protected.
+    """
+    holders = holder_numbers(state)
+    desired = {"datadog": [], "msstore": []}
+    for key in sorted(DD_PRODUCTS) + sorted(STORE_PRODUCTS):
+        current = holders.get(key, set())
+        limit = int(math.ceil(float(RECLAIM_GUARD.rstrip("%")) * len(current) / 100.0))
+        leave = rng.randint(0, max(0, limit))
+        if not tame and rng.random() < 0.04:
+            leave = limit + 1 + rng.randint(0, 3)          # past the guard: refused, nothing changes
+        leaving = set(_pick(rng, current, leave))
+        joining_pool = set(n for n in range(people) if eligible(n) or not tame) - current
+        join = rng.randint(0, 4)
+        free = room(key, holders)
+        if free is not None:
+            join = min(join, free)
+            if not tame and rng.random() < 0.04:
+                join = free + 1                             # more than the free seats: refused
+        joining = set(_pick(rng, joining_pool, join))
+        wanted = (current - leaving) | joining
+        protected = set()
+        if not tame and leaving and rng.random() < 0.2:
+            protected = {sorted(leaving)[0]}
+        if key in DD_PRODUCTS:
+            entry = {"product_code": key, "users": [email(n) for n in sorted(wanted)]}
+            if protected:
+                entry["protected"] = [email(n) for n in sorted(protected)]
+            desired["datadog"].append(entry)
+        else:
+            product_id, sku_id = key.split("/")
+            entry = {"product_id": product_id, "sku_id": sku_id, "users": [upn(n) for n in sorted(wanted)]}
+            if protected:
+                entry["protected"] = [upn(n) for n in sorted(protected)]
+            desired["msstore"].append(entry)
+    return desired
+
+
+def _numbers(text):
+    out = set()
+    for part in str(text).replace(",", " ").split():
+        number = number_of(part.split("=")[0])
+        if number is not None:
+            out.add(number)
+    return out
+
+
+def goal_problems(kind, extra, state, people=300):
+    """What a successful tame run must have achieved, checked on the state after it."""
+    holders = holder_numbers(state)
+    problems = []
+    if kind == "onboard":
+        chosen = _numbers(extra["people"])
+        products = [p.strip() for p in (extra["datadog_products"] + "," + extra["msstore_products"]).split(",") if p.strip()]
+        for key in products:
+            missing = sorted(n for n in chosen if eligible(n) and n not in holders.get(key, ()))
+            if missing:
+                problems.append("after onboarding, %s lacks %s" % (key, ", ".join(email(n) for n in missing)))
+    elif kind == "offboard":
+        chosen = _numbers(extra["people"])
+        for key, numbers in sorted(holders.items()):
+            left = sorted(chosen & numbers)
+            if left:
+                problems.append("after offboarding, %s still held by %s" % (key, ", ".join(email(n) for n in left)))
+    else:
+        with open(extra["desired_state_file"], encoding="utf-8") as handle:
+            desired = json.load(handle)
+        for entry in desired["datadog"] + desired["msstore"]:
+            key = entry.get("product_code") or "%s/%s" % (entry["product_id"], entry["sku_id"])
+            want = set(number_of(name) for name in entry["users"])
+            have = holders.get(key, set())
+            if want != have:
+                problems.append("after reconciling, %s differs from the desired state: missing %s, extra %s"
+                                % (key, sorted(want - have), sorted(have - want)))
+    return problems
+
+
+def dump_desired(desired, path):
+    """Write a desired-state file (JSON is YAML; sku_id stays a quoted string)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(desired, handle, indent=1, sort_keys=True)
+        handle.write("\n")
