@@ -141,7 +141,8 @@ totals:
   returned: success
   type: dict
 products:
-  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts, available seats, error.
+  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts, available seats, error,
+    and the module's C(api_calls) per endpoint.
   returned: success
   type: list
   elements: dict

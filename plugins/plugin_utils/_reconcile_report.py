@@ -88,6 +88,7 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
         "available_seats": available if available is not None else stock.get("available_seats"),
         "license_type": stock.get("license_type"),
         "distribution_policy": stock.get("distribution_policy"),
+        "api_calls": result.get("api_calls"),
     }
 
 
@@ -127,7 +128,8 @@ def summary(report):
     return [{"platform": row["platform"], "product": row["product"], "status": row["status"],
              "to_assign": len(row["to_assign"]), "to_reclaim": len(row["to_reclaim"]),
              "skipped": len(row["skipped"]), "failed": len(row["failed"]),
-             "available_seats": row["available_seats"], "error": row["error"]}
+             "available_seats": row["available_seats"], "error": row["error"],
+             "api_calls": row["api_calls"]}
             for row in report["products"]]
 
 

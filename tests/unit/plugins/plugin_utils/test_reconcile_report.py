@@ -16,7 +16,7 @@ TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "role
 DD_ENTRY = {"product_code": "apm_pro", "users": ["a@example.com", "b@example.com"], "protected": ["bot@example.com"]}
 DD_RESULT = {"changed": True, "assigned": [{"id": "u-b", "email": "b@example.com"}],
              "reclaimed": [{"id": "u-c", "email": None}], "unchanged": 1, "holders_count": 2,
-             "skipped_users": [], "failed_users": [],
+             "skipped_users": [], "failed_users": [], "api_calls": {"GET /api/v2/seats/users": 1, "total": 1},
              "diff": {"before": {"holders": ["a@example.com", "u-c"]}, "after": {"holders": ["a@example.com", "b@example.com"]}}}
 MS_ENTRY = {"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": ["alice@contoso.com"], "max_reclaims": 1}
 MS_RESULT = {"failed": True, "msg": "Refusing to reclaim 3 of 4 seats", "changed": False}
@@ -55,7 +55,8 @@ def test_per_user_failures_count_as_errors_and_in_sync_is_recognised():
 def test_summary_is_counts_only():
     summary = reconcile_report.summary(build())
     assert summary[0] == {"platform": "datadog", "product": "apm_pro", "status": "changes", "to_assign": 1,
-                          "to_reclaim": 1, "skipped": 0, "failed": 0, "available_seats": None, "error": None}
+                          "to_reclaim": 1, "skipped": 0, "failed": 0, "available_seats": None, "error": None,
+                          "api_calls": {"GET /api/v2/seats/users": 1, "total": 1}}
     assert json.loads(reconcile_report.to_json(build()))["totals"]["products"] == 2
 
 
