@@ -38,8 +38,17 @@ FAILURE_REASONS = {
 
 
 def preflight(client, product_id, sku_id, tenant=None):
-    """The product's inventory entry, or SeatSyncError when seats cannot be managed on it."""
-    entry = client.find_inventory_entry(product_id, sku_id)
+    """The product's inventory entry, or SeatSyncError when seats cannot be managed on it.
+
+    It is the run's first call (the token too): when it fails, the MsStoreError names the
+    product, which the token endpoint's and the inventory's own messages cannot.
+    """
+    try:
+        entry = client.find_inventory_entry(product_id, sku_id)
+    except MsStoreError as exc:
+        raise MsStoreError("%s/%s: nothing was changed: %s" % (product_id, sku_id, exc.message),
+                           status=exc.status, item_type=exc.item_type, reason=exc.reason,
+                           fatal=exc.fatal)
     where = " of tenant %s" % tenant if tenant else ""
     if entry is None:
         raise SeatSyncError(

@@ -93,6 +93,22 @@ class TestPreflight(object):
         assert "product_id 9NBLGGH4R2R6 with sku_id 0099" in str(info.value)
         assert store.count("GET", "/Inventory$") == 2  # page size 2: both pages read
 
+    @pytest.mark.parametrize("method, path, what", [
+        ("POST", r"/oauth2/v2.0/token$", "getting a token for tenant %s failed" % TENANT),
+        ("GET", r"/Inventory$", "GET /Inventory failed (HTTP 503)"),
+    ])
+    def test_a_failed_first_read_names_the_product(self, method, path, what):
+        # Found by the fault soak: neither the token endpoint's nor the inventory's message
+        # says which product the task was about.
+        store = FakeStore({KEY: entry()})
+        store.faults.extend([(method, path, store_error(503, "Service Unavailable"))] * 3)
+        with pytest.raises(MsStoreError) as info:
+            backend_for(store, ["a@contoso.com"])
+        assert str(info.value).startswith("9NBLGGH4R2R6/0016: nothing was changed: ")
+        assert what in str(info.value)
+        assert info.value.status == 503
+        assert store.writes() == []
+
 
 class TestReadChoice(object):
     def test_choice_compares_call_counts(self):
