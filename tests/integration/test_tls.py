@@ -120,3 +120,28 @@ def test_a_role_over_tls_with_the_ca_from_module_defaults(secure, run_playbook):
     assert "dara.novak@example.com" in [h["email"] for h in state["datadog"]["products"]["incident_response"]["holders"]]
     assert "dara@contoso.com" in state["msstore"]["tenants"][TENANT]["products"]["9NBLGGH4R2R6/0016"]["holders"]
     assert "validate_certs=false" not in run.output
+
+
+def test_reconcile_over_tls_takes_connection_options_from_module_defaults(secure, run_playbook, tmp_path):
+    """seats_reconcile runs the seat modules itself, applying the play's group module_defaults."""
+    secure.seed(SEED)  # the sandbox is shared by this file's tests; start from the seed
+    desired = {"datadog": [{"product_code": "incident_response",
+                            "users": ["ana.lima@example.com", "dara.novak@example.com"]}],
+               "msstore": [dict(PRODUCT, users=["alice@contoso.com", "dara@contoso.com"])]}
+    play = {"name": "Reconcile over TLS", "hosts": "localhost", "gather_facts": False,
+            "module_defaults": connection_defaults(secure, ca_path=secure.ca_cert),
+            "tasks": [{"name": "Reconcile", "ansible.builtin.include_role": {"name": "seatops.seats.reconcile"},
+                       "vars": {"reconcile_desired_state": desired,
+                                "reconcile_report_dir": str(tmp_path / "reports"),
+                                "reconcile_report_name": "tls"}}]}
+    run = run_playbook([play])
+    assert run.rc == 0, run.output[-4000:]
+    result = run.result("seatops.seats.reconcile : Reconcile seats with the desired state and write the report")
+    assert result["totals"]["to_assign"] == 2 and result["totals"]["with_errors"] == 0, result
+    calls = {product["product"]: product["api_calls"] for product in result["products"]}
+    assert calls["incident_response"]["POST /api/v2/seats/users"] == 1, calls
+    state = secure.state()
+    assert "dara.novak@example.com" in [h["email"] for h in state["datadog"]["products"]["incident_response"]["holders"]]
+    assert "dara@contoso.com" in state["msstore"]["tenants"][TENANT]["products"]["9NBLGGH4R2R6/0016"]["holders"]
+    assert (tmp_path / "reports" / "tls.json").exists() and (tmp_path / "reports" / "tls.html").exists()
+    assert "validate_certs=false" not in run.output
