@@ -221,6 +221,13 @@ class Soak(object):
         statuses = [entry["status"] for entry in log["entries"]]
         server_errors = len([s for s in statuses if s >= 500])
         injected_5xx = sum(n for kind_, n in faults.items() if kind_.startswith("5"))
+        # The request log must show every fault the rules counted: drops as status 0, and
+        # 429s (no rate limit is configured, so every 429 is injected).
+        for kind_, status in (("drop", 0), ("429", 429)):
+            logged = statuses.count(status)
+            if logged != faults.get(kind_, 0):
+                verdict.mismatches.append("the request log shows %d answers with status %s, the fault rules "
+                                          "counted %d" % (logged, status, faults.get(kind_, 0)))
         causes = failure_causes(entries)
         line = {"run": number, "kind": kind, "rc": rc, "seconds": round(seconds, 1),
                 "requests": log["total"], "faults": faults, "unexpected_5xx": max(0, server_errors - injected_5xx),
@@ -344,9 +351,17 @@ def attach_reports(entries):
 
 
 def failure_messages(entries):
-    """What each failed seat-module call said (module results and reconcile report rows)."""
-    return ["%s: %s" % (module.product, " ".join(str(module.result.get("msg") or "failed").split())[:240])
-            for module in soak_check.module_results(entries) if module.failed]
+    """What each failed seat-module call (module results, reconcile report rows) and each
+    other failed task said."""
+    def short(text):
+        return " ".join(str(text or "failed").split())[:240]
+
+    out = ["%s: %s" % (module.product, short(module.result.get("msg")))
+           for module in soak_check.module_results(entries) if module.failed]
+    for entry in entries:
+        if entry.get("status") == "failed" and entry.get("action") not in soak_check.SEAT_ACTIONS:
+            out.append("%s: %s" % (entry["task"].split(" : ")[-1], short(entry["result"].get("msg"))))
+    return out
 
 
 def failure_causes(entries):
