@@ -163,16 +163,28 @@ def reclaim_limit(max_reclaims, holders_count):
 
 
 def check_reclaim_guard(plan, holders_count, max_reclaims, product):
-    """Refuse, before any write, an exclusive plan that would reclaim more than allowed."""
+    """Refuse, before any write, an exclusive plan that would reclaim more than allowed.
+
+    The message says how many seats the run would have reclaimed, the limit, what the
+    desired list looked like, and both ways on: raise the limit, or fix the list's source.
+    """
     limit = reclaim_limit(max_reclaims, holders_count)
     if plan.exclusive_reclaims <= limit:
         return
+    wanted = len(plan.to_assign) + len(plan.unchanged)
+    if wanted == 0:
+        desired = "The desired list is empty, so every holder not in protected would lose their seat."
+    else:
+        desired = ("The desired list names %d user(s), %d of them holding a seat now; every other "
+                   "holder not in protected would lose theirs." % (wanted, len(plan.unchanged)))
+    percent = int(math.ceil(plan.exclusive_reclaims * 100.0 / holders_count)) if holders_count else 100
     raise SeatSyncError(
-        "Refusing to reclaim %d of %d seats of %s: max_reclaims is %s (%d seats). Nothing was "
-        "changed. If the desired list is right, raise max_reclaims to at least %d; if it came "
-        "back empty or truncated (a broken export?), fix its source and run again."
-        % (plan.exclusive_reclaims, holders_count, product, max_reclaims, limit,
-           plan.exclusive_reclaims))
+        "Refusing to reclaim %d of %d seats of %s: max_reclaims is %s (%d seats). %s Nothing "
+        "was changed. If the desired list is right, raise max_reclaims to at least %d (or "
+        "'%d%%') for this run; if it came back empty or truncated (a broken export?), fix its "
+        "source and run again."
+        % (plan.exclusive_reclaims, holders_count, product, max_reclaims, limit, desired,
+           plan.exclusive_reclaims, percent))
 
 
 def synchronise(backend, desired, state="present", exclusive=False, protected=(),
