@@ -58,8 +58,12 @@ options:
     default: fail
   journal:
     description:
-      - Path of a file to which one JSON line per seat change is appended, as each write
-        call returns (time, run id, platform, product, action, user, id, outcome).
-      - Nothing is written in check mode. The directory must exist.
+      - Path of a file to which JSON lines are appended as the task writes - before each
+        write call, an intent line (C(outcome=pending)) naming its users; after it, one line
+        per user with the outcome (C(ok), C(failed) or C(unknown)). Each line holds the time,
+        run id, platform, product, action and batch number. A run killed mid-way leaves a
+        journal that says which changes happened and which call may or may not have.
+      - Nothing is written in check mode. The directory must exist and be writable (checked
+        before any call, in check mode too).
     type: path
 """

@@ -97,6 +97,9 @@ class StoreSeatBackend(object):
     :meth:`read_holders` returns that read, later calls (after an uncertain write) read again.
     """
 
+    # The most users one bulk call carries: the engine journals one intent line per call.
+    batch_size = BULK_BATCH
+
     def __init__(self, client, product_id, sku_id, entry, names, exclusive=False):
         self.client = client
         self.product_id = product_id

@@ -83,6 +83,10 @@ class SeatBackend(object):
       example not enough seats); runs in check mode too. May return facts for the result.
     - ``assign(people)`` / ``reclaim(people)`` -> iterable of :class:`BatchOutcome`, one per
       write call, yielded as each call returns so the journal can record it at once.
+    - ``batch_size`` (int, optional): the most people one write call carries. When set, the
+      engine hands ``assign``/``reclaim`` one call's worth of people at a time, so the
+      journal's intent line ("pending") names exactly the people of one call; without it,
+      one intent line covers every call of an action.
     """
 
 
@@ -256,15 +260,24 @@ def _apply(backend, plan, before, journal):
                 failures[person.key] = (person, "not attempted: %s" % stop_reason)
             continue
         execute = backend.assign if action == "assign" else backend.reclaim
+        # One intent line per write call goes to the journal before the call is sent, so
+        # the backend gets the people one write call at a time when it says how many fit.
+        size = getattr(backend, "batch_size", None) or len(people)
         try:
-            for outcome in execute(people):
-                uncertain = uncertain or not outcome.certain
-                for person in outcome.done:
-                    confirmed[action].add(person.key)
-                for person, reason in outcome.failed:
-                    failures[person.key] = (person, reason)
-                if outcome.certain and journal is not None:
-                    journal.record_batch(backend.product, action, outcome.done, outcome.failed)
+            for start in range(0, len(people), size):
+                batch_people = people[start:start + size]
+                batch = None
+                if journal is not None:
+                    batch = journal.record_pending(backend.product, action, batch_people)
+                for outcome in execute(batch_people):
+                    uncertain = uncertain or not outcome.certain
+                    for person in outcome.done:
+                        confirmed[action].add(person.key)
+                    for person, reason in outcome.failed:
+                        failures[person.key] = (person, reason)
+                    if outcome.certain and journal is not None:
+                        journal.record_batch(backend.product, action, outcome.done,
+                                             outcome.failed, batch=batch)
         except Exception as exc:  # the backend stopped: report who was not done, not a trace
             stop_reason = str(exc)
             uncertain = True
@@ -284,10 +297,12 @@ def _apply(backend, plan, before, journal):
             reclaimed = [p for p in plan.to_reclaim if p.key not in after]
             still = _reconcile_failures(plan, after, failures)
             if journal is not None:
-                journal.record_reread(backend.product, assigned, reclaimed, confirmed)
+                journal.record_reread(backend.product, assigned, reclaimed, confirmed, still)
             return assigned, reclaimed, still, after
         # Holders could not be read again: report only what calls confirmed, and say why
         # the rest is unknown, so the next run (which reads first) can repair it.
+        if journal is not None:
+            journal.record_unknown(backend.product, "re-reading holders failed: %s" % reread_error)
         for person in plan.to_assign + plan.to_reclaim:
             if person.key not in confirmed["assign"] | confirmed["reclaim"]:
                 reason = failures.get(person.key, (person, "outcome unknown"))[1]

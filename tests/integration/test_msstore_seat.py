@@ -10,6 +10,7 @@ Writes are counted from the sandbox's request log, final state read from the san
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -224,8 +225,9 @@ def test_exclusive_with_protected_and_guard(store, run_store_playbook, tmp_path)
     assert writes(store) == {BULK: 2}
     assert sorted(holders(store, OPEN)) == [upn("alice"), upn("breakglass"), upn("grace")]
     with open(journal) as handle:
-        lines = handle.read().splitlines()
-    assert len(lines) == 4  # grace assigned, three reclaimed; nothing from check mode
+        lines = [json.loads(line) for line in handle.read().splitlines()]
+    # grace assigned, three reclaimed, each call announced by an intent line; nothing from check mode
+    assert [line["outcome"] for line in lines] == ["pending", "ok", "pending", "ok", "ok", "ok"]
 
 
 def test_input_and_product_problems_fail_before_any_write(store, run_store_playbook):

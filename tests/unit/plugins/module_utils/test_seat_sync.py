@@ -246,6 +246,7 @@ class TestSynchronise(object):
         synchronise(backend, [person("a"), person("b")], exclusive=True, max_reclaims=1,
                     journal=Journal(str(path), "fake"))
         lines = [json.loads(line) for line in path.read_text().splitlines()]
+        lines = [line for line in lines if line["outcome"] != "pending"]  # intent lines
         assert [(line["action"], line["id"], line["outcome"]) for line in lines] == [
             ("assign", "a", "ok"), ("assign", "b", "failed"), ("reclaim", "x", "ok")]
         assert all(line["product"] == "product_x" for line in lines)
