@@ -32,7 +32,8 @@ options:
     description:
       - The Datadog product whose seats are managed, for example V(incident_response).
       - The Seats API has no way to list or validate product codes; an unknown code fails
-        at the first call with the API's message.
+        at the first call with the API's message. An empty code, or one of digits only (an
+        unquoted YAML number), fails before any call.
     type: str
     required: true
   users:
@@ -240,13 +241,30 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backe
     seats_argument_spec,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    check_product_codes,
+    check_uuid_shapes,
     require_requests,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
+
+
+def check_input(module):
+    """Input mistakes the API would only answer with an error or an unknown user: fail on
+    them before any call (the other checks run in main_seats, also before any call)."""
+    params = module.params
+    try:
+        check_product_codes([("product_code", params["product_code"])])
+        check_uuid_shapes(params["users"], "users")
+        check_uuid_shapes(params["protected"], "protected")
+    except SeatSyncError as exc:
+        module.fail_json(msg=str(exc), changed=False, product_code=params["product_code"],
+                         api_calls={"total": 0})
 
 
 def main():
     module = AnsibleModule(argument_spec=seats_argument_spec(), supports_check_mode=True)
     require_requests(module)
+    check_input(module)
     main_seats(module)
 
 

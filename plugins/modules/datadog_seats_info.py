@@ -98,13 +98,28 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backe
     main_info,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    check_product_codes,
+    check_uuid_shapes,
     require_requests,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
+
+
+def check_input(module):
+    """Input mistakes named by their entry, before any call (main_info checks the rest)."""
+    params = module.params
+    try:
+        check_product_codes(("product_codes[%d]" % index, code)
+                            for index, code in enumerate(params["product_codes"]))
+        check_uuid_shapes(params["users"], "users")
+    except SeatSyncError as exc:
+        module.fail_json(msg=str(exc), api_calls={"total": 0})
 
 
 def main():
     module = AnsibleModule(argument_spec=info_argument_spec(), supports_check_mode=True)
     require_requests(module)
+    check_input(module)
     main_info(module)
 
 
