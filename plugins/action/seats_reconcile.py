@@ -74,6 +74,10 @@ class ActionModule(ActionBase):
                 return dict(result, failed=True, msg="%s: unknown connection option(s) %s (allowed: %s)"
                             % (platform, ", ".join(unknown), ", ".join(allowed)))
 
+        guard = desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
+        if guard:
+            return dict(result, failed=True, msg="%s (the default for entries without their own; nothing was read "
+                        "or changed)" % guard)
         try:
             state = self._read_desired_state(args)
         except desired_state.DesiredStateError as exc:

@@ -19,12 +19,16 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency of ansible-core
     yaml = None
 
+# The modules' own rules, so a desired state fails here exactly where a module would refuse it.
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import normalise_name
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import normalise_upn
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, parse_max_reclaims
+
 PLATFORM_ID_FIELDS = (("datadog", ("product_code",)), ("msstore", ("product_id", "sku_id")))
 COMMON_FIELDS = ("users", "protected", "max_reclaims")
 STORE_PRODUCT_ID = re.compile(r"^[A-Za-z0-9]{12}$")
 STORE_SKU_ID = re.compile(r"^[0-9]{4}$")
-GUARD_NUMBER = re.compile(r"^\s*\d+\s*$")
-GUARD_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%\s*$")
+NAME_RULES = {"datadog": normalise_name, "msstore": normalise_upn}
 
 
 class DesiredStateError(Exception):
@@ -53,16 +57,15 @@ def _is_list(value):
     return isinstance(value, (list, tuple))
 
 
-def _guard_ok(value):
+def guard_problem(value, field):
+    """None when ``value`` is a valid max_reclaims, else the modules' message naming ``field``."""
     if value is None:
-        return True
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value >= 0
-    if isinstance(value, str):
-        return bool(GUARD_NUMBER.match(value) or GUARD_PERCENT.match(value))
-    return False
+        return None
+    try:
+        parse_max_reclaims(value, field)
+    except SeatSyncError as exc:
+        return str(exc)
+    return None
 
 
 def _entry_label(platform, entry, where, seen, problems):
@@ -101,7 +104,8 @@ def _entry_label(platform, entry, where, seen, problems):
     return label
 
 
-def _check_names(entry, where, problems):
+def _check_names(platform, entry, where, problems):
+    normalise = NAME_RULES[platform]
     for field in ("users", "protected"):
         value = entry.get(field)
         if value is None:
@@ -113,6 +117,11 @@ def _check_names(entry, where, problems):
             for index, name in enumerate(value):
                 if not isinstance(name, str) or not name.strip():
                     problems.append("%s.%s[%d] must be a non-empty name, got %s" % (where, field, index, _shown(name)))
+                    continue
+                try:
+                    normalise(name.strip())
+                except ValueError as exc:
+                    problems.append("%s.%s[%d] %r %s" % (where, field, index, _shown(name.strip()), exc))
     users, protected = entry.get("users"), entry.get("protected")
     if _is_list(users) and _is_list(protected):
         wanted = set(name.strip().lower() for name in users if isinstance(name, str))
@@ -146,8 +155,8 @@ def problems(state):
             for key in entry:
                 if key not in allowed:
                     found.append("%s: unknown field %s (expected %s)" % (where, key, ", ".join(allowed)))
-            _check_names(entry, where, found)
-            if not _guard_ok(entry.get("max_reclaims")):
-                found.append("%s.max_reclaims must be a whole number or a percentage like \"10%%\", got %s"
-                             % (where, _shown(entry.get("max_reclaims"))))
+            _check_names(platform, entry, where, found)
+            guard = guard_problem(entry.get("max_reclaims"), where + ".max_reclaims")
+            if guard:
+                found.append(guard)
     return found

@@ -380,7 +380,7 @@ ROLE_CASES = [
               ["reconcile_desired_state", "dict"]),
     role_case("rc-unknown-users-choice", RECONCILE, {"reconcile_desired_state": {"datadog": []}, "reconcile_unknown_users": "loud"},
               ["reconcile_unknown_users", "loud"]),
-    role_case("rc-max-reclaims-word-LEAD", RECONCILE, {"reconcile_desired_state": {"datadog": [{"product_code": "apm_pro", "users": [ANA]}]},
+    role_case("rc-max-reclaims-word", RECONCILE, {"reconcile_desired_state": {"datadog": [{"product_code": "apm_pro", "users": [ANA]}]},
                                                        "reconcile_max_reclaims": "most"},
               ["max_reclaims", "most"]),
     role_case("rc-fail-on-errors-not-bool", RECONCILE, {"reconcile_desired_state": {"datadog": []},
@@ -389,8 +389,7 @@ ROLE_CASES = [
 ]
 
 # Desired-state files (files/bad_input/desired/) and what the reconcile role must say about
-# each before any call. Cases marked LEAD depend on the desired-state validation that is
-# moving into a Python plugin (roles/reconcile is not edited by this test's author).
+# each before any call (plugins/plugin_utils/_desired_state.py applies the modules' rules).
 DESIRED_CASES = [
     pytest.param("unknown-top-level-key.yml", ["unknown top-level key slack"], id="unknown-top-level-key"),
     pytest.param("unknown-entry-key.yml", ["datadog[0]", "unknown field protectd"], id="unknown-entry-key"),
@@ -400,16 +399,16 @@ DESIRED_CASES = [
     pytest.param("users-missing.yml", ["msstore[0]", "users is required"], id="users-missing"),
     pytest.param("user-null.yml", ["datadog[0]", "users[1] must be a non-empty name"], id="user-null"),
     pytest.param("user-malformed-email.yml", ["datadog[0]", "users[1]", "ben okafor@example.com"],
-                 id="user-malformed-email-LEAD"),
-    pytest.param("user-malformed-upn.yml", ["msstore[0]", "users[1]", "'bob'"], id="user-malformed-upn-LEAD"),
+                 id="user-malformed-email"),
+    pytest.param("user-malformed-upn.yml", ["msstore[0]", "users[1]", "'bob'"], id="user-malformed-upn"),
     pytest.param("user-in-protected-too.yml", ["datadog[0]", "breakglass@example.com listed in both users and protected"],
                  id="user-in-protected-too"),
     pytest.param("duplicate-product.yml", ["datadog[1]", "listed twice"], id="duplicate-product"),
     pytest.param("duplicate-store-product.yml", ["msstore[1]", "listed twice"], id="duplicate-store-product"),
     pytest.param("max-reclaims-word.yml", ["datadog[0]", "max_reclaims must be a whole number or a percentage", "lots"],
                  id="max-reclaims-word"),
-    pytest.param("max-reclaims-negative.yml", ["datadog[0]", "max_reclaims must be", "-1"], id="max-reclaims-negative"),
-    pytest.param("max-reclaims-over-100.yml", ["datadog[0]", "max_reclaims", "150%"], id="max-reclaims-over-100-LEAD"),
+    pytest.param("max-reclaims-negative.yml", ["datadog[0]", "max_reclaims must not be negative", "-1"], id="max-reclaims-negative"),
+    pytest.param("max-reclaims-over-100.yml", ["datadog[0]", "max_reclaims", "150%"], id="max-reclaims-over-100"),
     pytest.param("max-reclaims-fractional-count.yml", ["datadog[0]", "max_reclaims must be", "2.5"],
                  id="max-reclaims-fractional-count"),
     pytest.param("sku-unquoted.yml", ["msstore[0].sku_id must be a quoted 4-digit string"], id="sku-unquoted"),
@@ -417,7 +416,7 @@ DESIRED_CASES = [
     pytest.param("not-a-mapping.yml", ["the desired state must be a mapping"], id="not-a-mapping"),
     pytest.param("datadog-not-a-list.yml", ["datadog must be a list of products"], id="datadog-not-a-list"),
     pytest.param("empty.yml", ["the desired state must be a mapping"], id="empty"),
-    pytest.param("not-yaml.txt", ["not-yaml.txt", "is not valid YAML", "line"], id="not-yaml-LEAD"),
+    pytest.param("not-yaml.txt", ["not-yaml.txt", "is not valid YAML", "line"], id="not-yaml"),
     pytest.param("no-such-file.yml", ["cannot read the desired-state file", "no-such-file.yml", "No such file"], id="missing-file"),
 ]
 
@@ -527,8 +526,7 @@ def test_desired_state_corpus_wrote_nothing(runs, sandbox, run_playbook, tmp_pat
     assert observation["after"] == observation["before"]
 
 
-def test_desired_state_corpus_called_nothing_LEAD(runs, sandbox, run_playbook, tmp_path):  # pylint: disable=invalid-name
-    """Every desired-state error is found before any call (LEAD: needs the validation of
-    names and max_reclaims in the desired state; today the modules find some of them)."""
+def test_desired_state_corpus_called_nothing(runs, sandbox, run_playbook, tmp_path):
+    """Every desired-state error is found before any call: names and max_reclaims too."""
     observation = desired_run(runs, sandbox, run_playbook, tmp_path)
     assert observation["requests"]["total"] == 0, observation["requests"]["counts"]

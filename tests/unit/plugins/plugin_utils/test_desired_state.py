@@ -62,14 +62,31 @@ def test_each_problem_names_the_entry_and_the_field(state, expected):
 
 @pytest.mark.parametrize("guard, ok", [
     (0, True), (3, True), ("3", True), ("10%", True), ("12.5 %", True), (None, True),
-    (-1, False), (True, False), ("abc", False), ("%", False), (1.5, False), ([], False),
+    (-1, False), (True, False), ("abc", False), ("%", False), (1.5, False), ([], False), ("150%", False),
 ])
 def test_max_reclaims_forms(guard, ok):
     state = {"datadog": [{"product_code": "apm_pro", "users": [], "max_reclaims": guard}]}
     found = desired_state.problems(state)
     assert (found == []) is ok, found
     if not ok:
-        assert "datadog[0] (apm_pro).max_reclaims must be a whole number or a percentage" in found[0]
+        assert found[0].startswith("datadog[0] (apm_pro).max_reclaims ")
+        assert "must" in found[0] and str(guard).strip() in found[0]
+
+
+@pytest.mark.parametrize("platform, entry, expected", [
+    ("datadog", {"product_code": "apm_pro"}, "datadog[0] (apm_pro).users[1] 'ben okafor@example.com' must be an email"),
+    ("datadog", {"product_code": "apm_pro"}, None),
+    ("msstore", {"product_id": "9NBLGGH4R2R6", "sku_id": "0016"},
+     "msstore[0] (9NBLGGH4R2R6/0016).users[1] 'bob' is not a user principal name"),
+])
+def test_names_follow_the_modules_rules(platform, entry, expected):
+    bad = "ben okafor@example.com" if platform == "datadog" and expected else "bob"
+    users = ["ana@example.com", bad if expected else "ben.okafor"]
+    found = desired_state.problems({platform: [dict(entry, users=users)]})
+    if expected:
+        assert any(problem.startswith(expected) for problem in found), found
+    else:
+        assert found == []                      # a bare Datadog handle is a valid name
 
 
 def test_every_problem_is_reported_not_only_the_first():
