@@ -86,6 +86,9 @@ def user_person(user):
 class DatadogSeatsBackend(object):
     """The sync engine's backend for one Datadog product (see ``_seat_sync.SeatBackend``)."""
 
+    # The engine hands over one write call's people at a time (one journal intent line each).
+    batch_size = MAX_BATCH
+
     def __init__(self, client, product_code):
         self.client = client
         self.product = product_code
