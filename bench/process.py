@@ -25,6 +25,10 @@ CREDENTIAL_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "AZURE_TENANT_ID"
                         "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
 
 
+# Measured processes still running, so the harness can stop them whatever interrupts it.
+_RUNNING = set()
+
+
 @dataclass
 class ProcessRun:
     rc: int
@@ -92,6 +96,7 @@ def run_measured(command, env, log_path, timeout, cwd=None, results_path=None):
         started = time.monotonic()
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, cwd=cwd, start_new_session=True)
+        _RUNNING.add(proc)
         sampler = TreeSampler(proc.pid).start()
         try:
             rc = proc.wait(timeout=timeout)
@@ -104,6 +109,7 @@ def run_measured(command, env, log_path, timeout, cwd=None, results_path=None):
             if proc.poll() is None:
                 _kill_group(proc)
                 proc.wait(timeout=30)
+            _RUNNING.discard(proc)
         wall = time.monotonic() - started
     run = ProcessRun(rc=rc, wall=wall, log_path=log_path, timed_out=timed_out,
                      peak_pss_mb=sampler.peak_pss_mb, peak_rss_mb=sampler.peak_rss_mb)
@@ -115,6 +121,18 @@ def run_measured(command, env, log_path, timeout, cwd=None, results_path=None):
                 entry = json.loads(line)
                 (run.tasks if entry.get("kind") == "task" else run.products).append(entry)
     return run
+
+
+def stop_all():
+    """Kill every measured process group that is still running (the harness is stopping)."""
+    for proc in list(_RUNNING):
+        if proc.poll() is None:
+            _kill_group(proc)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        _RUNNING.discard(proc)
 
 
 def _kill_group(proc):

@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ sys.path.insert(0, REPO_ROOT)
 # pylint: disable=wrong-import-position
 from bench.measure import Bench  # noqa: E402
 from bench.minimum import ASSUMPTIONS  # noqa: E402
+from bench.process import stop_all  # noqa: E402
 from bench.report import render_markdown, render_text  # noqa: E402
 from bench.scenarios import FULL, QUICK, Scenarios  # noqa: E402
 
@@ -109,8 +111,17 @@ def ansible_version():
     return __version__
 
 
+def _terminate(signum, frame):
+    # SIGTERM/SIGHUP end the run like Ctrl-C does: through the finally blocks that stop the
+    # measured processes and the sandbox.
+    del frame
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     plan = QUICK if args.quick else FULL
     repeat = args.repeat or plan.repeat
     started = time.monotonic()
@@ -148,6 +159,7 @@ def main(argv=None):
         if "scaling" in args.only:
             sections.append(scenarios.scaling())
     finally:
+        stop_all()
         sandbox.stop()
         if args.keep:
             print("work directory kept: %s" % workdir)
