@@ -283,7 +283,11 @@ def main_seats(module):
     try:
         result = run_seats(module, client)
     except (SeatSyncError, DatadogError) as exc:
-        module.fail_json(msg=str(exc), changed=False, product_code=product_code,
+        message = str(exc)
+        if product_code not in message:
+            # e.g. a user lookup that failed: it serves the product, but does not know it.
+            message = "product %s: %s" % (product_code, message)
+        module.fail_json(msg=message, changed=False, product_code=product_code,
                          api_calls=client.api_calls())
     result["api_calls"] = client.api_calls()
     finish(module, result, product_code)

@@ -413,3 +413,14 @@ class TestInfo(object):
     def test_unknown_product_fails_with_api_message(self, api, capsys):
         result = run(datadog_seats_info, {"product_codes": ["nope"]}, capsys)
         assert result["failed"] is True and "invalid product_code nope" in result["msg"]
+
+
+def test_a_failed_user_lookup_names_the_product(capsys):
+    """The soak's finding: a lookup that ran out of retries must still say which product."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        FakeDatadog(mocked, holders=[1])
+        mocked.replace("GET", re.compile(re.escape(URL) + r"/api/v2/users(\?.*)?$"), status=403,
+                       json={"errors": ["Forbidden"]})
+        result = seats({"users": ["user1@example.com", "user2@example.com"]}, capsys)
+    assert result["failed"] is True
+    assert result["msg"].startswith("product %s: Datadog GET /api/v2/users failed (HTTP 403)" % PRODUCT), result["msg"]
