@@ -264,6 +264,8 @@ def start_playbook(playbook, tmp_path):
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        # Every process of this run inherits the marker, so none can outlive the test (sweep_marked).
+        KILL_MARKER: str(tmp_path),
     })
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
                str(path)]
@@ -311,6 +313,40 @@ def kill_tree(pid):
         except ProcessLookupError:
             pass
     return stopped
+
+
+KILL_MARKER = "SEATOPS_KILL_TEST_RUN"
+
+
+def sweep_marked(marker_value, rounds=5):
+    """SIGKILL every process whose environment carries this run's marker; return how many.
+
+    The tree walk in kill_tree can miss a worker forked at that very moment (it has left the
+    tree by setsid() before it is seen); this sweep is what guarantees that nothing of the
+    killed run lives on after the test."""
+    needle = ("%s=%s" % (KILL_MARKER, marker_value)).encode()
+    swept = 0
+    for _round in range(rounds):
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open("/proc/%s/environ" % entry, "rb") as handle:
+                    if needle in handle.read().split(b"\0"):
+                        found.append(int(entry))
+            except OSError:
+                continue
+        if not found:
+            break
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        swept += len(found)
+        time.sleep(0.1)
+    return swept
 
 
 def journal_lines(path):
@@ -420,6 +456,7 @@ def test_journal_matches_the_state_after_a_kill(slow_store, run_playbook, tmp_pa
         if process.poll() is None:
             kill_tree(process.pid)
             process.wait(timeout=30)
+        sweep_marked(str(tmp_path))
         log.close()
     wait_until_quiet(sandbox)
     size = os.path.getsize(journal)
