@@ -138,6 +138,9 @@ def main(argv=None):
         % (args.latency_ms, args.rate_limit.split("/")[0], args.rate_limit.split("/")[1]),
         "scenarios: %s; repetitions: %d; load average at start: %s" % (", ".join(args.only), repeat, load_average()),
     ]
+    if args.quick:
+        header.append("quick run: small populations; the speed targets are set for the full sizes, "
+                      "so a MISSED here says little (call counts still must match the minimum)")
     print("\n".join(header), flush=True)
 
     workdir = tempfile.mkdtemp(prefix="seatops-bench-")
