@@ -381,7 +381,7 @@ ROLE_CASES = [
     role_case("rc-unknown-users-choice", RECONCILE, {"reconcile_desired_state": {"datadog": []}, "reconcile_unknown_users": "loud"},
               ["reconcile_unknown_users", "loud"]),
     role_case("rc-max-reclaims-word", RECONCILE, {"reconcile_desired_state": {"datadog": [{"product_code": "apm_pro", "users": [ANA]}]},
-                                                       "reconcile_max_reclaims": "most"},
+                                                  "reconcile_max_reclaims": "most"},
               ["max_reclaims", "most"]),
     role_case("rc-fail-on-errors-not-bool", RECONCILE, {"reconcile_desired_state": {"datadog": []},
                                                         "reconcile_fail_on_errors": "perhaps"},
