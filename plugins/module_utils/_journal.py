@@ -150,9 +150,22 @@ class Journal(object):
         return json.dumps(entry, sort_keys=True)
 
     def _append(self, lines):
+        """Append whole lines with one write call where the OS allows, then fsync.
+
+        A run killed in the middle of a write can leave its last line cut short; the next
+        run starts on a fresh line, so the cut line stays alone (and unreadable) instead of
+        corrupting the first line of the next run."""
         if not lines:
             return
-        with open(self.path, "a") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data
+            while data:
+                written = os.write(fd, data)
+                data = data[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)

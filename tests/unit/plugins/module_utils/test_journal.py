@@ -288,3 +288,17 @@ class TestEngineWritesIntentFirst(object):
         assert unsettled(lines) == set()
         assert changes(lines) == real_changes(holders, backend.holders)
         assert [line["batch"] for line in lines if line["outcome"] == "pending"] == list(range(1, len(backend.calls) + 1))
+
+
+def test_a_line_cut_by_a_kill_stays_on_its_own_line(tmp_path):
+    """The next run starts on a fresh line, so a torn last line never swallows a new one."""
+    from ansible_collections.seatops.seats.plugins.module_utils._journal import Journal
+    from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import Person
+
+    path = tmp_path / "seats.jsonl"
+    path.write_text('{"action": "assign", "id": "cut-off')          # a run killed mid-write
+    journal = Journal(str(path), "datadog")
+    journal.record_batch("apm_pro", "assign", [Person("u-1", "ana@example.com")], [])
+    lines = path.read_text().split("\n")
+    assert lines[0] == '{"action": "assign", "id": "cut-off'
+    assert json.loads(lines[1])["user"] == "ana@example.com" and lines[2] == ""
