@@ -143,6 +143,16 @@ def store_products(seed):
     return ["%s/%s" % (entry["product_id"], entry["sku_id"]) for entry in tenants[0].get("inventory", [])]
 
 
+def draw_drift(rng, holders, candidates, count, product, candidates_are):
+    """Draw ``count`` holders to drop and ``count`` candidates to add; return (kept, added)."""
+    if count > len(holders) or count > len(candidates):
+        raise ValueError("%s: cannot draw %d reclaims and assigns from %d holders and %d %s"
+                         % (product, count, len(holders), len(candidates), candidates_are))
+    reclaimed = set(rng.sample(holders, count))
+    assigned = rng.sample(candidates, count)
+    return [name for name in holders if name not in reclaimed], assigned
+
+
 def make_drift(seed, datadog=None, msstore=None, drift=None, rng_seed=DRIFT_SEED):
     """Build the desired state for the named products of ``seed``.
 
@@ -166,12 +176,7 @@ def make_drift(seed, datadog=None, msstore=None, drift=None, rng_seed=DRIFT_SEED
         count = drift_counts(len(holders)) if drift is None else drift
         candidates = sorted(user["id"] for user in users
                             if user["id"] not in holder_set and assignable_datadog_user(user))
-        if count > len(holders) or count > len(candidates):
-            raise ValueError("%s: cannot draw %d reclaims and assigns from %d holders and %d "
-                             "assignable users" % (code, count, len(holders), len(candidates)))
-        reclaimed = set(rng.sample(holders, count))
-        assigned = rng.sample(candidates, count)
-        keep = [uid for uid in holders if uid not in reclaimed]
+        keep, assigned = draw_drift(rng, holders, candidates, count, code, "assignable users")
         names = sorted(by_id[uid]["email"] for uid in keep + assigned)
         entries.append({"product_code": code, "users": names,
                         "max_reclaims": reclaim_guard(len(holders), count)})
@@ -190,12 +195,7 @@ def make_drift(seed, datadog=None, msstore=None, drift=None, rng_seed=DRIFT_SEED
         holder_set = set(holders)
         count = drift_counts(len(holders)) if drift is None else drift
         candidates = sorted(upn.lower() for upn in upns if upn.lower() not in holder_set)
-        if count > len(holders) or count > len(candidates):
-            raise ValueError("%s: cannot draw %d reclaims and assigns from %d holders and %d "
-                             "tenant users without a seat" % (key, count, len(holders), len(candidates)))
-        reclaimed = set(rng.sample(holders, count))
-        assigned = rng.sample(candidates, count)
-        keep = [upn for upn in holders if upn not in reclaimed]
+        keep, assigned = draw_drift(rng, holders, candidates, count, key, "tenant users without a seat")
         product_id, sku_id = key.split("/")
         entries.append({"product_id": product_id, "sku_id": sku_id,
                         "users": sorted(keep + assigned),
