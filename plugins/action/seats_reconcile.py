@@ -142,7 +142,9 @@ class ActionModule(ActionBase):
             defaults = get_action_args_with_defaults(
                 module, {}, self._task.module_defaults, self._templar,
                 action_groups=self._task._parent._play._action_groups)
-        args = dict(defaults)
+        # ansible-core before 2.19 leaves default(omit) placeholders in templated defaults.
+        args = dict((key, value) for key, value in defaults.items()
+                    if not (isinstance(value, str) and value.startswith("__omit_place_holder__")))
         args.update((key, value) for key, value in extra.items() if value is not None)
         return args
 

@@ -616,13 +616,9 @@ def test_failures_and_echoing_apis_leak_no_secret(fresh, run_playbook, workspace
 
 # -- ansible-runner: the engine AWX runs jobs with ------------------------------------------
 
-def test_runner_job_leaks_no_secret_outside_the_runner_environment_dump(fresh, tmp_path):
-    """Credentials only as the environment AWX credential types inject; -vvvv, check+diff.
-
-    ansible-runner writes the job's whole environment into artifacts/<ident>/command (it
-    cannot be turned off; AWX deletes the private data directory after the job). That is the
-    one place the values may be, under the injected variable names only; the command line
-    itself and every other file must hold none."""
+def run_runner_job(fresh, tmp_path, envvars, extravars, suppress_env_files):
+    """A reconcile audit (-vvvv, check+diff) through ansible-runner; returns its private
+    data dir, its stdout and the path of artifacts/<ident>/command."""
     ansible_runner = pytest.importorskip("ansible_runner")
     from collection_layout import collections_root
 
@@ -631,37 +627,67 @@ def test_runner_job_leaks_no_secret_outside_the_runner_environment_dump(fresh, t
     (private / "inventory").mkdir()
     (private / "inventory" / "hosts").write_text(
         "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    env = dict(ENV_CREDENTIALS, ANSIBLE_COLLECTIONS_PATH=collections_root(), ANSIBLE_NOCOLOR="1",
+    env = dict(envvars, ANSIBLE_COLLECTIONS_PATH=collections_root(), ANSIBLE_NOCOLOR="1",
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
                ANSIBLE_REMOTE_TMP=str(private / "remote-tmp"),
                ANSIBLE_LOCAL_TEMP=str(private / "local-tmp"))
-    extravars = {"seatops_datadog_api_url": fresh.url, "seatops_msstore_api_url": fresh.store_url,
-                 "seatops_msstore_auth_url": fresh.url, "report_dir": str(private / "reports"),
-                 "desired_state_file": os.path.join(FILES, "desired-state.yml")}
+    extravars = dict(extravars, seatops_datadog_api_url=fresh.url, seatops_msstore_api_url=fresh.store_url,
+                     seatops_msstore_auth_url=fresh.url, report_dir=str(private / "reports"),
+                     desired_state_file=os.path.join(FILES, "desired-state.yml"))
     job = ansible_runner.run(private_data_dir=str(private), playbook=os.path.join(PLAYBOOKS, "reconcile.yml"),
                              envvars=env, extravars=extravars, cmdline="--check --diff -vvvv",
-                             quiet=True, suppress_env_files=True)
+                             quiet=True, suppress_env_files=suppress_env_files)
     stdout = job.stdout.read()
     assert job.status == "successful", stdout[-4000:]
     assert len(os.listdir(str(private / "reports"))) == 2
-
-    secrets = all_secrets(fresh)
-    evidence = Evidence()
-    evidence.add("runner stdout", stdout)
     command_files = []
     for directory, _dirs, files in os.walk(str(private / "artifacts")):
         if "command" in files:
             command_files.append(os.path.join(directory, "command"))
     assert len(command_files) == 1
-    with open(command_files[0]) as handle:
-        command = json.load(handle)
     assert oct(os.stat(command_files[0]).st_mode & 0o777) == "0o600"
+    return private, stdout, command_files[0]
+
+
+def test_runner_job_leaks_no_secret_outside_the_runner_environment_dump(fresh, tmp_path):
+    """Credentials only as the environment AWX credential types inject; -vvvv, check+diff.
+
+    ansible-runner writes the job's whole environment into artifacts/<ident>/command (it
+    cannot be turned off; AWX deletes the private data directory after the job). That is the
+    one place the values may be, under the injected variable names only; the command line
+    itself and every other file must hold none. (Credentials as extra variables avoid even
+    that: the next test.)"""
+    private, stdout, command_file = run_runner_job(fresh, tmp_path, ENV_CREDENTIALS, {}, suppress_env_files=True)
+    secrets = all_secrets(fresh)
+    evidence = Evidence()
+    evidence.add("runner stdout", stdout)
+    with open(command_file) as handle:
+        command = json.load(handle)
     injected = set(ENV_CREDENTIALS)
     for name, value in command.pop("env").items():
         if name not in injected:
             evidence.add("runner artifacts/command: env %s" % name, value)
     evidence.add("runner artifacts/command: command line and cwd", json.dumps(command))
-    files = evidence.add_tree("runner private data dir", str(private), skip=set(command_files))
+    files = evidence.add_tree("runner private data dir", str(private), skip={command_file})
     assert files > 10
     assert not os.path.exists(str(private / "env" / "envvars"))
     evidence.assert_clean(secrets)
+
+
+def test_runner_job_with_credentials_as_extra_vars_leaves_no_secret_in_any_artifact(fresh, tmp_path):
+    """The playbooks also take credentials as extra variables (seatops_datadog_api_key ...).
+    ansible-runner keeps extra variables in env/extravars, the job's input, and passes that
+    file by path; then no artifact at all, artifacts/<ident>/command included, holds a secret."""
+    extravars = {"seatops_datadog_api_key": DD_ENV_API, "seatops_datadog_app_key": DD_ENV_APP,
+                 "seatops_msstore_tenant_id": TENANT, "seatops_msstore_client_id": "env-client",
+                 "seatops_msstore_client_secret": STORE_ENV_SECRET}
+    private, stdout, command_file = run_runner_job(fresh, tmp_path, {}, extravars, suppress_env_files=False)
+    with open(command_file) as handle:
+        command = json.load(handle)
+    assert "@" + str(private / "env" / "extravars") in command["command"], command["command"]
+    assert not any(name in command["env"] for name in ENV_CREDENTIALS), "credentials came from the environment"
+    evidence = Evidence()
+    evidence.add("runner stdout", stdout)
+    files = evidence.add_tree("runner private data dir", str(private), skip={str(private / "env")})
+    assert files > 10
+    evidence.assert_clean(all_secrets(fresh))
