@@ -176,7 +176,7 @@ class ActionModule(ActionBase):
                 module_result = self._run_module(MODULES[platform], module_args, task_vars)
                 label = reconcile_report.product_label(platform, entry)
                 for warning in module_result.pop("warnings", None) or []:
-                    warnings.append("%s: %s" % (label, warning))
+                    warnings.append("%s: %s" % (label, _warning_text(warning)))
                 runs.append((platform, entry, module_result))
         return runs, inventory, warnings
 
@@ -214,6 +214,12 @@ class ActionModule(ActionBase):
                 label = reconcile_report.product_label(platform, entry)
                 diffs.append(dict(diff, before_header=label, after_header=label))
         return diffs
+
+
+def _warning_text(warning):
+    """A module warning's text: a string before ansible-core 2.19, a WarningSummary since."""
+    event = getattr(warning, "event", None)
+    return getattr(event, "msg", None) or to_text(warning)
 
 
 def _write(path, text):

@@ -218,7 +218,13 @@ def run_seats(module, client):
     else:
         protected_pending = []
 
-    resolved = client.resolve(to_resolve)
+    try:
+        resolved = client.resolve(to_resolve)
+    except DatadogError as exc:
+        # Say whose lookup failed; nothing has been written at this point.
+        shown = ", ".join(to_resolve[:20]) + (" and %d more" % (len(to_resolve) - 20) if len(to_resolve) > 20 else "")
+        raise DatadogError("looking up %s (nothing was changed): %s" % (shown, exc.message),
+                           status=exc.status, detail=exc.detail, retried=exc.retried)
     unknown = []
     refused = []
     for name in users:

@@ -423,4 +423,5 @@ def test_a_failed_user_lookup_names_the_product(capsys):
                        json={"errors": ["Forbidden"]})
         result = seats({"users": ["user1@example.com", "user2@example.com"]}, capsys)
     assert result["failed"] is True
-    assert result["msg"].startswith("product %s: Datadog GET /api/v2/users failed (HTTP 403)" % PRODUCT), result["msg"]
+    assert result["msg"].startswith("product %s: looking up user2@example.com (nothing was changed): "
+                                    "Datadog GET /api/v2/users failed (HTTP 403)" % PRODUCT), result["msg"]
