@@ -83,28 +83,34 @@ class ActionModule(ActionBase):
         except desired_state.DesiredStateError as exc:
             return dict(result, failed=True, msg=str(exc))
 
+        problem = _report_dir_problem(args["report_dir"])
+        if not problem and args["html_template"] and not os.path.isfile(args["html_template"]):
+            problem = "html_template %s is not a file" % args["html_template"]
+        elif problem:
+            problem = "report_dir " + problem
+        if problem:
+            return dict(result, failed=True, msg="%s (nothing was read or changed)" % problem)
+
         mode = "check" if self._task.check_mode else "apply"
         started = datetime.datetime.now(datetime.timezone.utc)
         runs, inventory, warnings = self._synchronise(state, args, task_vars)
         report = reconcile_report.build_report(
             runs, inventory, args["max_reclaims"], started.strftime("%Y-%m-%dT%H:%M:%SZ"), mode,
             os.path.basename(args["desired_state_file"]) if args["desired_state_file"] else "inline")
-        try:
-            paths = self._write_report(report, args, started, mode)
-        except (IOError, OSError, AnsibleError) as exc:
-            return dict(result, failed=True, msg="cannot write the reconcile report: %s" % to_text(exc))
-
         totals = report["totals"]
         result.update(
             changed=totals["to_assign"] + totals["to_reclaim"] > 0,
             mode=mode,
             generated_at=report["generated_at"],
-            report_json=paths[0],
-            report_html=paths[1],
             totals=totals,
             products=reconcile_report.summary(report),
-            msg=self._message(report, paths),
         )
+        try:
+            paths = self._write_report(report, args, started, mode)
+        except (IOError, OSError, AnsibleError, ValueError) as exc:
+            # The seats have changed: the result still says, per product, what happened.
+            return dict(result, failed=True, msg="cannot write the reconcile report: %s" % to_text(exc))
+        result.update(report_json=paths[0], report_html=paths[1], msg=self._message(report, paths))
         if warnings:
             result["warnings"] = warnings
         if self._task.diff:
@@ -183,8 +189,6 @@ class ActionModule(ActionBase):
     def _write_report(self, report, args, started, mode):
         directory = args["report_dir"]
         name = args["report_name"] or "seat-report-%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), mode)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
         base = os.path.join(directory, name)
         _write(base + ".json", reconcile_report.to_json(report))
         html_path = None
@@ -214,6 +218,18 @@ class ActionModule(ActionBase):
                 label = reconcile_report.product_label(platform, entry)
                 diffs.append(dict(diff, before_header=label, after_header=label))
         return diffs
+
+
+def _report_dir_problem(directory):
+    """Create the report directory now, before any call, and say why it cannot be written."""
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+    except OSError as exc:
+        return "%s cannot be created: %s" % (directory, exc.strerror or exc)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "%s is not writable" % directory
+    return None
 
 
 def _warning_text(warning):

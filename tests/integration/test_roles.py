@@ -268,3 +268,17 @@ def test_offboarding_record_rerun_and_restore(sandbox, run_playbook, tmp_path):
                            extra_vars=dict(endpoints(sandbox), restore=True, record_path=str(record)))
     assert restore.rc == 0, restore.output[-3000:]
     assert holders(sandbox.state()) == before
+
+
+def test_reconcile_refuses_an_unusable_report_dir_before_any_call(sandbox, run_playbook, tmp_path):
+    fresh(sandbox)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the report directory should go\n")
+    extra = dict(endpoints(sandbox), desired_state_file=os.path.join(FILES, "desired-state.yml"),
+                 report_dir=str(blocker / "reports"))
+    run = run_playbook(play("reconcile.yml"), extra_vars=extra, env=CREDENTIALS)
+    assert run.rc != 0
+    message = result(run, "Reconcile seats with the desired state and write the report")["msg"]
+    assert message.startswith("report_dir %s cannot be created" % (blocker / "reports")), message
+    assert "nothing was read or changed" in message
+    assert sandbox.requests()["total"] == 0
