@@ -497,3 +497,21 @@ def connect(api_url=DEFAULT_API_URL, auth_url=DEFAULT_AUTH_URL, tenant_id=None, 
                            retries=retries, session=auth_session, sleep=sleep)
     token = ClientCredentialsToken(auth_http, tenant_id, client_id, client_secret, clock=clock)
     return MsStoreClient(http, token, auth_http=auth_http, client_id=client_id)
+
+
+def connect_from_module(module, environ):
+    """The client for a Store module: connection options (or their environment variables)
+    checked, the client secret kept out of every output, TLS warnings raised.
+
+    Returns ``(client, tenant_id)``; fails the module with a message naming the option."""
+    try:
+        connection = resolve_connection(module.params, environ)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if connection["client_secret"]:
+        module.no_log_values.add(connection["client_secret"])
+    client = connect(**connection)
+    for http in (client.http, client.auth_http):
+        if http is not None and http.insecure_warning():
+            module.warn(http.insecure_warning())
+    return client, connection["tenant_id"]

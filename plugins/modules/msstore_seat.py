@@ -203,10 +203,9 @@ from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     MsStoreError,
     check_product_id,
     check_sku_id,
-    connect,
+    connect_from_module,
     connection_argument_spec,
     normalise_upn,
-    resolve_connection,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import (
     StoreSeatBackend,
@@ -254,18 +253,9 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)
     require_requests(module)
+    client, tenant_id = connect_from_module(module, os.environ)
     try:
-        connection = resolve_connection(module.params, os.environ)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    if connection["client_secret"]:
-        module.no_log_values.add(connection["client_secret"])
-    client = connect(**connection)
-    for http in (client.http, client.auth_http):
-        if http is not None and http.insecure_warning():
-            module.warn(http.insecure_warning())
-    try:
-        result, product = run(module, client, connection["tenant_id"])
+        result, product = run(module, client, tenant_id)
     except (SeatSyncError, MsStoreError) as exc:
         module.fail_json(msg=str(exc), changed=False, api_calls=client.api_calls())
     finish(module, result, product)

@@ -216,12 +216,11 @@ from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     MsStoreError,
     check_product_id,
     check_sku_id,
-    connect,
+    connect_from_module,
     connection_argument_spec,
     inventory_view,
     normalise_upn,
     prop,
-    resolve_connection,
     same,
     seat_view,
 )
@@ -328,16 +327,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)
     require_requests(module)
-    try:
-        connection = resolve_connection(module.params, os.environ)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    if connection["client_secret"]:
-        module.no_log_values.add(connection["client_secret"])
-    client = connect(**connection)
-    for http in (client.http, client.auth_http):
-        if http is not None and http.insecure_warning():
-            module.warn(http.insecure_warning())
+    client, _tenant_id = connect_from_module(module, os.environ)
     try:
         result = run(module, client)
     except (SeatSyncError, MsStoreError) as exc:

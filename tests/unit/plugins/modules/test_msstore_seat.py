@@ -47,12 +47,14 @@ def store(monkeypatch):
                OTHER: {"ann@contoso.com": "ann@contoso.com"}},
         users=["cy@contoso.com", "dee@contoso.com"])
 
+    real_connect = _msstore.connect
+
     def fake_connect(**kwargs):
         kwargs.update(session=fake, auth_session=fake, sleep=lambda seconds: None)
-        return _msstore.connect(**kwargs)
+        return real_connect(**kwargs)
 
-    for module in (msstore_seat, msstore_seat_info):
-        monkeypatch.setattr(module, "connect", fake_connect)
+    # Both modules connect through _msstore.connect_from_module, which calls this.
+    monkeypatch.setattr(_msstore, "connect", fake_connect)
     for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
     return fake
