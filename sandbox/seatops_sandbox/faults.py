@@ -87,7 +87,8 @@ class RateBudget:
         }
 
 
-RULE_KEYS = {"method", "path", "status", "count", "rate", "headers", "latency_ms", "drop", "body"}
+RULE_KEYS = {"method", "path", "status", "count", "rate", "headers", "latency_ms", "drop", "body",
+             "drop_answer", "after"}
 
 
 def validate_rules(rules):
@@ -132,15 +133,22 @@ def validate_rules(rules):
             if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0:
                 raise ConfigError(field + ".latency_ms", "must be a non-negative number")
             out["latency_ms"] = latency
-        drop = rule.get("drop", False)
-        if not isinstance(drop, bool):
-            raise ConfigError(field + ".drop", "must be true or false")
-        if drop:
-            out["drop"] = True
+        for key in ("drop", "drop_answer"):
+            flag = rule.get(key, False)
+            if not isinstance(flag, bool):
+                raise ConfigError(f"{field}.{key}", "must be true or false")
+            if flag:
+                out[key] = True
+        after = rule.get("after")
+        if after is not None:
+            if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+                raise ConfigError(field + ".after", "must be an integer >= 0")
+            out["after"] = after
         if "body" in rule:
             out["body"] = rule["body"]
-        if not (out.get("status") or out.get("drop") or "latency_ms" in out or out.get("headers")):
-            raise ConfigError(field, "needs an effect: status, drop, latency_ms or headers")
+        if not (out.get("status") or out.get("drop") or out.get("drop_answer") or "latency_ms" in out
+                or out.get("headers")):
+            raise ConfigError(field, "needs an effect: status, drop, drop_answer, latency_ms or headers")
         clean.append(out)
     return clean
 
@@ -152,6 +160,8 @@ class Outcome:
         self.latency_ms = 0.0
         self.status = None
         self.drop = False
+        # Handle the request (its effect is applied), then close without answering.
+        self.drop_answer = False
         self.headers = {}
         self.body = None
         self.has_body = False
@@ -167,7 +177,7 @@ class FaultInjector:
     def set_rules(self, rules, seed=None):
         rules = validate_rules(rules)
         with self._lock:
-            self._rules = [dict(rule, fired=0) for rule in rules]
+            self._rules = [dict(rule, fired=0, passed=0) for rule in rules]
             if seed is not None:
                 self.seed = seed
                 self.random = random.Random(seed)
@@ -176,7 +186,7 @@ class FaultInjector:
         with self._lock:
             out = []
             for rule in self._rules:
-                item = {k: v for k, v in rule.items() if k != "fired"}
+                item = {k: v for k, v in rule.items() if k not in ("fired", "passed")}
                 item["fired"] = rule["fired"]
                 if "count" in rule:
                     item["remaining"] = max(rule["count"] - rule["fired"], 0)
@@ -194,6 +204,10 @@ class FaultInjector:
                     continue
                 if "count" in rule and rule["fired"] >= rule["count"]:
                     continue
+                # ``after``: the first N matching requests go through untouched.
+                if rule.get("after", 0) > rule["passed"]:
+                    rule["passed"] += 1
+                    continue
                 # Draw only for rules with a rate, so adding a count-only rule does not
                 # shift the random sequence of the others.
                 if "rate" in rule and self.random.random() >= rule["rate"]:
@@ -203,6 +217,9 @@ class FaultInjector:
                 outcome.headers.update(rule.get("headers", {}))
                 if rule.get("drop"):
                     outcome.drop = True
+                    break
+                if rule.get("drop_answer"):
+                    outcome.drop_answer = True
                     break
                 if rule.get("status"):
                     outcome.status = rule["status"]

@@ -211,6 +211,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = fault_response(api, outcome.status, outcome)
         else:
             resp = self._safely(lambda: handler(app), api)
+        if outcome.drop_answer:
+            # The request took effect; the client never learns it (a lost answer).
+            app.requests.add(req.method, req.path, template, 0)
+            self._log(req, 0, started)
+            self.close_connection = True
+            return
         for key, value in outcome.headers.items():
             resp.headers[key] = value
         # Log before answering: a client that has its response must find it in the log.
