@@ -13,11 +13,15 @@ without an intent line) and ``outcome``:
 
 - ``pending``: written *before* a write call is sent, with ``users`` (labels), ``ids``
   (keys, in the same order) and ``count``. It says "these changes may happen from now on".
-- ``ok``: one per user whose change the API confirmed (``source: response``) or that a
-  re-read of the holders proved (``source: re-read``), with ``user`` and ``id``.
+- ``ok``: one per user whose change the API confirmed (``source: response``, written as the
+  answer arrives, also when the call needed retries: both APIs answer a change already made
+  as success) or that a re-read of the holders proved (``source: re-read``), with ``user``
+  and ``id``.
 - ``failed``: one per user whose change did not happen, with ``reason``; ``source`` as above.
 - ``unknown``: one per user of a batch whose outcome nobody could establish (the call's
-  effect was uncertain and re-reading the holders failed too), with ``reason``.
+  effect was uncertain and re-reading the holders failed too), with ``reason``. The
+  module's result says the same of that user: a ``failed_users`` entry whose ``reason``
+  starts with ``outcome unknown``.
 
 A batch is *settled* when each of its users has an outcome line with the same ``run_id``
 and ``batch``. A run that ended, however it ended, leaves every batch settled; a batch left

@@ -242,14 +242,22 @@ def _labels_after(before, assigned, reclaimed):
     return sorted(labels.values())
 
 
+UNKNOWN_OUTCOME = "outcome unknown"
+
+
 def _apply(backend, plan, before, journal):
     """Execute the plan batch by batch; return (assigned, reclaimed, failures, holders after).
 
-    Outcomes a call confirmed are journaled at once. When any call's effect is uncertain,
-    holders are read again and that read decides who was assigned or reclaimed.
+    What an answer confirmed (``done``, even from a call that needed retries, and the
+    failures of a certain call) is true and journaled at once. The rest of a batch whose
+    call was uncertain stays *unsettled*: a fresh read of the holders decides it, and when
+    that read fails too, the result and the journal both call it unknown.
     """
     failures = {}
     confirmed = {"assign": set(), "reclaim": set()}
+    # People of a started write call whose outcome no answer established; the journal's
+    # open batches hold exactly these people, so both settle them the same way.
+    unsettled = {}
     uncertain = False
     stop_reason = None
     for action, people in (("assign", plan.to_assign), ("reclaim", plan.to_reclaim)):
@@ -269,15 +277,13 @@ def _apply(backend, plan, before, journal):
                 batch = None
                 if journal is not None:
                     batch = journal.record_pending(backend.product, action, batch_people)
+                unsettled.update((person.key, person) for person in batch_people)
                 for outcome in execute(batch_people):
                     uncertain = uncertain or not outcome.certain
-                    for person in outcome.done:
-                        confirmed[action].add(person.key)
-                    for person, reason in outcome.failed:
-                        failures[person.key] = (person, reason)
-                    if outcome.certain and journal is not None:
+                    settled_failures = _note_outcome(outcome, action, confirmed, failures, unsettled)
+                    if journal is not None:
                         journal.record_batch(backend.product, action, outcome.done,
-                                             outcome.failed, batch=batch)
+                                             settled_failures, batch=batch)
         except Exception as exc:  # the backend stopped: report who was not done, not a trace
             stop_reason = str(exc)
             uncertain = True
@@ -293,21 +299,22 @@ def _apply(backend, plan, before, journal):
             after = None
             reread_error = str(exc)
         if after is not None:
-            assigned = [p for p in plan.to_assign if p.key in after]
-            reclaimed = [p for p in plan.to_reclaim if p.key not in after]
-            still = _reconcile_failures(plan, after, failures)
+            assigned = [p for p in plan.to_assign if p.key in after or p.key in confirmed["assign"]]
+            reclaimed = [p for p in plan.to_reclaim
+                         if p.key not in after or p.key in confirmed["reclaim"]]
+            still = _reconcile_failures(plan, after, failures, confirmed)
             if journal is not None:
                 journal.record_reread(backend.product, assigned, reclaimed, confirmed, still)
             return assigned, reclaimed, still, after
-        # Holders could not be read again: report only what calls confirmed, and say why
-        # the rest is unknown, so the next run (which reads first) can repair it.
+        # Holders could not be read again: what answers confirmed stands; for each unsettled
+        # person the result says "outcome unknown", as the journal's "unknown" line does, so
+        # the next run (which reads first) can repair it.
         if journal is not None:
             journal.record_unknown(backend.product, "re-reading holders failed: %s" % reread_error)
-        for person in plan.to_assign + plan.to_reclaim:
-            if person.key not in confirmed["assign"] | confirmed["reclaim"]:
-                reason = failures.get(person.key, (person, "outcome unknown"))[1]
-                failures[person.key] = (person, "%s; re-reading holders also failed: %s"
-                                        % (reason, reread_error))
+        for key, person in unsettled.items():
+            reason = failures.get(key, (person, "no answer"))[1]
+            failures[key] = (person, "%s: %s; re-reading holders also failed: %s"
+                             % (UNKNOWN_OUTCOME, reason, reread_error))
 
     assigned = [p for p in plan.to_assign if p.key in confirmed["assign"]]
     reclaimed = [p for p in plan.to_reclaim if p.key in confirmed["reclaim"]]
@@ -319,15 +326,34 @@ def _apply(backend, plan, before, journal):
     return assigned, reclaimed, sort_failures(failures.values()), after
 
 
-def _reconcile_failures(plan, after, failures):
-    """After a re-read: a person failed exactly when the read shows the change did not happen."""
+def _note_outcome(outcome, action, confirmed, failures, unsettled):
+    """Take one call's outcome into the run's books; return the failures it settled.
+
+    ``done`` people are confirmed by the answer whether or not the call was retried (both
+    APIs answer an already-made change as success). The failures of an uncertain call are
+    noted with their reason but stay unsettled until the re-read."""
+    for person in outcome.done:
+        confirmed[action].add(person.key)
+        unsettled.pop(person.key, None)
+    for person, reason in outcome.failed:
+        failures[person.key] = (person, reason)
+    if not outcome.certain:
+        return []
+    for person, _reason in outcome.failed:
+        unsettled.pop(person.key, None)
+    return list(outcome.failed)
+
+
+def _reconcile_failures(plan, after, failures, confirmed):
+    """After a re-read: a person failed exactly when no answer confirmed the change and the
+    read shows it did not happen."""
     still = []
     for person in plan.to_assign:
-        if person.key not in after:
+        if person.key not in after and person.key not in confirmed["assign"]:
             reason = failures.get(person.key, (person, "not seated after the call"))[1]
             still.append((person, reason))
     for person in plan.to_reclaim:
-        if person.key in after:
+        if person.key in after and person.key not in confirmed["reclaim"]:
             reason = failures.get(person.key, (person, "still seated after the call"))[1]
             still.append((person, reason))
     return sort_failures(still)

@@ -144,7 +144,7 @@ class JournalledBackend(object):
     uncertain (a 5xx); ``explode_at``: the call number that raises (the backend stops)."""
 
     def __init__(self, journal_path, holders, batch_size=None, lose_answer=(), fail_call=(),
-                 explode_at=None, reread_fails=False):
+                 explode_at=None, reread_fails=False, retry_confirms=()):
         self.product = "product_x"
         self.path = journal_path
         self.holders = set(holders)
@@ -154,6 +154,9 @@ class JournalledBackend(object):
         self.fail_call = set(fail_call)
         self.explode_at = explode_at
         self.reread_fails = reread_fails
+        # Call numbers whose first answer was lost and whose retry confirmed every user:
+        # done, but flagged uncertain because the call was sent twice.
+        self.retry_confirms = set(retry_confirms)
         self.calls = []
         self.reads = 0
 
@@ -195,8 +198,35 @@ class JournalledBackend(object):
                     self.holders.discard(p.key)
             if number in self.lose_answer:
                 yield BatchOutcome(failed=[(p, "timed out") for p in chunk], certain=False)
+            elif number in self.retry_confirms:
+                yield BatchOutcome(done=chunk, certain=False)
             else:
                 yield BatchOutcome(done=chunk)
+
+
+def journal_verdicts(lines):
+    """``{(action, id): outcome}`` from each user's last outcome line."""
+    verdicts = {}
+    for line in lines:
+        if line["outcome"] != "pending":
+            verdicts[(line["action"], line["id"])] = line["outcome"]
+    return verdicts
+
+
+def result_verdicts(result, plan_actions):
+    """The same per-user verdicts read from the module result: ``ok`` for assigned or
+    reclaimed, ``unknown`` for a failure whose outcome nobody knows, else ``failed``.
+    ``plan_actions``: ``{id: action}`` of the users the plan wanted to change."""
+    verdicts = {}
+    for view in result["assigned"]:
+        verdicts[("assign", view["id"])] = "ok"
+    for view in result["reclaimed"]:
+        verdicts[("reclaim", view["id"])] = "ok"
+    for item in result["failed_users"]:
+        key = item["user"].split("@")[0]
+        outcome = "unknown" if item["reason"].startswith("outcome unknown") else "failed"
+        verdicts[(plan_actions[key], key)] = outcome
+    return verdicts
 
 
 def changes(lines):
@@ -273,6 +303,59 @@ class TestEngineWritesIntentFirst(object):
         assert unknown == [("a", 1), ("b", 1)]
         assert all("read failed" in line["reason"] for line in lines if line["outcome"] == "unknown")
         assert unsettled(lines) == set()
+
+    def test_a_write_confirmed_on_a_retry_is_journaled_done_at_once(self, tmp_path):
+        path = str(tmp_path / "journal.jsonl")
+        backend = JournalledBackend(path, [], batch_size=2, retry_confirms=[1], reread_fails=True)
+        result = synchronise(backend, [person(k) for k in "abc"], journal=Journal(path, "fake"))
+        lines = read(path)
+        # The retry's answer confirmed a and b: journaled ok from that answer, and the failed
+        # re-read cannot turn them into "unknown" while the result says "assigned".
+        assert [(line["id"], line["source"]) for line in lines if line["outcome"] == "ok"] == [
+            ("a", "response"), ("b", "response"), ("c", "response")]
+        assert not [line for line in lines if line["outcome"] == "unknown"]
+        assert [view["id"] for view in result["assigned"]] == ["a", "b", "c"]
+        assert result["failed_users"] == []
+
+    def test_when_the_reread_fails_result_and_journal_both_say_unknown(self, tmp_path):
+        path = str(tmp_path / "journal.jsonl")
+        backend = JournalledBackend(path, ["x"], batch_size=2, lose_answer=[1], retry_confirms=[2],
+                                    reread_fails=True)
+        result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True, max_reclaims=1,
+                             journal=Journal(path, "fake"))
+        plan_actions = dict([(k, "assign") for k in "abcd"] + [("x", "reclaim")])
+        verdicts = journal_verdicts(read(path))
+        assert verdicts == {("assign", "a"): "unknown", ("assign", "b"): "unknown",
+                            ("assign", "c"): "ok", ("assign", "d"): "ok", ("reclaim", "x"): "ok"}
+        assert result_verdicts(result, plan_actions) == verdicts
+        reasons = dict((item["user"], item["reason"]) for item in result["failed_users"])
+        assert reasons["a@example.com"] == (
+            "outcome unknown: timed out; re-reading holders also failed: read failed")
+
+    @given(holders=st.sets(st.sampled_from("abcdefg")), desired=st.sets(st.sampled_from("abcdefg")),
+           batch_size=st.integers(1, 3), lose=st.sets(st.integers(1, 6)), fail=st.sets(st.integers(1, 6)),
+           confirm=st.sets(st.integers(1, 6)), explode_at=st.one_of(st.none(), st.integers(1, 6)),
+           reread_fails=st.booleans())
+    @settings(max_examples=120, deadline=None)
+    def test_the_journal_and_the_result_say_the_same_of_every_user(
+            self, tmp_path_factory, holders, desired, batch_size, lose, fail, confirm, explode_at, reread_fails):
+        path = str(tmp_path_factory.mktemp("journal") / "journal.jsonl")
+        backend = JournalledBackend(path, holders, batch_size=batch_size, lose_answer=lose, fail_call=fail - lose,
+                                    retry_confirms=confirm - lose - fail, explode_at=explode_at,
+                                    reread_fails=reread_fails)
+        result = synchronise(backend, [person(k) for k in sorted(desired)], exclusive=True, max_reclaims="100%",
+                             journal=Journal(path, "fake"))
+        lines = read(path)
+        plan_actions = dict([(k, "assign") for k in desired - holders] + [(k, "reclaim") for k in holders - desired])
+        journal = journal_verdicts(lines)
+        told = result_verdicts(result, plan_actions)
+        # Every user the journal speaks of, the result speaks of in the same words; users the
+        # journal is silent on (never sent) are failed in the result, never done or unknown.
+        assert dict((key, told[key]) for key in journal) == journal
+        assert all(told[key] == "failed" for key in set(told) - set(journal))
+        assert unsettled(lines) == set()
+        if not reread_fails:
+            assert changes(lines) == real_changes(holders, backend.holders)
 
     @given(holders=st.sets(st.sampled_from("abcdefghij")), desired=st.sets(st.sampled_from("abcdefghij")),
            batch_size=st.integers(1, 4), lose=st.sets(st.integers(1, 8)), fail=st.sets(st.integers(1, 8)),

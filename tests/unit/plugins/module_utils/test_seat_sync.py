@@ -220,6 +220,19 @@ class TestSynchronise(object):
         assert [view["id"] for view in result["assigned"]] == ["a", "b", "c", "d"]
         assert result["failed_users"] == [] and result["holders_count"] == 5
 
+    def test_a_change_an_answer_confirmed_stands_when_the_reread_lags(self):
+        class LaggingBackend(FakeBackend):
+            def _write(self, action, wanted):
+                # A retried call confirmed the seats; the next read does not show them yet.
+                self.writes.append((action, [p.key for p in wanted]))
+                yield BatchOutcome(done=list(wanted), certain=False)
+
+        backend = LaggingBackend([])
+        result = synchronise(backend, [person("a"), person("b")])
+        assert backend.reads == 2
+        assert [view["id"] for view in result["assigned"]] == ["a", "b"]
+        assert result["failed_users"] == []
+
     def test_backend_exception_midway_reports_who_failed(self):
         backend = FakeBackend(["x", "y"], explode_at=1)
         result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True,
