@@ -303,11 +303,14 @@ class DatadogClient(object):
 
     # -- name resolution ----------------------------------------------------------------
 
-    def resolve(self, names):
+    def resolve(self, names, every_match=()):
         """Find the users behind emails, handles and UUIDs, in as few calls as possible.
 
         ``names``: canonical names (see :func:`normalise_name`). Returns
         ``{name: ("user", user_view)}`` or ``{name: ("unknown", reason)}`` for every name.
+        A name several users match is unknown ("ambiguous"), except the names in
+        ``every_match``: those get ``("users", [user_view, ...])``, every user it may mean
+        (a protected name protects them all).
 
         Emails and handles need an exact match on ``email`` or ``handle``; UUIDs an existing
         user. Either per-name calls (a ``filter`` lookup, or ``GET /api/v2/users/{id}``) or
@@ -348,6 +351,11 @@ class DatadogClient(object):
             for name in ids:
                 if name not in resolved:
                     resolved[name] = _verdict(name, found.get(name, []))
+        every_match = set(every_match)
+        for name, (verdict, value) in list(resolved.items()):
+            if verdict == "ambiguous":
+                resolved[name] = ("users", value) if name in every_match else (
+                    "unknown", ambiguity(value))
         return resolved
 
     def _resolve_one_by_one(self, names, resolved):
@@ -444,6 +452,7 @@ def _collect(names, users, found):
 
 
 def _verdict(name, users):
+    """("user", view), ("unknown", reason), or ("ambiguous", views) that resolve settles."""
     users = [user for user in users if user]
     unique = dict((user["id"], user) for user in users)
     if len(unique) == 1:
@@ -452,10 +461,15 @@ def _verdict(name, users):
         if is_uuid(name):
             return ("unknown", "no Datadog user has this UUID")
         return ("unknown", "no Datadog user has this email or handle")
+    return ("ambiguous", sorted(unique.values(), key=lambda user: user["id"]))
+
+
+def ambiguity(users):
+    """Why a name several users match cannot name one of them."""
     described = sorted("%s (%s)" % (user["email"] or user["handle"], user["id"])
-                       for user in unique.values())
-    return ("unknown", "ambiguous: %d Datadog users match (%s); name one by its UUID"
-            % (len(unique), ", ".join(described)))
+                       for user in users)
+    return ("ambiguous: %d Datadog users match (%s); name one by its UUID"
+            % (len(users), ", ".join(described)))
 
 
 def full_listing_calls(total_count):

@@ -95,8 +95,14 @@ class DatadogSeatsBackend(object):
         self._preloaded = None
 
     def load_holders(self):
-        """Read holders once before planning; the engine's first read gets this copy."""
-        self._preloaded = self._read()
+        """Read holders once before planning; the engine's first read gets this copy.
+
+        It is the run's first call, so a failure here says that nothing was changed."""
+        try:
+            self._preloaded = self._read()
+        except DatadogError as exc:
+            raise DatadogError("%s. Nothing was changed" % exc.message.rstrip("."), status=exc.status,
+                               detail=exc.detail, retried=exc.retried)
         return self._preloaded
 
     def read_holders(self):
@@ -200,31 +206,15 @@ def run_seats(module, client):
             desired[name] = person
         else:
             to_resolve.append(name)
-    protected_keys = set()
-    protected_pending = []
-    for name in protected:
-        person = among_holders(name)
-        if person is not None:
-            protected_keys.add(person.key)
-        else:
-            protected_pending.append(name)
+    protected_keys, protected_pending = protect_among_holders(protected, holders, by_email)
     if exclusive and protected_pending:
         wanted_keys = set(person.key for person in desired.values())
-        if set(holders) - wanted_keys - protected_keys:
-            # Someone would be reclaimed: a protected name may be a holder by its handle.
-            to_resolve.extend(name for name in protected_pending if name not in to_resolve)
-        else:
-            protected_pending = []
+        if not set(holders) - wanted_keys - protected_keys:
+            protected_pending = []  # nobody would be reclaimed: no name needs looking up
     else:
         protected_pending = []
 
-    try:
-        resolved = client.resolve(to_resolve)
-    except DatadogError as exc:
-        # Say whose lookup failed; nothing has been written at this point.
-        shown = ", ".join(to_resolve[:20]) + (" and %d more" % (len(to_resolve) - 20) if len(to_resolve) > 20 else "")
-        raise DatadogError("looking up %s (nothing was changed): %s" % (shown, exc.message),
-                           status=exc.status, detail=exc.detail, retried=exc.retried)
+    resolved = lookup(client, product_code, to_resolve, protected_pending)
     unknown = []
     refused = []
     for name in users:
@@ -245,7 +235,10 @@ def run_seats(module, client):
         verdict, value = resolved[name]
         if verdict == "user":
             protected_keys.add(value["id"].lower())
-        else:
+        elif verdict == "users":
+            # Every person the name may mean is protected: exclusive must not guess.
+            protected_keys.update(user["id"].lower() for user in value)
+        elif not by_email.get(name):
             unknown.append({"user": protected[name], "reason": value + " (in protected)"})
 
     skipped = handle_unknown(params["unknown_users"], unknown, module)
@@ -265,6 +258,50 @@ def run_seats(module, client):
         result["diff"] = {"before": {"holders": result["diff"]["before"]},
                           "after": {"holders": result["diff"]["after"]}}
     return result
+
+
+def protect_among_holders(protected, holders, by_email):
+    """Protected keys found among holders, and the protected names that still need a lookup.
+
+    A holder's UUID means that one person. An email protects every holder with that email at
+    once, and is looked up too: another user may have it as their handle (holders carry no
+    handle), and a protected name protects everyone it may mean."""
+    keys = set()
+    pending = []
+    for name in protected:
+        if name in holders:
+            keys.add(name)
+            continue
+        keys.update(person.key for person in by_email.get(name) or [])
+        pending.append(name)
+    return keys, pending
+
+
+def lookup(client, product_code, users, protected):
+    """Resolve names before any write; a failed lookup stops the run naming whose it was.
+
+    Protected names get every user they match: see ``DatadogClient.resolve``. A protected
+    name whose lookup failed is not "nobody": nothing may be reclaimed without it."""
+    names = list(users) + [name for name in protected if name not in users]
+    try:
+        return client.resolve(names, every_match=protected)
+    except DatadogError as exc:
+        parts = [_shown(users)] if users else []
+        hint = ""
+        if protected:
+            parts.append("protected %s" % _shown(protected))
+            hint = (". A protected name that cannot be looked up may mean any holder, so "
+                    "exclusive reclaims nobody without it; run again when Datadog answers")
+        raise DatadogError(
+            "product %s: looking up %s (nothing was changed): %s%s"
+            % (product_code, " and ".join(parts), exc.message, hint),
+            status=exc.status, detail=exc.detail, retried=exc.retried)
+
+
+def _shown(names):
+    names = list(names)
+    more = " and %d more" % (len(names) - 20) if len(names) > 20 else ""
+    return ", ".join(names[:20]) + more
 
 
 def _view_order(view):
@@ -369,6 +406,8 @@ def main_info(module):
     try:
         result = run_info(module, client)
     except (SeatSyncError, DatadogError) as exc:
-        module.fail_json(msg=str(exc), api_calls=client.api_calls())
+        # A read-only module: whatever failed, nothing was changed.
+        module.fail_json(msg="%s (datadog_seats_info only reads: nothing was changed)" % exc,
+                         api_calls=client.api_calls())
     result["api_calls"] = client.api_calls()
     module.exit_json(**result)

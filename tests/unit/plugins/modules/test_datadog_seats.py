@@ -270,6 +270,46 @@ class TestSeats(object):
         assert result["changed"] is False and api.writes == []
         assert result["api_calls"]["GET /api/v2/users"] == 1
 
+    def test_a_protected_email_two_users_share_protects_both(self, mock, capsys):
+        api = FakeDatadog(mock, holders=[0, 1, 2, 3])
+        api.add_user(1, email="shared@example.com")
+        api.add_user(2, email="shared@example.com")
+        result = seats({"users": ["user0@example.com"], "exclusive": True, "unknown_users": "warn",
+                        "protected": ["shared@example.com"], "max_reclaims": 3}, capsys)
+        assert ids(result["reclaimed"]) == [uid(3)]
+        assert sorted(api.holders[PRODUCT]) == [uid(0), uid(1), uid(2)]
+        assert result["skipped_users"] == [] and "warnings" not in result
+
+    def test_a_protected_email_that_is_another_users_handle_protects_both(self, mock, capsys):
+        api = FakeDatadog(mock, holders=[0, 1, 2, 3])
+        api.add_user(1, email="ops@example.com")
+        api.add_user(2, email="oncall-lead@example.com", handle="ops@example.com")
+        result = seats({"users": ["user0@example.com"], "exclusive": True, "unknown_users": "warn",
+                        "protected": ["OPS@example.com"], "max_reclaims": 3}, capsys)
+        assert ids(result["reclaimed"]) == [uid(3)]
+        assert sorted(api.holders[PRODUCT]) == [uid(0), uid(1), uid(2)]
+
+    def test_an_ambiguous_name_in_users_is_still_unknown(self, mock, capsys):
+        api = FakeDatadog(mock, holders=[])
+        api.add_user(1, email="shared@example.com")
+        api.add_user(2, email="shared@example.com")
+        result = seats({"users": ["shared@example.com"], "unknown_users": "fail"}, capsys)
+        assert result["failed"] is True and api.writes == []
+        assert "ambiguous: 2 Datadog users match" in result["msg"]
+
+    def test_a_protected_name_whose_lookup_fails_stops_the_run_before_any_write(self, mock, capsys):
+        api = FakeDatadog(mock, holders=[0, 1, 2])
+        mock.replace("GET", re.compile(re.escape(URL) + r"/api/v2/users(\?.*)?$"), status=500,
+                     json={"errors": ["Internal Server Error"]})
+        result = seats({"users": ["user0@example.com"], "exclusive": True, "unknown_users": "warn",
+                        "protected": ["breakglass"], "max_reclaims": 5, "retries": 0}, capsys)
+        assert result["failed"] is True and api.writes == []
+        assert result["msg"].startswith(
+            "product %s: looking up protected breakglass (nothing was changed): "
+            "Datadog GET /api/v2/users failed (HTTP 500)" % PRODUCT), result["msg"]
+        assert "exclusive reclaims nobody without it" in result["msg"]
+        assert sorted(api.holders[PRODUCT]) == [uid(0), uid(1), uid(2)]
+
     def test_guard_refuses_before_any_write(self, api, capsys):
         result = seats({"users": [], "exclusive": True}, capsys, check=True)
         assert result["failed"] is True
@@ -325,8 +365,8 @@ class TestSeats(object):
         api = FakeDatadog(mock, holders=[])
         real_resolve = _datadog.DatadogClient.resolve
 
-        def resolve_then_disable(self, names):
-            found = real_resolve(self, names)
+        def resolve_then_disable(self, names, every_match=()):
+            found = real_resolve(self, names, every_match)
             api.users[uid(4)]["attributes"]["disabled"] = True  # disabled after the lookup
             return found
 

@@ -140,6 +140,16 @@ class TestSeat(object):
         assert done["reclaimed"] == ["ann@contoso.com"] and done["assigned"] == ["cy@contoso.com"]
         assert store.holders() == ["bob@contoso.com", "cy@contoso.com"]
 
+    def test_a_protected_upn_protects_its_holder_in_any_case_without_a_lookup(self, store, capsys):
+        # A UPN names one person and holders carry it: nothing to look up, so no lookup can
+        # fail or match several people (the Datadog question of issue 10 item 7).
+        result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
+                     users=["cy@contoso.com"], exclusive=True, protected=["BOB@Contoso.COM"],
+                     max_reclaims=1, unknown_users="warn")
+        assert result["reclaimed"] == ["ann@contoso.com"] and result["skipped_users"] == []
+        assert store.holders() == ["bob@contoso.com", "cy@contoso.com"]
+        assert store.count("GET", r"/Seats/bob") == 0
+
     def test_state_absent_reclaims_named_users(self, store, capsys):
         result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
                      users=["ANN@contoso.com", "dee@contoso.com"], state="absent")
