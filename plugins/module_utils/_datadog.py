@@ -63,9 +63,12 @@ PERMISSIONS = {
 }
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-# Five groups of hex digits: meant as a UUID, so it must be a well-formed one.
+# Five groups of hex digits, or any letters and digits grouped 8-4-4-4-12: meant as a UUID,
+# so it must be a well-formed one (never an email or a handle, found unknown after a lookup).
 _UUID_LIKE = re.compile(r"^[0-9a-f]+(?:-[0-9a-f]+){4}$")
+_UUID_SHAPED = re.compile(r"^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$")
 _PRODUCT_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$", re.IGNORECASE)
+MAX_PRODUCT_CODE = 100
 _INVALID_UUIDS = re.compile(r"invalid user_uuids:\s*([0-9A-Za-z,\s_-]+)")
 
 
@@ -94,13 +97,14 @@ def is_uuid(name):
 def normalise_name(name):
     """Canonical form of a user name: a UUID, an email or a handle, lower-case.
 
-    Raises ValueError saying what is wrong, for ``fold_names``.
+    Raises ValueError saying what is wrong, for ``fold_names``. The one rule for a Datadog
+    name: the modules and the reconcile desired state both call it.
     """
     text = name.strip().lower()
-    if _UUID_LIKE.match(text):
+    if _UUID_LIKE.match(text) or _UUID_SHAPED.match(text):
         if not _UUID.match(text):
-            raise ValueError("looks like a user UUID but is not one (expected 8-4-4-4-12 "
-                             "hexadecimal digits)")
+            raise ValueError("looks like a user UUID but is not one: a UUID is 8-4-4-4-12 "
+                             "hexadecimal digits (0-9 and a-f only)")
         return text
     if re.search(r"\s", text):
         raise ValueError("must be an email, a handle or a user UUID, without whitespace")
@@ -112,15 +116,26 @@ def normalise_name(name):
     return text
 
 
-def check_product_code(code):
-    """Return the product code stripped, or raise DatadogError naming the option."""
-    text = (code or "").strip()
+def check_product_code(code, field="product_code"):
+    """Return the product code stripped, or raise DatadogError naming ``field``.
+
+    The one rule for a product code: the modules and the reconcile desired state both call
+    it, with ``field`` naming where the code came from (``product_codes[2]``,
+    ``datadog[0].product_code``)."""
+    text = "" if code is None else str(code).strip()
     if not text:
-        raise DatadogError("product_code must not be empty")
-    if len(text) > 100 or not _PRODUCT_CODE.match(text):
+        raise DatadogError("%s is empty (null or blank): give a product code such as "
+                           "incident_response" % field)
+    if text.isdigit():
+        # Digits only: a YAML number or the wrong variable, never a Datadog product code.
         raise DatadogError(
-            "product_code %r is not a valid product code: use letters, digits, '_', '-' or "
-            "'.', for example incident_response" % code)
+            "%s %s is a number, not a product code: product codes are names such as "
+            "incident_response (was a value left unquoted, or the wrong variable given?)"
+            % (field, text))
+    if len(text) > MAX_PRODUCT_CODE or not _PRODUCT_CODE.match(text):
+        raise DatadogError(
+            "%s %r is not a valid product code: use at most %d letters, digits, '_', '-' or "
+            "'.', for example incident_response" % (field, code, MAX_PRODUCT_CODE))
     return text
 
 

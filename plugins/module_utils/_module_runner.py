@@ -7,8 +7,6 @@ the journal, and turning a result into exit_json / fail_json."""
 
 from __future__ import annotations
 
-import re
-
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
@@ -26,10 +24,6 @@ from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
 
 # Far above any real seat list, low enough to catch a file read as a list of characters.
 MAX_USERS = 100000
-
-# Shaped 8-4-4-4-12 like a UUID: meant as one, so every character must be a hex digit.
-_UUID_SHAPED = re.compile(r"^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$", re.IGNORECASE)
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def sync_argument_spec():
@@ -73,35 +67,6 @@ def fold_names(names, field, normalise):
             raise SeatSyncError("%s[%d] %r: %s" % (field, index, text, exc))
         folded.setdefault(canonical, text)
     return folded
-
-
-def check_uuid_shapes(names, field):
-    """Refuse a name shaped like a UUID (8-4-4-4-12) with a character that is not a hex digit.
-
-    Such a name is a mistyped user UUID, never an email or a handle; caught here it fails
-    before any call instead of as an unknown user after a lookup."""
-    for index, name in enumerate(names or []):
-        text = str(name or "").strip()
-        if _UUID_SHAPED.match(text) and not _UUID.match(text):
-            raise SeatSyncError(
-                "%s[%d] %r looks like a user UUID but is not one: a UUID has only the "
-                "hexadecimal digits 0-9 and a-f" % (field, index, text))
-
-
-def check_product_codes(codes):
-    """Refuse empty product codes and codes that are only digits (YAML numbers), naming the entry.
-
-    ``codes``: ``[(label, value)]``, label like ``product_code`` or ``product_codes[2]``."""
-    for label, code in codes:
-        text = "" if code is None else str(code).strip()
-        if not text:
-            raise SeatSyncError("%s is empty (null or blank): give a product code such as "
-                                "incident_response" % label)
-        if text.isdigit():
-            raise SeatSyncError(
-                "%s %s is a number, not a product code: product codes are names such as "
-                "incident_response (was a value left unquoted, or the wrong variable given?)"
-                % (label, text))
 
 
 def check_sync_options(params, users, protected):

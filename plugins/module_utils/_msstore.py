@@ -58,30 +58,33 @@ class MsStoreError(Exception):
 
 # -- input forms ------------------------------------------------------------------------
 
-def check_product_id(value):
+# check_product_id, check_sku_id and normalise_upn are the one rule for each: the modules and
+# the reconcile desired state both call them. ``field`` names where the value came from.
+
+def check_product_id(value, field="product_id"):
     """Validate a productId; returns it upper-cased. Raises ValueError saying what is wrong."""
     text = "" if value is None else str(value).strip()
     if not _PRODUCT_ID.match(text):
-        raise ValueError("product_id must be the 12-character alphanumeric Store id, like "
-                         "9NBLGGH4R2R6; got %r" % (value,))
+        raise ValueError("%s must be the 12-character alphanumeric Store id, like "
+                         "9NBLGGH4R2R6; got %r" % (field, value))
     return text.upper()
 
 
-def check_sku_id(value):
+def check_sku_id(value, field="sku_id"):
     """Validate a skuId given as a string of 4 digits (leading zeros matter)."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise ValueError("sku_id must be a 4-digit string such as '0016', but it is the number "
+        raise ValueError("%s must be a 4-digit string such as '0016', but it is the number "
                          "%r: unquoted, YAML reads 0016 as a number and loses the leading "
                          "zeros. Quote the 4 digits as the Store shows them, for example "
-                         "sku_id: \"0016\"" % (value,))
+                         "sku_id: \"0016\"" % (field, value))
     text = "" if value is None else str(value).strip()
     if text.isdigit() and len(text) < 4:
-        raise ValueError("sku_id must be a 4-digit string such as '0016', got %r: was it "
+        raise ValueError("%s must be a 4-digit string such as '0016', got %r: was it "
                          "written without quotes, so YAML read a number and dropped the "
                          "leading zeros? Quote the 4 digits as the Store shows them, for example "
-                         "sku_id: \"0016\"" % (value,))
+                         "sku_id: \"0016\"" % (field, value))
     if not _SKU_ID.match(text):
-        raise ValueError("sku_id must be a 4-digit string such as '0016'; got %r" % (value,))
+        raise ValueError("%s must be a 4-digit string such as '0016'; got %r" % (field, value))
     return text
 
 

@@ -240,9 +240,13 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backe
     main_seats,
     seats_argument_spec,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    DatadogError,
+    check_product_code,
+    normalise_name,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    check_product_codes,
-    check_uuid_shapes,
+    fold_names,
     require_requests,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
@@ -253,10 +257,10 @@ def check_input(module):
     them before any call (the other checks run in main_seats, also before any call)."""
     params = module.params
     try:
-        check_product_codes([("product_code", params["product_code"])])
-        check_uuid_shapes(params["users"], "users")
-        check_uuid_shapes(params["protected"], "protected")
-    except SeatSyncError as exc:
+        check_product_code(params["product_code"])
+        fold_names(params["users"], "users", normalise_name)
+        fold_names(params["protected"], "protected", normalise_name)
+    except (SeatSyncError, DatadogError) as exc:
         module.fail_json(msg=str(exc), changed=False, product_code=params["product_code"],
                          api_calls={"total": 0})
 

@@ -97,9 +97,13 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backe
     info_argument_spec,
     main_info,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    DatadogError,
+    check_product_code,
+    normalise_name,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    check_product_codes,
-    check_uuid_shapes,
+    fold_names,
     require_requests,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
@@ -109,10 +113,10 @@ def check_input(module):
     """Input mistakes named by their entry, before any call (main_info checks the rest)."""
     params = module.params
     try:
-        check_product_codes(("product_codes[%d]" % index, code)
-                            for index, code in enumerate(params["product_codes"]))
-        check_uuid_shapes(params["users"], "users")
-    except SeatSyncError as exc:
+        for index, code in enumerate(params["product_codes"]):
+            check_product_code(code, "product_codes[%d]" % index)
+        fold_names(params["users"], "users", normalise_name)
+    except (SeatSyncError, DatadogError) as exc:
         module.fail_json(msg=str(exc), api_calls={"total": 0})
 
 

@@ -12,37 +12,83 @@ docs/benchmarks.md). Every problem names the entry and the field, in the form
 
 from __future__ import annotations
 
-import re
+import yaml
 
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML is a dependency of ansible-core
-    yaml = None
-
-# The modules' own rules, so a desired state fails here exactly where a module would refuse it.
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import normalise_name
-from ansible_collections.seatops.seats.plugins.module_utils._msstore import normalise_upn
+# The modules' own rules (the same functions, not copies), so a desired state fails here
+# exactly where a module would refuse it.
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    DatadogError,
+    check_product_code,
+    normalise_name,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
+    check_product_id,
+    check_sku_id,
+    normalise_upn,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, parse_max_reclaims
 
 PLATFORM_ID_FIELDS = (("datadog", ("product_code",)), ("msstore", ("product_id", "sku_id")))
 COMMON_FIELDS = ("users", "protected", "max_reclaims")
-STORE_PRODUCT_ID = re.compile(r"^[A-Za-z0-9]{12}$")
-STORE_SKU_ID = re.compile(r"^[0-9]{4}$")
 NAME_RULES = {"datadog": normalise_name, "msstore": normalise_upn}
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class DesiredStateError(Exception):
     """The desired state cannot be read or has problems; nothing was called."""
 
 
+class DuplicateKeyError(Exception):
+    """A mapping of the file gives the same key twice (YAML would keep the last silently)."""
+
+    def __init__(self, key, first_line, line):
+        super(DuplicateKeyError, self).__init__(key, first_line, line)
+        self.key, self.first_line, self.line = key, first_line, line
+
+
+def _no_duplicate_keys(loader_class):
+    """``loader_class`` refusing a key given twice in one mapping, at any depth.
+
+    Only ``construct_mapping`` is Python; parsing stays in C when ``loader_class`` is the
+    CSafeLoader, so a file of fifty thousand names loads as fast as before."""
+
+    class StrictLoader(loader_class):  # pylint: disable=too-many-ancestors
+        def construct_mapping(self, node, deep=False):
+            first_lines = {}
+            for key_node, _value_node in node.value:
+                if key_node.tag == MERGE_TAG:
+                    continue  # '<<: *defaults' may be overridden by the mapping's own keys
+                key = self.construct_object(key_node, deep=deep)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in first_lines:
+                        raise DuplicateKeyError(key, first_lines[key], line)
+                    first_lines[key] = line
+                except TypeError:
+                    continue  # an unhashable key: the base constructor says what is wrong
+            return super(StrictLoader, self).construct_mapping(node, deep=deep)
+
+    return StrictLoader
+
+
+StrictLoader = _no_duplicate_keys(getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader)
+
+
 def load_file(path):
-    """Parse a desired-state YAML file with the C loader when available (fast at scale)."""
-    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    """Parse a desired-state YAML file with the C loader when available (fast at scale).
+
+    A key given twice in one mapping is an error naming the key and both lines."""
     try:
         with open(path, "rb") as handle:
-            return yaml.load(handle, Loader=loader)  # nosec - a safe loader
+            return yaml.load(handle, Loader=StrictLoader)  # nosec - a safe loader
     except (IOError, OSError) as exc:
         raise DesiredStateError("cannot read the desired-state file %s: %s" % (path, exc.strerror or exc))
+    except DuplicateKeyError as exc:
+        raise DesiredStateError(
+            "the desired-state file %s gives the key %s twice in one mapping, on line %d and line %d: "
+            "YAML would silently keep only the last one; keep one (merge the two if both are meant)"
+            % (path, _shown(exc.key), exc.first_line, exc.line))
     except yaml.YAMLError as exc:
         raise DesiredStateError("the desired-state file %s is not valid YAML: %s"
                                 % (path, str(exc).replace("\n", " ")))
@@ -68,35 +114,32 @@ def guard_problem(value, field):
     return None
 
 
+def _checked(check, value, field, problems):
+    """``check(value, field)``, a module's own rule: the value it returns, or None after
+    noting its message (which names ``field``) in ``problems``."""
+    try:
+        return check(value, field)
+    except (DatadogError, ValueError) as exc:
+        problems.append(str(exc))
+        return None
+
+
 def _entry_label(platform, entry, where, seen, problems):
     """Check the id fields; return the label used in later messages (with the id when valid)."""
     if platform == "datadog":
-        code = entry.get("product_code")
-        if not isinstance(code, str) or not code.strip() or re.search(r"\s", code):
-            problems.append("%s.product_code must be a non-empty product code without spaces, got %s"
-                            % (where, _shown(code)))
+        code = _checked(check_product_code, entry.get("product_code"), where + ".product_code", problems)
+        if code is None:
             return where
         label, key = "%s (%s)" % (where, code), "datadog:" + code.lower()
         shown = "product_code " + code
     else:
-        product_id, sku_id = entry.get("product_id"), entry.get("sku_id")
-        ids_ok = True
-        if not isinstance(product_id, str) or not STORE_PRODUCT_ID.match(product_id):
-            ids_ok = False
-            problems.append("%s.product_id must be a 12-character Store product id, got %s"
-                            % (where, _shown(product_id)))
-        if isinstance(sku_id, (int, float)) and not isinstance(sku_id, bool):
-            ids_ok = False
-            problems.append('%s.sku_id must be a quoted 4-digit string such as "0016"; YAML read %s as a number'
-                            % (where, sku_id))
-        elif not isinstance(sku_id, str) or not STORE_SKU_ID.match(sku_id):
-            ids_ok = False
-            problems.append('%s.sku_id must be a 4-digit string such as "0016", got %s' % (where, _shown(sku_id)))
-        if not ids_ok:
+        product_id = _checked(check_product_id, entry.get("product_id"), where + ".product_id", problems)
+        sku_id = _checked(check_sku_id, entry.get("sku_id"), where + ".sku_id", problems)
+        if product_id is None or sku_id is None:
             return where
-        label = "%s (%s/%s)" % (where, product_id, sku_id)
+        shown = "%s/%s" % (str(entry["product_id"]).strip(), sku_id)
+        label = "%s (%s)" % (where, shown)
         key = ("msstore:%s/%s" % (product_id, sku_id)).lower()
-        shown = "%s/%s" % (product_id, sku_id)
     if key in seen:
         problems.append("%s: %s is listed twice (also %s)" % (label, shown, seen[key]))
     else:
@@ -113,6 +156,9 @@ def _check_names(platform, entry, where, problems):
                 problems.append("%s.users is required (a list of names; [] means nobody)" % where)
         elif not _is_list(value):
             problems.append("%s.%s must be a list of names, got %s" % (where, field, _shown(value)))
+        elif len(value) > MAX_USERS:
+            problems.append("%s.%s has %d entries; at most %d are accepted in one task"
+                            % (where, field, len(value), MAX_USERS))
         else:
             for index, name in enumerate(value):
                 if not isinstance(name, str) or not name.strip():

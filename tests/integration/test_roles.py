@@ -201,14 +201,14 @@ def test_reconcile_rejects_a_bad_desired_state_before_any_call(sandbox, run_play
     assert run.rc != 0
     message = result(run, "Reconcile seats with the desired state and write the report")["msg"]
     for expected in (
-        "datadog[0].product_code must be a non-empty product code without spaces",
+        "datadog[0].product_code 'incident response' is not a valid product code",
         "datadog[0].users must be a list of names",
-        "datadog[1].product_code must be",
+        "datadog[1].product_code is empty (null or blank)",
         "datadog[1].max_reclaims must be a whole number or a percentage",
         "datadog[2] (apm_pro): unknown field colour",
         "datadog[2] (apm_pro): ana.lima@example.com listed in both users and protected",
-        'msstore[0].sku_id must be a quoted 4-digit string such as "0016"; YAML read 16 as a number',
-        "msstore[1].product_id must be a 12-character Store product id",
+        "msstore[0].sku_id must be a 4-digit string such as '0016', but it is the number 16",
+        "msstore[1].product_id must be the 12-character alphanumeric Store id",
         "msstore[1].users is required",
     ):
         assert expected in message, (expected, message)

@@ -6,7 +6,11 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, normalise_name
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 
 VALID = {
@@ -29,9 +33,9 @@ def test_a_valid_state_has_no_problems():
     ({"datadgo": []}, "unknown top-level key datadgo"),
     ({"datadog": {"product_code": "x"}}, "datadog must be a list of products"),
     ({"datadog": ["apm_pro"]}, "datadog[0] must be a mapping with product_code, users"),
-    ({"datadog": [{"product_code": " ", "users": []}]}, "datadog[0].product_code must be a non-empty product code"),
-    ({"datadog": [{"product_code": "apm pro", "users": []}]}, "got apm pro"),
-    ({"datadog": [{"product_code": 12, "users": []}]}, "datadog[0].product_code must be"),
+    ({"datadog": [{"product_code": " ", "users": []}]}, "datadog[0].product_code is empty (null or blank)"),
+    ({"datadog": [{"product_code": "apm pro", "users": []}]}, "datadog[0].product_code 'apm pro' is not a valid product code"),
+    ({"datadog": [{"product_code": 12, "users": []}]}, "datadog[0].product_code 12 is a number, not a product code"),
     ({"datadog": [{"product_code": "apm_pro"}]}, "datadog[0] (apm_pro).users is required"),
     ({"datadog": [{"product_code": "apm_pro", "users": "ana@example.com"}]},
      "datadog[0] (apm_pro).users must be a list of names, got ana@example.com"),
@@ -46,11 +50,11 @@ def test_a_valid_state_has_no_problems():
     ({"datadog": [{"product_code": "apm_pro", "users": []}, {"product_code": "APM_PRO", "users": []}]},
      "datadog[1] (APM_PRO): product_code APM_PRO is listed twice (also datadog[0] (apm_pro))"),
     ({"msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": 16, "users": []}]},
-     'msstore[0].sku_id must be a quoted 4-digit string such as "0016"; YAML read 16 as a number'),
+     "msstore[0].sku_id must be a 4-digit string such as '0016', but it is the number 16"),
     ({"msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": "16", "users": []}]},
-     'msstore[0].sku_id must be a 4-digit string such as "0016", got 16'),
+     "msstore[0].sku_id must be a 4-digit string such as '0016', got '16': was it written without quotes"),
     ({"msstore": [{"product_id": "SHORT", "sku_id": "0016", "users": []}]},
-     "msstore[0].product_id must be a 12-character Store product id, got SHORT"),
+     "msstore[0].product_id must be the 12-character alphanumeric Store id, like 9NBLGGH4R2R6; got 'SHORT'"),
     ({"msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": []},
                   {"product_id": "9nblggh4r2r6", "sku_id": "0016", "users": []}]},
      "msstore[1] (9nblggh4r2r6/0016): 9nblggh4r2r6/0016 is listed twice"),
@@ -105,3 +109,107 @@ def test_load_file_reads_yaml_and_names_the_file_on_errors(tmp_path):
         desired_state.load_file(str(bad))
     with pytest.raises(desired_state.DesiredStateError, match="cannot read the desired-state file .*missing.yml"):
         desired_state.load_file(str(tmp_path / "missing.yml"))
+
+
+# -- one set of rules: the desired state says exactly what the module's own function says ------
+
+DD_ENTRY = {"product_code": "apm_pro", "users": ["ana@example.com"]}
+MS_ENTRY = {"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": ["alice@contoso.com"]}
+
+
+def _module_message(check, value, field):
+    with pytest.raises((DatadogError, ValueError)) as raised:
+        check(value, field)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("check, platform, field, value, reason", [
+    (check_product_code, "datadog", "product_code", "12345", "is a number, not a product code"),
+    (check_product_code, "datadog", "product_code", 7, "is a number, not a product code"),
+    (check_product_code, "datadog", "product_code", "apm/pro", "is not a valid product code"),
+    (check_product_code, "datadog", "product_code", "apm pro", "is not a valid product code"),
+    (check_product_code, "datadog", "product_code", "_apm", "is not a valid product code"),
+    (check_product_code, "datadog", "product_code", "a" * 101, "at most 100 letters"),
+    (check_product_code, "datadog", "product_code", None, "is empty (null or blank)"),
+    (check_product_id, "msstore", "product_id", "9NBLGGH4R2R", "12-character alphanumeric Store id"),
+    (check_product_id, "msstore", "product_id", "9NBLGGH4R2R!", "12-character alphanumeric Store id"),
+    (check_sku_id, "msstore", "sku_id", 16, "but it is the number 16"),
+    (check_sku_id, "msstore", "sku_id", "16", "without quotes"),
+    (check_sku_id, "msstore", "sku_id", "00a6", "4-digit string"),
+    (check_sku_id, "msstore", "sku_id", "00016", "4-digit string"),
+])
+def test_a_bad_identifier_gets_the_modules_own_message(check, platform, field, value, reason):
+    entry = dict(DD_ENTRY if platform == "datadog" else MS_ENTRY, **{field: value})
+    found = desired_state.problems({platform: [entry]})
+    where = "%s[0].%s" % (platform, field)
+    assert found == [_module_message(check, value, where)]
+    assert found[0].startswith(where) and reason in found[0]
+
+
+def test_a_valid_identifier_is_accepted_at_the_modules_limits():
+    state = {"datadog": [dict(DD_ENTRY, product_code="a" * 100), dict(DD_ENTRY, product_code="apm.pro-2_x")],
+             "msstore": [dict(MS_ENTRY, product_id=" 9nblggh4r2r6 ", sku_id="0001")]}
+    assert desired_state.problems(state) == []
+
+
+@pytest.mark.parametrize("platform, name, reason", [
+    ("datadog", "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9bz1", "looks like a user UUID but is not one"),   # a non-hex letter
+    ("datadog", "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b1", "looks like a user UUID but is not one"),    # one digit short
+    ("datadog", "ana@", "is not a plausible email address or handle"),
+    ("datadog", "ana@lima@example.com", "is not a plausible email address or handle"),
+    ("datadog", "ana lima", "without whitespace"),
+    ("msstore", "alice", "is not a user principal name"),
+    ("msstore", "alice@contoso", "is not a user principal name"),
+    ("msstore", "al ice@contoso.com", "is not a user principal name"),
+])
+def test_a_bad_name_gets_the_modules_own_reason(platform, name, reason):
+    entry = dict(DD_ENTRY if platform == "datadog" else MS_ENTRY)
+    entry["protected"] = [name]
+    found = desired_state.problems({platform: [entry]})
+    assert len(found) == 1, found
+    assert ".protected[0] %r " % name in found[0] and reason in found[0]
+    normalise = normalise_name if platform == "datadog" else normalise_upn
+    with pytest.raises(ValueError) as raised:
+        normalise(name)
+    assert found[0].endswith(str(raised.value))
+
+
+def test_more_names_than_a_module_accepts_is_a_problem():
+    entry = dict(DD_ENTRY, users=["user@example.com"] * (MAX_USERS + 1))
+    assert desired_state.problems({"datadog": [entry]}) == [
+        "datadog[0] (apm_pro).users has %d entries; at most %d are accepted in one task" % (MAX_USERS + 1, MAX_USERS)]
+
+
+# -- duplicate keys ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, key, first, second", [
+    pytest.param("datadog:\n  - product_code: apm_pro\n    users: []\nmsstore: []\ndatadog: []\n", "datadog", 1, 5,
+                 id="top-level"),
+    pytest.param("datadog:\n  - product_code: apm_pro\n    users: [ana@example.com]\n    max_reclaims: 1\n"
+                 "    users: [ben@example.com]\n", "users", 3, 5, id="in-an-entry"),
+    pytest.param("msstore:\n  - {product_id: 9NBLGGH4R2R6, sku_id: '0016', sku_id: '0017', users: []}\n", "sku_id", 2, 2,
+                 id="flow-mapping-one-line"),
+    pytest.param("datadog:\n  - product_code: apm_pro\n    users:\n      - {ana@example.com: 1, ana@example.com: 2}\n",
+                 "ana@example.com", 4, 4, id="deeper"),
+])
+def test_a_key_given_twice_names_the_key_the_lines_and_the_file(tmp_path, text, key, first, second):
+    path = tmp_path / "desired.yml"
+    path.write_text(text)
+    with pytest.raises(desired_state.DesiredStateError) as raised:
+        desired_state.load_file(str(path))
+    assert str(raised.value).startswith(
+        "the desired-state file %s gives the key %s twice in one mapping, on line %d and line %d"
+        % (path, key, first, second))
+
+
+def test_a_merge_key_may_be_overridden_and_distinct_mappings_may_share_keys(tmp_path):
+    path = tmp_path / "desired.yml"
+    path.write_text("datadog:\n  - &apm {product_code: apm_pro, users: [], max_reclaims: 1}\n"
+                    "  - <<: *apm\n    product_code: synthetics\n    max_reclaims: 2\n")
+    state = desired_state.load_file(str(path))
+    assert state["datadog"][1] == {"product_code": "synthetics", "users": [], "max_reclaims": 2}
+
+
+def test_the_strict_loader_keeps_the_c_parser_when_there_is_one():
+    fastest = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    assert issubclass(desired_state.StrictLoader, fastest)
