@@ -18,28 +18,20 @@ import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 from ansible_collections.seatops.seats.plugins.plugin_utils import _reconcile_report as reconcile_report
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import (
+    CONNECTION_ARGUMENT_SPEC,
+    INFO_MODULES,
+    PLATFORMS,
+    PRODUCT_FIELDS,
+    SeatAction,
+    connection_problem,
+    directory_problem,
+    write_whole,
+)
 
-# How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
-# a private one in 2.19 (the builtin package and service actions use the same).
-try:
-    from ansible.executor.module_common import _apply_action_arg_defaults
-except ImportError:
-    _apply_action_arg_defaults = None
-try:
-    from ansible.executor.module_common import get_action_args_with_defaults
-except ImportError:
-    get_action_args_with_defaults = None
-
-MODULES = {"datadog": "seatops.seats.datadog_seats", "msstore": "seatops.seats.msstore_seat"}
-CONNECTION_OPTIONS = {
-    "datadog": ("site", "api_url", "api_key", "app_key", "validate_certs", "ca_path", "timeout", "retries"),
-    "msstore": ("tenant_id", "client_id", "client_secret", "access_token", "auth_url", "api_url",
-                "validate_certs", "ca_path", "timeout", "retries"),
-}
 ARGUMENT_SPEC = {
     "desired_state_file": {"type": "path"},
     "desired_state": {"type": "dict"},
@@ -50,15 +42,11 @@ ARGUMENT_SPEC = {
     "report_name": {"type": "str"},
     "html_template": {"type": "path"},
     "fail_on_errors": {"type": "bool", "default": True},
-    "datadog": {"type": "dict", "default": {}, "no_log": False},
-    "msstore": {"type": "dict", "default": {}, "no_log": False},
 }
+ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -68,11 +56,9 @@ class ActionModule(ActionBase):
             mutually_exclusive=[("desired_state_file", "desired_state")],
             required_one_of=[("desired_state_file", "desired_state")])
         del validation
-        for platform, allowed in CONNECTION_OPTIONS.items():
-            unknown = sorted(set(args[platform]) - set(allowed))
-            if unknown:
-                return dict(result, failed=True, msg="%s: unknown connection option(s) %s (allowed: %s)"
-                            % (platform, ", ".join(unknown), ", ".join(allowed)))
+        problem = connection_problem(args)
+        if problem:
+            return dict(result, failed=True, msg=problem)
 
         guard = desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
         if guard:
@@ -83,7 +69,7 @@ class ActionModule(ActionBase):
         except desired_state.DesiredStateError as exc:
             return dict(result, failed=True, msg=str(exc))
 
-        problem = _report_dir_problem(args["report_dir"])
+        problem = directory_problem(args["report_dir"])
         if not problem and args["html_template"] and not os.path.isfile(args["html_template"]):
             problem = "html_template %s is not a file" % args["html_template"]
         elif problem:
@@ -139,50 +125,24 @@ class ActionModule(ActionBase):
                 % (source, len(problems), "; ".join(problems)))
         return state
 
-    def _module_args(self, platform, extra, task_vars):
-        """The seat module's arguments: module_defaults of its group, then connection options."""
-        module = MODULES[platform]
-        if _apply_action_arg_defaults is not None:
-            defaults = _apply_action_arg_defaults(module, self._task, {}, self._templar)
-        else:  # pragma: no cover - older ansible-core
-            defaults = get_action_args_with_defaults(
-                module, {}, self._task.module_defaults, self._templar,
-                action_groups=self._task._parent._play._action_groups)
-        # ansible-core before 2.19 leaves default(omit) placeholders in templated defaults.
-        args = dict((key, value) for key, value in defaults.items()
-                    if not (isinstance(value, str) and value.startswith("__omit_place_holder__")))
-        args.update((key, value) for key, value in extra.items() if value is not None)
-        return args
-
-    def _run_module(self, module, module_args, task_vars):
-        result = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
-        result.pop("invocation", None)  # the full user list again; the report does not need it
-        return result
-
     def _synchronise(self, state, args, task_vars):
         """One exclusive sync per product; a product's failure never stops the others."""
         runs, warnings, inventory = [], [], []
         common = {"state": "present", "exclusive": True, "unknown_users": args["unknown_users"],
                   "journal": args["journal"] or None}
         if state.get("msstore"):
-            info = self._run_module("seatops.seats.msstore_seat_info",
-                                    dict(self._module_args("msstore", args["msstore"], task_vars), view="inventory"),
-                                    task_vars)
+            module = INFO_MODULES["msstore"]
+            info = self._run_module(module, dict(self._module_args(module, args["msstore"]), view="inventory"), task_vars)
             if info.get("failed"):
                 warnings.append("Store inventory (for capacity in the report): %s" % info.get("msg"))
             inventory = info.get("inventory") or []
-        for platform, id_fields in (("datadog", ("product_code",)), ("msstore", ("product_id", "sku_id"))):
+        for platform in PLATFORMS:
             for entry in state.get(platform) or []:
-                module_args = self._module_args(platform, args[platform], task_vars)
-                module_args.update(common)
-                module_args.update((field, entry[field]) for field in id_fields)
-                module_args.update(users=entry["users"], protected=entry.get("protected") or [],
-                                   max_reclaims=args["max_reclaims"] if entry.get("max_reclaims") is None
-                                   else entry["max_reclaims"])
-                module_result = self._run_module(MODULES[platform], module_args, task_vars)
+                call = dict(common, users=entry["users"], protected=entry.get("protected") or [],
+                            max_reclaims=args["max_reclaims"] if entry.get("max_reclaims") is None else entry["max_reclaims"])
+                call.update((field, entry[field]) for field in PRODUCT_FIELDS[platform])
                 label = reconcile_report.product_label(platform, entry)
-                for warning in module_result.pop("warnings", None) or []:
-                    warnings.append("%s: %s" % (label, _warning_text(warning)))
+                module_result = self._run_seat_module(platform, args[platform], call, task_vars, label, warnings)
                 runs.append((platform, entry, module_result))
         return runs, inventory, warnings
 
@@ -190,13 +150,13 @@ class ActionModule(ActionBase):
         directory = args["report_dir"]
         name = args["report_name"] or "seat-report-%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), mode)
         base = os.path.join(directory, name)
-        _write(base + ".json", reconcile_report.to_json(report))
+        write_whole(base + ".json", reconcile_report.to_json(report))
         html_path = None
         if args["html_template"]:
             with open(args["html_template"], "r") as handle:
                 template = handle.read()
             html_path = base + ".html"
-            _write(html_path, reconcile_report.render_html(template, report))
+            write_whole(html_path, reconcile_report.render_html(template, report))
         return base + ".json", html_path
 
     @staticmethod
@@ -218,30 +178,3 @@ class ActionModule(ActionBase):
                 label = reconcile_report.product_label(platform, entry)
                 diffs.append(dict(diff, before_header=label, after_header=label))
         return diffs
-
-
-def _report_dir_problem(directory):
-    """Create the report directory now, before any call, and say why it cannot be written."""
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-    except OSError as exc:
-        return "%s cannot be created: %s" % (directory, exc.strerror or exc)
-    if not os.access(directory, os.W_OK | os.X_OK):
-        return "%s is not writable" % directory
-    return None
-
-
-def _warning_text(warning):
-    """A module warning's text: a string before ansible-core 2.19, a WarningSummary since."""
-    event = getattr(warning, "event", None)
-    return getattr(event, "msg", None) or to_text(warning)
-
-
-def _write(path, text):
-    """Write the file whole or not at all: a half-written report must never be read as true."""
-    partial = path + ".partial"
-    with open(partial, "w") as handle:
-        handle.write(text)
-    os.chmod(partial, 0o644)
-    os.replace(partial, path)

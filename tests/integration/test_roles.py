@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,6 +32,10 @@ CREDENTIALS = {
     "AZURE_CLIENT_SECRET": "test-client-secret",
 }
 NASTY = "<img src=x onerror=alert(1)>@evil.example"
+
+
+# make test runs these on the lowest supported ansible-core too (stage integration-core-lowest).
+pytestmark = pytest.mark.core_matrix
 
 
 def endpoints(sandbox):
@@ -242,18 +247,21 @@ def test_offboarding_record_rerun_and_restore(sandbox, run_playbook, tmp_path):
     assert sum(n for key, n in counts.items() if "/Seats" in key) == 2, counts
 
     saved = json.loads(record.read_text())
-    assert saved["format"] == "seatops.seats.offboarding_record/1"
-    assert saved["reclaimed_count"] == 6
-    assert [(p["product_code"], sorted(u["email"] for u in p["users"])) for p in saved["datadog"]] == [
+    assert saved["format"] == "seatops.seats.offboarding_record/2"
+    assert saved["reclaimed_count"] == 6 and len(saved["runs"]) == 1
+    run = saved["runs"][0]
+    assert run["reclaimed_count"] == 6 and run["errors"] == []
+    assert [(p["product_code"], sorted(u["email"] for u in p["users"])) for p in run["datadog"]] == [
         ("incident_response", ["ana.lima@example.com"]),
         ("apm_pro", ["ana.lima@example.com", "ben.okafor@example.com"])]
-    assert all(u["id"] for p in saved["datadog"] for u in p["users"])
-    assert [(p["product_id"], p["sku_id"], p["users"]) for p in saved["msstore"]] == [
+    assert all(u["id"] for p in run["datadog"] for u in p["users"])
+    assert [(p["product_id"], p["sku_id"], p["users"]) for p in run["msstore"]] == [
         ("9NBLGGH4R2R6", "0016", ["alice@contoso.com", "bob@contoso.com"]),
         ("CFQ7TTC0K5DR", "0001", ["alice@contoso.com"])]
-    assert {p["email"] for p in saved["people"]} == {"ana.lima@example.com", "ben.okafor@example.com",
-                                                     "ghost@example.com"}
-    assert saved["reclaimed_at"].endswith("Z")
+    assert {p["email"] for p in run["people"]} == {"ana.lima@example.com", "ben.okafor@example.com",
+                                                   "ghost@example.com"}
+    assert run["reclaimed_at"].endswith("Z")
+    assert oct(os.stat(str(record)).st_mode & 0o777) == "0o600"
 
     # Re-running reclaims nothing and keeps the record of the run that did.
     recorded = record.read_text()
@@ -262,6 +270,7 @@ def test_offboarding_record_rerun_and_restore(sandbox, run_playbook, tmp_path):
     assert again.rc == 0, again.output[-3000:]
     assert changed_tasks(again) == [] and writes(sandbox) == {}
     assert record.read_text() == recorded
+    assert "Reclaimed 0 seat(s) of 3 leaver(s)" in again.output
     assert "Nothing to reclaim; no record written" in again.output
 
     restore = run_playbook(play("offboard.yml"), env=CREDENTIALS,

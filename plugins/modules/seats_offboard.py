@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: seats_offboard
+short_description: Reclaim every seat of leavers with a record that can undo it, or restore from that record
+version_added: 0.2.0
+description:
+  - Checks every leaver and product code before any API call, then reclaims every seat the
+    leavers hold. Microsoft Store - finds every seat each leaver holds across all products with
+    M(seatops.seats.msstore_seat_info), then one M(seatops.seats.msstore_seat) call per product
+    (O(state=absent), all leavers holding it at once). Datadog - one
+    M(seatops.seats.datadog_seats) call with all leavers per code in O(datadog_products)
+    (Datadog cannot list the products a user holds).
+  - Each platform and each product runs on its own. A failure (a wrong C(api_url), a refused
+    credential, a product's reclaim) is recorded and never stops the other reclaims; the task
+    fails at the end and its message and RV(failures) name every product and person that
+    failed and why.
+  - Appends the run - what was reclaimed, and every error - to the offboarding record on the
+    controller (O(record_path)), a JSON file holding a list of runs. A run that reclaimed
+    nothing and met no error adds nothing. A record is never overwritten, so a re-run after
+    a partial failure keeps what the first run reclaimed.
+  - With O(restore=true), gives back the seats of every run in the record at O(record_path),
+    one O(state=present) call per product. Each seat is restored, already in place (its
+    holder held it before the call, as the module read), or not restored with the module's
+    reason (a disabled or unknown person, a full or removed product); the task fails unless
+    every seat was restored or already in place.
+  - The engine of the P(seatops.seats.offboarding#role) role; most people use the role.
+author:
+  - seatops.seats maintainers (@seatops)
+extends_documentation_fragment:
+  - seatops.seats.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The seat modules run in check mode, so RV(products) and the counts are exact predictions.
+        No record is written and no directory is created.
+  diff_mode:
+    support: full
+    details:
+      - One diff per product, holders before and after.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+options:
+  people:
+    description:
+      - The leavers, each a mapping with C(email) (Datadog email, handle or user UUID) and/or
+        C(upn) (Microsoft Store user principal name). When only one is given it serves both platforms.
+      - Required unless O(restore=true).
+    type: list
+    elements: raw
+    default: []
+  datadog_products:
+    description: The Datadog product codes to reclaim seats of (every code the organisation has seats of).
+    type: list
+    elements: raw
+    default: []
+  platforms:
+    description: The platforms to reclaim on.
+    type: list
+    elements: str
+    choices: [datadog, msstore]
+    default: [datadog, msstore]
+  unknown_users:
+    description:
+      - A leaver without an account on a platform - V(ignore) (normal for leavers), V(warn) or
+        V(fail) (that platform's lookup or product fails).
+    type: str
+    choices: [fail, warn, ignore]
+    default: ignore
+  record_path:
+    description:
+      - The offboarding record on the controller. An existing record gets this run appended;
+        a file there that is not a record fails the task before any call.
+      - Required with O(restore=true) - the record to restore from (format
+        C(seatops.seats.offboarding_record/2), or C(/1) as written before version 0.2.0).
+      - Without it, a new C(offboarding-<UTC timestamp>.json) in O(record_dir).
+    type: path
+  record_dir:
+    description: Directory for a new record when O(record_path) is not given; created (mode 0700) when missing.
+    type: path
+  restore:
+    description: Give back the seats of every run in the record at O(record_path) instead of reclaiming.
+    type: bool
+    default: false
+  journal:
+    description: Path (on the target) of a journal file the modules append one JSON line per change to.
+    type: str
+  fail_on_errors:
+    description:
+      - Fail the task when a seat could not be reclaimed or restored (after every other product
+        ran and the record was written). Input problems always fail.
+      - The roles set V(false) and fail in a later task, after publishing the summary.
+    type: bool
+    default: true
+  variable_prefix:
+    description:
+      - Put before the option names in messages about the input, so a problem names the
+        variable the user set. The role passes V(offboarding_), which makes a problem read
+        C(offboarding_people[0].email ...).
+    type: str
+    default: ""
+  datadog:
+    description:
+      - Connection options for the Datadog modules - C(site), C(api_url), C(api_key), C(app_key),
+        C(validate_certs), C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
+        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
+    type: dict
+    default: {}
+  msstore:
+    description:
+      - Connection options for the Microsoft Store modules - C(tenant_id), C(client_id),
+        C(client_secret), C(access_token), C(auth_url), C(api_url), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials usually
+        come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
+    type: dict
+    default: {}
+notes:
+  - "The record format C(seatops.seats.offboarding_record/2): C({format, reclaimed_count, runs}),
+    each run C({reclaimed_at, people, datadog: [{product_code, users: [{id, email}]}],
+    msstore: [{product_id, sku_id, users: [upn]}], errors: [{platform, product, users, reason}],
+    reclaimed_count}). It is written whole (a temporary file, then a rename), mode 0600."
+seealso:
+  - module: seatops.seats.datadog_seats
+  - module: seatops.seats.msstore_seat
+  - module: seatops.seats.msstore_seat_info
+"""
+
+EXAMPLES = r"""
+- name: Offboard two leavers on both platforms
+  seatops.seats.seats_offboard:
+    people:
+      - {email: ana.lima@example.com, upn: ana@contoso.com}
+      - email: ben@contoso.com          # the same name on both platforms
+    datadog_products: [incident_response, apm_pro]
+    record_path: /var/lib/seatops/offboarding-ana-ben.json
+  register: offboarding
+
+- name: Undo it - put back every seat of every run in the record
+  seatops.seats.seats_offboard:
+    restore: true
+    record_path: /var/lib/seatops/offboarding-ana-ben.json
+"""
+
+RETURN = r"""
+mode:
+  description: V(check) (nothing was changed or written) or V(apply).
+  returned: when the options are valid
+  type: str
+  sample: apply
+msg:
+  description: The summary - seats reclaimed or restored, every failure with its reason, and the record.
+  returned: always
+  type: str
+  sample: "Reclaimed 3 seat(s) of 2 leaver(s) (1 Datadog and 1 Microsoft Store product(s)). Record: /var/lib/seatops/r.json"
+problems:
+  description: Every problem in the input (each naming the option and index); nothing was called.
+  returned: when the input has problems
+  type: list
+  elements: str
+reclaimed_count:
+  description: Seats reclaimed by this run (in check mode, that would be).
+  returned: success, or after the calls when a seat could not be reclaimed
+  type: int
+  sample: 3
+failed_count:
+  description: How many entries RV(failures) has.
+  returned: success, or after the calls when a seat could not be reclaimed
+  type: int
+  sample: 0
+failures:
+  description: Everything that could not be reclaimed - the platform, the product (null for the Store lookup of the
+    leavers' seats), the people and why.
+  returned: success, or after the calls when a seat could not be reclaimed
+  type: list
+  elements: dict
+  sample: [{"platform": "msstore", "product": "9NBLGGH4R2R6/0016", "users": ["bob@contoso.com"], "reason": "HTTP 503"}]
+people:
+  description: The leavers as the record names them, C({email, upn}).
+  returned: success, or after the calls when a seat could not be reclaimed
+  type: list
+  elements: dict
+record:
+  description: This run as it is appended to the record (in check mode, the prediction; nothing is written).
+  returned: success, or after the calls when a seat could not be reclaimed
+  type: dict
+record_path:
+  description: The record written (or, with O(restore=true), read); null when nothing was written.
+  returned: when the options are valid
+  type: str
+record_runs:
+  description: How many runs the record holds.
+  returned: when a record was written or read
+  type: int
+products:
+  description:
+    - Per product, the seat module's own result (C(changed), C(assigned), C(reclaimed),
+      C(unchanged), C(skipped_users), C(failed_users), C(holders_count), C(available_seats) on
+      the Store, C(api_calls), C(failed), C(msg) on failure) with C(platform), C(product) (the
+      code or C(PRODUCTID/SKU)) and the product's identifier fields.
+    - With O(restore=true) each also has C(restored), C(already_in_place) and C(not_restored) (C([{user, reason}])).
+  returned: after the calls
+  type: list
+  elements: dict
+restored_count:
+  description: Seats given back (in check mode, that would be).
+  returned: with O(restore=true), after the calls
+  type: int
+already_in_place_count:
+  description: Seats of the record whose holder already held them before the call (as the module read).
+  returned: with O(restore=true), after the calls
+  type: int
+not_restored_count:
+  description: Seats that could not be given back.
+  returned: with O(restore=true), after the calls
+  type: int
+not_restored:
+  description: Each seat that could not be given back - platform, product, user and the reason.
+  returned: with O(restore=true), after the calls
+  type: list
+  elements: dict
+  sample: [{"platform": "datadog", "product": "apm_pro", "user": "ben.okafor@example.com", "reason": "user is disabled"}]
+"""

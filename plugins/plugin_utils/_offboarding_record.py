@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The offboarding record: what each offboarding run reclaimed, kept so it can be undone.
+
+Format ``seatops.seats.offboarding_record/2``: one file holding a list of runs. A run that
+reclaimed seats or met errors is appended; nothing is ever replaced, so re-running with the
+same path after a partial failure keeps what the first run reclaimed, and restore gives back
+the union of every run. Format ``/1`` (one run per file, written before 0.2) is still read.
+The file is written whole (a temporary file, then a rename), mode 0600: it names people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, is_uuid
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import write_whole
+
+RECORD_FORMAT = "seatops.seats.offboarding_record/2"
+OLD_FORMATS = ("seatops.seats.offboarding_record/1",)
+
+
+class RecordError(Exception):
+    """The record cannot be read or is not an offboarding record; nothing was changed."""
+
+
+def new_run(reclaimed_at, people):
+    return {"reclaimed_at": reclaimed_at, "people": people, "datadog": [], "msstore": [], "errors": [],
+            "reclaimed_count": 0}
+
+
+def read(path):
+    """The record at ``path`` in format /2 (a /1 record becomes one run). Raises RecordError
+    naming the path and every problem."""
+    try:
+        with open(path, "r") as handle:
+            text = handle.read()
+    except (IOError, OSError) as exc:
+        raise RecordError("cannot read the offboarding record %s: %s" % (path, exc.strerror or exc))
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise RecordError("%s is not an offboarding record written by seatops.seats.offboarding (not JSON: %s)" % (path, exc))
+    if not isinstance(data, dict) or data.get("format") not in (RECORD_FORMAT,) + OLD_FORMATS:
+        raise RecordError("%s is not an offboarding record written by seatops.seats.offboarding (format %s or %s)"
+                          % (path, RECORD_FORMAT, OLD_FORMATS[0]))
+    if data["format"] in OLD_FORMATS:
+        run = dict((key, value) for key, value in data.items() if key not in ("format", "check_mode"))
+        data = {"format": RECORD_FORMAT, "runs": [run]}
+    problems = run_problems(data.get("runs"))
+    if problems:
+        raise RecordError("the offboarding record %s has %d problem(s); nothing was changed: %s"
+                          % (path, len(problems), "; ".join(problems)))
+    data["reclaimed_count"] = sum(len(entry["users"]) for run in data["runs"] for platform in ("datadog", "msstore")
+                                  for entry in run.get(platform) or [])
+    return data
+
+
+def run_problems(runs):
+    """Every entry of the runs a restore could not use, each named by its place in the record."""
+    if not isinstance(runs, list):
+        return ["runs must be a list"]
+    problems = []
+    for index, run in enumerate(runs):
+        where = "runs[%d]" % index
+        if not isinstance(run, dict):
+            problems.append("%s must be a mapping" % where)
+            continue
+        for platform, check in (("datadog", _datadog_entry_problems), ("msstore", _store_entry_problems)):
+            entries = run.get(platform) or []
+            if not isinstance(entries, list):
+                problems.append("%s.%s must be a list" % (where, platform))
+                continue
+            for position, entry in enumerate(entries):
+                label = "%s.%s[%d]" % (where, platform, position)
+                if not isinstance(entry, dict) or not isinstance(entry.get("users"), list):
+                    problems.append("%s must be a mapping with users (a list)" % label)
+                    continue
+                problems.extend(check(entry, label))
+    return problems
+
+
+def _datadog_entry_problems(entry, label):
+    problems = []
+    try:
+        check_product_code(entry.get("product_code"), label + ".product_code")
+    except DatadogError as exc:
+        problems.append(str(exc))
+    for index, user in enumerate(entry["users"]):
+        user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
+        # Restore gives seats back by UUID (exact, no lookup): every user needs one.
+        if not is_uuid(user_id.strip().lower()):
+            problems.append("%s.users[%d] must be {id: <user UUID>, email: ...}, got %r" % (label, index, user))
+    return problems
+
+
+def _store_entry_problems(entry, label):
+    problems = []
+    for field, check in (("product_id", check_product_id), ("sku_id", check_sku_id)):
+        try:
+            check(entry.get(field))
+        except ValueError as exc:
+            problems.append("%s: %s" % (label, exc))
+    for index, upn in enumerate(entry["users"]):
+        try:
+            normalise_upn(upn)
+        except ValueError as exc:
+            problems.append("%s.users[%d] %r %s" % (label, index, upn, exc))
+    return problems
+
+
+def existing_problem(path, create=True):
+    """Why the record path cannot take another run (None when it can): a file there that
+    is not a record would be lost, and an unwritable directory would lose this run's record
+    after the seats were reclaimed. Checked before any call; ``create`` makes the directory
+    (not in check mode, which writes nothing)."""
+    if os.path.isdir(path):
+        return "%s is a directory, not a record file" % path
+    if os.path.exists(path):
+        try:
+            read(path)
+        except RecordError as exc:
+            return "%s; it is never overwritten: move it away or choose another record path" % exc
+    directory = os.path.dirname(os.path.abspath(path))
+    if not create:
+        return None
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+    except OSError as exc:
+        return "the record directory %s cannot be created: %s" % (directory, exc.strerror or exc)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "the record directory %s is not writable" % directory
+    return None
+
+
+def append_run(path, run):
+    """Add one run to the record at ``path`` (a new record when there is none); returns the
+    record written. The file is read again just before writing, so a record another run
+    wrote meanwhile keeps its runs."""
+    record = read(path) if os.path.exists(path) else {"format": RECORD_FORMAT, "runs": []}
+    record = {"format": RECORD_FORMAT, "runs": record["runs"] + [run]}
+    record["reclaimed_count"] = sum(run_entry.get("reclaimed_count") or 0 for run_entry in record["runs"])
+    write_whole(path, json.dumps(record, indent=2, sort_keys=False) + "\n", 0o600)
+    return record
+
+
+def union(record):
+    """Every seat of every run, once: ``{"datadog": [{product_code, users}], "msstore":
+    [{product_id, sku_id, users}]}`` in the order the runs first reclaimed them. Datadog
+    users are folded by UUID, Store users by UPN (case-insensitive)."""
+    datadog, store = {}, {}
+    for run in record["runs"]:
+        for entry in run.get("datadog") or []:
+            users = datadog.setdefault(entry["product_code"].strip(), {})
+            for user in entry["users"]:
+                users.setdefault(user["id"].lower(), {"id": user["id"].lower(), "email": user.get("email")})
+        for entry in run.get("msstore") or []:
+            key = (check_product_id(entry["product_id"]), check_sku_id(entry["sku_id"]))
+            users = store.setdefault(key, {})
+            for upn in entry["users"]:
+                users.setdefault(upn.strip().lower(), upn.strip())
+    return {
+        "datadog": [{"product_code": code, "users": list(users.values())} for code, users in datadog.items()],
+        "msstore": [{"product_id": key[0], "sku_id": key[1], "users": list(users.values())} for key, users in store.items()],
+    }

@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every controller-side seat action shares: running the seat modules as a task would.
+
+The actions (seats_reconcile, seats_onboard, seats_offboard) plan a whole run on the
+controller and run one seat-module call per product with ``_execute_module``, so that the
+module_defaults of the platform's action group, check mode and each product's result are
+exactly the modules' own. This module holds that machinery once: the platforms' module
+names and connection options, the module arguments (module_defaults first, on every
+supported ansible-core), running a module, warnings as text, and writing files whole.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+# How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
+# a private one in 2.19 (the builtin package and service actions use the same).
+try:
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:
+    _apply_action_arg_defaults = None
+try:
+    from ansible.executor.module_common import get_action_args_with_defaults
+except ImportError:
+    get_action_args_with_defaults = None
+
+PLATFORMS = ("datadog", "msstore")
+PLATFORM_LABELS = {"datadog": "Datadog", "msstore": "Microsoft Store"}
+SEAT_MODULES = {"datadog": "seatops.seats.datadog_seats", "msstore": "seatops.seats.msstore_seat"}
+INFO_MODULES = {"datadog": "seatops.seats.datadog_seats_info", "msstore": "seatops.seats.msstore_seat_info"}
+PRODUCT_FIELDS = {"datadog": ("product_code",), "msstore": ("product_id", "sku_id")}
+CONNECTION_OPTIONS = {
+    "datadog": ("site", "api_url", "api_key", "app_key", "validate_certs", "ca_path", "timeout", "retries"),
+    "msstore": ("tenant_id", "client_id", "client_secret", "access_token", "auth_url", "api_url",
+                "validate_certs", "ca_path", "timeout", "retries"),
+}
+# The connection options of each platform as action options (a dict per platform).
+CONNECTION_ARGUMENT_SPEC = dict((platform, {"type": "dict", "default": {}, "no_log": False}) for platform in PLATFORMS)
+# ansible-core before 2.19 leaves this placeholder where a templated default was default(omit).
+OMIT_PREFIX = "__omit_place_holder__"
+
+
+def connection_problem(args):
+    """Why the per-platform connection options cannot be used (None when they can)."""
+    for platform, allowed in CONNECTION_OPTIONS.items():
+        unknown = sorted(set(args.get(platform) or {}) - set(allowed))
+        if unknown:
+            return "%s: unknown connection option(s) %s (allowed: %s)" % (platform, ", ".join(unknown), ", ".join(allowed))
+    return None
+
+
+def product_label(platform, entry):
+    """How people read a product: the Datadog code, or the Store ``PRODUCTID/SKU``."""
+    if platform == "datadog":
+        return entry["product_code"]
+    return "%s/%s" % (entry["product_id"], entry["sku_id"])
+
+
+def warning_text(warning):
+    """A module warning's text: a string before ansible-core 2.19, a WarningSummary since."""
+    event = getattr(warning, "event", None)
+    return getattr(event, "msg", None) or to_text(warning)
+
+
+def people_names(people):
+    """Module results list people as ``{id, email}`` (Datadog) or UPN strings (Store)."""
+    names = []
+    for person in people or []:
+        if isinstance(person, dict):
+            names.append(person.get("email") or person.get("id"))
+        else:
+            names.append(person)
+    return names
+
+
+def directory_problem(directory):
+    """Create a directory the action will write to now, before any call, and say why it
+    cannot be written (None when it can)."""
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+    except OSError as exc:
+        return "%s cannot be created: %s" % (directory, exc.strerror or exc)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "%s is not writable" % directory
+    return None
+
+
+def write_whole(path, text, mode=0o644):
+    """Write the file whole or not at all: a temporary file in the same directory, then a
+    rename, so a reader (or a crash) never sees half a report or half a record."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, partial = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".partial", dir=directory)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(partial, mode)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+
+
+class SeatAction(ActionBase):
+    """Base of the seat actions: run seat modules as the task itself would run them."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    # Set while a module runs whose holders before the run the action needs (restore: who
+    # already held the seat); the modules return them in their diff.
+    _want_holders_before = False
+
+    def _update_module_args(self, module_name, module_args, task_vars, *args, **kwargs):
+        super(SeatAction, self)._update_module_args(module_name, module_args, task_vars, *args, **kwargs)
+        if self._want_holders_before:
+            module_args["_ansible_diff"] = True
+
+    def _module_args(self, module, extra):
+        """A module's arguments: the module_defaults that apply to it (its action group's,
+        then its own), then ``extra`` (None values left out, so a module default stays)."""
+        if _apply_action_arg_defaults is not None:
+            defaults = _apply_action_arg_defaults(module, self._task, {}, self._templar)
+        else:
+            defaults = get_action_args_with_defaults(
+                module, {}, self._task.module_defaults, self._templar,
+                action_groups=self._task._parent._play._action_groups)
+        args = dict((key, value) for key, value in defaults.items()
+                    if not (isinstance(value, str) and value.startswith(OMIT_PREFIX)))
+        args.update((key, value) for key, value in extra.items() if value is not None)
+        return args
+
+    def _run_module(self, module, module_args, task_vars, holders_before=False):
+        """Run one module on the target; its result without ``invocation`` (the whole user
+        list again, and the connection options). ``holders_before``: run it in diff mode,
+        whatever the task's, for the holders it read before changing anything."""
+        self._want_holders_before = holders_before
+        try:
+            result = self._execute_module(module_name=module, module_args=module_args, task_vars=task_vars)
+        finally:
+            self._want_holders_before = False
+        result.pop("invocation", None)
+        return result
+
+    def _run_seat_module(self, platform, connection, call_args, task_vars, label, warnings, holders_before=False):
+        """One seat-module call for one product; its warnings go to ``warnings`` with the
+        product's label, so a warning says which product it is about."""
+        module = SEAT_MODULES[platform]
+        module_args = self._module_args(module, connection)
+        module_args.update(call_args)
+        result = self._run_module(module, module_args, task_vars, holders_before=holders_before)
+        for warning in result.pop("warnings", None) or []:
+            warnings.append("%s: %s" % (label, warning_text(warning)))
+        return result
