@@ -359,7 +359,7 @@ ROLE_CASES = [
     role_case("off-person-without-name", OFFBOARDING, {"offboarding_people": [PERSON, {}]},
               ["offboarding_people[1]", "needs an email (Datadog) or a upn (Microsoft Store)"]),
     role_case("off-email-malformed", OFFBOARDING, {"offboarding_people": [{"email": "ana@", "upn": ALICE}]},
-              ["offboarding_people[0].email", "'ana@'", "not an email address or handle"]),
+              ["offboarding_people[0].email", "'ana@'", "is not a plausible email address or handle"]),
     role_case("off-upn-malformed", OFFBOARDING, {"offboarding_people": [{"email": ANA, "upn": "alice at contoso.com"}]},
               ["offboarding_people[0].upn", "not a user principal name"]),
     role_case("off-products-a-dict", OFFBOARDING, {"offboarding_people": [PERSON], "offboarding_datadog_products": {"apm_pro": 1}},
