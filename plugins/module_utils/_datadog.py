@@ -19,8 +19,14 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
     PaginationError,
+    ShapeError,
     iterate_cursor_pages,
     iterate_numbered_pages,
+    json_type,
+    list_shape,
+    object_shape,
+    optional_object,
+    optional_string,
 )
 
 SITES = (
@@ -176,6 +182,61 @@ def user_view(user):
     }
 
 
+# -- the documented shapes of successful answers (see _http.list_shape) -------------------
+
+def _item_problem(item, id_required):
+    """What is wrong with one JSON:API item (a seat holder or a user) for this client."""
+    user_id = item.get("id")
+    if id_required and (not isinstance(user_id, str) or not user_id):
+        return "id is %s, not a user UUID" % json_type(user_id)
+    if user_id is not None and not isinstance(user_id, str):
+        return "id is %s, not a string" % json_type(user_id)
+    problem = optional_object(item, "attributes")
+    if problem:
+        return problem
+    attributes = item.get("attributes") or {}
+    for name in ("email", "handle"):
+        problem = optional_string(attributes, name)
+        if problem:
+            return "attributes." + problem
+    return None
+
+
+# GET /api/v2/seats/users: data, a list of holders; ``id`` may be null (the spec says so).
+HOLDERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, False))
+# GET /api/v2/users: data, a list of users, each with its UUID.
+USERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, True))
+
+
+def _user_answer(payload):
+    """GET /api/v2/users/{user_id}: data, one user with its UUID."""
+    problem = object_shape(payload)
+    if problem:
+        return problem
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return "data is %s, not a user object" % json_type(data)
+    problem = _item_problem(data, True)
+    return "data: " + problem if problem else None
+
+
+def says_no_such_user(body, user_id):
+    """True when a 404's body is the Users API's own "no such user" answer for ``user_id``:
+    ``{"errors": ["<user_id> not found"]}``. Any other 404 (a wrong path, a proxy's page, an
+    error in the other shape) says nothing about the user."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return False
+    wanted = user_id.lower()
+    for item in errors:
+        text = item if isinstance(item, str) else None
+        if isinstance(item, dict):
+            text = item.get("detail") or item.get("title")
+        if isinstance(text, str) and wanted in text.lower() and "not found" in text.lower():
+            return True
+    return False
+
+
 def _total_count(page):
     meta = page.get("meta") if isinstance(page, dict) else None
     page_meta = meta.get("page") if isinstance(meta, dict) else None
@@ -234,10 +295,10 @@ class DatadogClient(object):
         holders = []
         pages = iterate_cursor_pages(self.http, SEATS_PATH, {"product_code": product_code},
                                      SEATS_GET, "the seat holders of %s" % product_code,
-                                     limit=HOLDERS_PAGE_LIMIT)
+                                     limit=HOLDERS_PAGE_LIMIT, shape=HOLDERS_PAGE)
         with self._explained(SEATS_GET, product_code):
             for page in pages:
-                for item in page.get("data") or []:
+                for item in page["data"]:
                     attributes = item.get("attributes") or {}
                     holders.append({
                         "id": item.get("id"),
@@ -275,17 +336,18 @@ class DatadogClient(object):
     # -- users --------------------------------------------------------------------------
 
     def get_user(self, user_id):
-        """The user with that UUID (see :func:`user_view`), or None when there is none."""
-        try:
-            with self._explained(USER_GET):
+        """The user with that UUID (see :func:`user_view`), or None when the Users API says
+        that no user has it (404 ``{"errors": ["<user_id> not found"]}``); any other 404 is
+        an error, never "no such user"."""
+        with self._explained(USER_GET):
+            try:
                 page = self.http.request_json("GET", "%s/%s" % (USERS_PATH, user_id),
-                                              endpoint=USER_GET)
-        except DatadogError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        data = page.get("data")
-        return user_view(data) if isinstance(data, dict) else None
+                                              endpoint=USER_GET, shape=_user_answer)
+            except ApiError as exc:
+                if exc.status == 404 and says_no_such_user(exc.body, user_id):
+                    return None
+                raise
+        return user_view(page["data"])
 
     def find_users(self, text):
         """Users whose email or handle is exactly ``text`` (case-insensitive), reading every
@@ -296,10 +358,11 @@ class DatadogClient(object):
         total = None
         with self._explained(USERS_LIST):
             for page in iterate_numbered_pages(self.http, USERS_PATH, {"filter": text},
-                                               USERS_LIST, page_size=USERS_PAGE_SIZE):
+                                               USERS_LIST, page_size=USERS_PAGE_SIZE,
+                                               shape=USERS_PAGE):
                 if total is None:
                     total = _total_count(page)
-                for item in page.get("data") or []:
+                for item in page["data"]:
                     user = user_view(item)
                     if wanted in ((user["email"] or "").lower(), (user["handle"] or "").lower()):
                         matches[user["id"]] = user
@@ -308,13 +371,13 @@ class DatadogClient(object):
     def list_users(self):
         """Every user of the organisation, one page at a time: yields ``(users, total_count)``."""
         pages = iterate_numbered_pages(self.http, USERS_PATH, {}, USERS_LIST,
-                                       page_size=USERS_PAGE_SIZE)
+                                       page_size=USERS_PAGE_SIZE, shape=USERS_PAGE)
         while True:
             with self._explained(USERS_LIST):
                 page = next(pages, None)
             if page is None:
                 return
-            yield [user_view(item) for item in page.get("data") or []], _total_count(page)
+            yield [user_view(item) for item in page["data"]], _total_count(page)
 
     # -- name resolution ----------------------------------------------------------------
 
@@ -439,9 +502,19 @@ class _Explained(object):
 def explain(exc, endpoint, product_code=None):
     """A message naming the call, the product and what to do about the failure."""
     what = endpoint + (" for product %s" % product_code if product_code else "")
+    if isinstance(exc, ShapeError):
+        return ("Datadog %s (%s) answered HTTP %s, but its body is not what the API documents: "
+                "%s. Nothing in it was used. A proxy or a wrong address answers like this: "
+                "check api_url (the API's base URL, like https://api.datadoghq.com) or site"
+                % (what, exc.url or exc.path, exc.status, exc.message))
     status = "HTTP %s" % exc.status if exc.status is not None else "no response"
     message = "Datadog %s failed (%s): %s" % (what, status, exc.message)
-    if exc.status in (401, 403):
+    if exc.status == 404:
+        message += (". Datadog answers 404 only for a user it does not know, so %s is "
+                    "probably not the Datadog API (a wrong path, or a proxy): check api_url "
+                    "(the API's base URL without a path, like https://api.datadoghq.com) or site"
+                    % (exc.url or exc.path))
+    elif exc.status in (401, 403):
         message += (". Check that api_key and app_key (or DD_API_KEY and DD_APP_KEY) are "
                     "valid for this site (site or api_url), and that the application key's "
                     "owner has the %s permission" % PERMISSIONS.get(endpoint, "needed"))

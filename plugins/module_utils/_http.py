@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import random
+import re
+import ssl
 import threading
 import time
 import traceback
 from collections import Counter
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 try:
     import requests
@@ -37,6 +40,9 @@ else:
 RETRYABLE_STATUSES = frozenset([408, 500, 502, 503, 504, 505, 506, 507, 509, 510, 511, 512])
 REDACTED = "********"
 MAX_ERROR_TEXT = 300
+_HTML = re.compile(r"^\s*<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
 INSECURE_WARNING = ("validate_certs=false: the TLS certificate of %s is not verified, so anyone on "
                     "the network path can read or change the credentials and seat data sent to it. "
                     "Pass the server's CA bundle with ca_path instead")
@@ -49,7 +55,8 @@ class ApiError(Exception):
     a client can tell apart errors that share a status (a 404 for a user or for a seat).
     """
 
-    def __init__(self, message, status=None, method=None, path=None, attempts=1, body=None):
+    def __init__(self, message, status=None, method=None, path=None, attempts=1, body=None,
+                 url=None):
         super(ApiError, self).__init__(message)
         self.message = message
         self.status = status
@@ -57,6 +64,8 @@ class ApiError(Exception):
         self.path = path
         self.attempts = attempts
         self.body = body
+        # The full address called (no credentials in it), for messages about a wrong api_url.
+        self.url = url
 
     def __str__(self):
         where = " ".join(part for part in (self.method, self.path) if part)
@@ -67,6 +76,19 @@ class ApiError(Exception):
 
 class PaginationError(ApiError):
     """The server sent a page token it had already sent: following it would loop forever."""
+
+
+class ShapeError(ApiError):
+    """A successful (2xx) answer whose JSON is not the shape the API documents.
+
+    Nothing in such a body can be trusted: an empty list read from it would say "nobody holds
+    a seat" when the answer came from a proxy or a wrong path. ``message`` says what is wrong.
+    """
+
+    def __str__(self):
+        where = " ".join(part for part in (self.method, self.url or self.path) if part)
+        return ("%s answered HTTP %s, but its body is not what the API documents: %s"
+                % (where, self.status, self.message))
 
 
 def extract_error_message(body_text, reason=None):
@@ -84,6 +106,13 @@ def extract_error_message(body_text, reason=None):
     message = _message_from_payload(payload) if isinstance(payload, dict) else None
     if message:
         return message
+    if _HTML.match(text):
+        # A proxy's or web server's error page: its title (or its text) says more than markup.
+        title = _HTML_TITLE.search(text)
+        if title and title.group(1).strip():
+            return "an HTML page titled %r" % " ".join(title.group(1).split())[:MAX_ERROR_TEXT]
+        words = " ".join(_HTML_TAG.sub(" ", text).split())
+        return "an HTML page: %s" % words[:MAX_ERROR_TEXT] if words else "an HTML page"
     if text:
         return text[:MAX_ERROR_TEXT] + ("..." if len(text) > MAX_ERROR_TEXT else "")
     return reason or "no response body"
@@ -178,6 +207,12 @@ class HttpClient(object):
         self._lock = threading.Lock()
         # Requests that may be in flight at once; pacing keeps that many in reserve.
         self.pace_margin = 0
+        if ca_path:
+            # Checked now, before any call: requests would only fail at the first call, with
+            # an OSError that names no option.
+            problem = ca_path_problem(ca_path)
+            if problem:
+                raise ApiError(problem)
         self.session = session if session is not None else requests.Session()
         self.session.headers.update(headers or {})
         if ca_path:
@@ -186,8 +221,16 @@ class HttpClient(object):
             self.session.verify = bool(validate_certs)
         # verify per request too: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
         # a session's verify, which would silently ignore ca_path and validate_certs=false.
-        # (An injected test session gets no extra keyword.)
-        self._tls_options = {"verify": self.session.verify} if session is None else {}
+        # Redirects are not followed: the seat APIs never redirect, and requests would turn a
+        # redirected POST or DELETE into a GET whose 200 would pass for a write that never
+        # happened. (An injected test session gets no extra keyword.)
+        self._session_options = {"verify": self.session.verify, "allow_redirects": False} \
+            if session is None else {}
+
+    @property
+    def display_url(self):
+        """The base URL as messages show it: without any user:password part."""
+        return without_credentials(self.base_url)
 
     @property
     def verifies_certificates(self):
@@ -209,6 +252,7 @@ class HttpClient(object):
         """
         endpoint = endpoint or "%s %s" % (method, path)
         url = self.base_url + path
+        shown_url = self.display_url + path
         self._remember_credentials(headers)
         attempt = 0
         while True:
@@ -219,24 +263,32 @@ class HttpClient(object):
             try:
                 response = self.session.request(
                     method, url, params=params, json=json_body, data=form, headers=headers,
-                    timeout=self.timeout, **self._tls_options
+                    timeout=self.timeout, **self._session_options
                 )
             except requests.exceptions.SSLError as exc:
                 raise ApiError(
                     "TLS certificate verification failed for %s (%s). Pass a CA bundle with "
                     "ca_path, or set validate_certs=false only for a server you trust."
-                    % (self.base_url, _short_reason(exc, self._scrub)),
-                    method=method, path=path, attempts=attempt)
+                    % (self.display_url, _short_reason(exc, self._scrub)),
+                    method=method, path=path, attempts=attempt, url=shown_url)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 reason = _short_reason(exc, self._scrub)
                 if self._may_retry(attempt, method):
                     self._wait(self._backoff(attempt), method, path, reason, attempt)
                     continue
                 raise ApiError("could not reach the server: %s" % reason,
-                               method=method, path=path, attempts=attempt)
+                               method=method, path=path, attempts=attempt, url=shown_url)
             self._note_rate_limit(response)
-            if response.status_code < 400:
+            if 200 <= response.status_code < 300:
                 return response
+            if 300 <= response.status_code < 400:
+                raise ApiError(self._redirect_message(response), status=response.status_code,
+                               method=method, path=path, attempts=attempt, url=shown_url)
+            if response.status_code < 200:
+                raise ApiError("the server answered with the informational status %s, which "
+                               "no seat API sends as an answer" % response.status_code,
+                               status=response.status_code, method=method, path=path,
+                               attempts=attempt, url=shown_url)
             if response.status_code == 429:
                 with self._lock:
                     self.throttled += 1
@@ -250,18 +302,39 @@ class HttpClient(object):
             raise ApiError(
                 self._scrub(extract_error_message(text, response.reason)),
                 status=response.status_code, method=method, path=path, attempts=attempt,
-                body=self._error_body(text))
+                body=self._error_body(text), url=shown_url)
 
-    def request_json(self, method, path, **kwargs):
-        """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body)."""
+    def request_json(self, method, path, shape=None, **kwargs):
+        """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body).
+
+        ``shape(payload)`` returns what is wrong with a successful answer's JSON (None when
+        it is the documented shape); a problem raises :class:`ShapeError` naming the call.
+        """
         response = self.request(method, path, **kwargs)
+        shown_url = self.display_url + path
         if not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError:
-            raise ApiError("the server answered with a body that is not JSON",
-                           status=response.status_code, method=method, path=path)
+            payload = {}
+        else:
+            try:
+                payload = response.json()
+            except ValueError:
+                raise ShapeError("it is not JSON (%s)" % extract_error_message(
+                    self._scrub(response.text or ""), response.reason),
+                    status=response.status_code, method=method, path=path, url=shown_url)
+        problem = shape(payload) if shape is not None else None
+        if problem:
+            raise ShapeError(problem, status=response.status_code, method=method, path=path,
+                             url=shown_url)
+        return payload
+
+    def _redirect_message(self, response):
+        # Only where it points: a query string may carry a login request or a token.
+        target = without_credentials(str(response.headers.get("Location") or ""))
+        target = self._scrub(target.split("?", 1)[0].split("#", 1)[0])[:MAX_ERROR_TEXT]
+        return ("the server answered with a redirect%s, which the seat APIs never send: the "
+                "address is probably not the API's own (a proxy, a login page, or http:// for "
+                "an https:// service). Check api_url (and auth_url); the redirect was not followed"
+                % (" to %s" % target if target else ""))
 
     def api_calls(self):
         """Calls made so far, per endpoint, plus a total: what modules return as ``api_calls``."""
@@ -361,6 +434,44 @@ class HttpClient(object):
         return payload if isinstance(payload, dict) else None
 
 
+def without_credentials(url):
+    """``url`` without a ``user:password@`` part, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.username and not parts.password:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = "%s:%s" % (host, parts.port)
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def ca_path_problem(ca_path):
+    """Why ``ca_path`` cannot serve as a CA bundle (a PEM file, or a directory of them), or None."""
+    if not os.path.exists(ca_path):
+        return ("ca_path %s does not exist: give the path of the PEM file holding the CA "
+                "certificate(s) of the server (no call was made)" % ca_path)
+    if os.path.isdir(ca_path):
+        if not os.access(ca_path, os.R_OK | os.X_OK):
+            return "ca_path %s is a directory this user cannot read (no call was made)" % ca_path
+        return None
+    try:
+        with open(ca_path, "rb"):
+            pass
+    except (IOError, OSError) as exc:
+        return ("ca_path %s cannot be read: %s (no call was made)"
+                % (ca_path, getattr(exc, "strerror", None) or exc))
+    try:
+        ssl.create_default_context(cafile=ca_path)
+    except (ssl.SSLError, ValueError) as exc:
+        return ("ca_path %s holds no CA certificate in PEM form (%s): give the PEM file of "
+                "the CA that signed the server's certificate (no call was made)"
+                % (ca_path, _short_reason(exc)))
+    return None
+
+
 def _secret_forms(secret):
     """A secret as written, URL-encoded (form and path style) and JSON-escaped; first as written."""
     forms = [secret]
@@ -381,6 +492,91 @@ def _short_reason(exc, scrub=None):
     if scrub is not None:
         text = scrub(text)
     return text[:MAX_ERROR_TEXT]
+
+
+# -- the shape of successful answers -----------------------------------------------------
+#
+# A check takes a decoded body and returns what is wrong with it, or None. The clients
+# build theirs from these pieces (they know their API's fields); nothing here knows one.
+
+_MISSING = object()
+
+
+def json_type(value):
+    """How a decoded JSON value is named in messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def get_field(mapping, name, ignore_case=False, default=None):
+    """``mapping[name]`` (compared without regard to case if asked), else ``default``."""
+    if name in mapping:
+        return mapping[name]
+    if ignore_case:
+        lower = name.lower()
+        for key, value in mapping.items():
+            if str(key).lower() == lower:
+                return value
+    return default
+
+
+def object_shape(payload):
+    """The body must be a JSON object."""
+    if not isinstance(payload, dict):
+        return "expected a JSON object, got %s" % json_type(payload)
+    return None
+
+
+def optional_object(mapping, name, ignore_case=False):
+    """``name`` may be absent or null, but if it is there it must be an object."""
+    value = get_field(mapping, name, ignore_case)
+    if value is not None and not isinstance(value, dict):
+        return "%s is %s, not an object" % (name, json_type(value))
+    return None
+
+
+def optional_string(mapping, name, ignore_case=False):
+    """``name`` may be absent or null, but if it is there it must be a string."""
+    value = get_field(mapping, name, ignore_case)
+    if value is not None and not isinstance(value, str):
+        return "%s is %s, not a string" % (name, json_type(value))
+    return None
+
+
+def list_shape(name, ignore_case=False, item=None, rest=None):
+    """A check: the body is an object whose ``name`` is a list of objects.
+
+    ``item(element)`` says what is wrong with one element, ``rest(payload)`` with the other
+    fields; both return None when all is well.
+    """
+    def check(payload):
+        problem = object_shape(payload)
+        if problem:
+            return problem
+        value = get_field(payload, name, ignore_case, _MISSING)
+        if value is _MISSING:
+            return "%s is missing (expected a list)" % name
+        if not isinstance(value, list):
+            return "%s is %s, not a list" % (name, json_type(value))
+        for index, element in enumerate(value):
+            if not isinstance(element, dict):
+                return "%s[%d] is %s, not an object" % (name, index, json_type(element))
+            problem = item(element) if item is not None else None
+            if problem:
+                return "%s[%d]: %s" % (name, index, problem)
+        return rest(payload) if rest is not None else None
+    return check
 
 
 # -- pagination --------------------------------------------------------------------------
@@ -407,14 +603,21 @@ def follow_page_tokens(fetch_page, next_token, what):
         seen.add(token)
 
 
-def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000):
-    """Datadog cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``."""
+def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000, shape=None):
+    """Datadog cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``.
+
+    Every page must pass ``shape`` (default: a JSON object), and a ``meta`` that is there
+    must be an object: paging cannot silently stop early on a body it misreads.
+    """
+    def check(page):
+        return (shape or object_shape)(page) or optional_object(page, "meta")
+
     def fetch(cursor):
         query = dict(params)
         query["page[limit]"] = limit
         if cursor:
             query["page[cursor]"] = cursor
-        return client.request_json("GET", path, params=query, endpoint=endpoint)
+        return client.request_json("GET", path, params=query, endpoint=endpoint, shape=check)
 
     def next_cursor(page):
         meta = page.get("meta")
@@ -423,14 +626,22 @@ def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000):
     return follow_page_tokens(fetch, next_cursor, what)
 
 
-def iterate_continuation_pages(client, path, params, endpoint, what, max_results=100):
-    """Microsoft Store paging: ``maxResults`` plus ``continuationToken`` from the last page."""
+def iterate_continuation_pages(client, path, params, endpoint, what, max_results=100,
+                               shape=None):
+    """Microsoft Store paging: ``maxResults`` plus ``continuationToken`` from the last page.
+
+    Every page must pass ``shape`` (default: a JSON object), and a token that is there must
+    be a string.
+    """
+    def check(page):
+        return (shape or object_shape)(page) or optional_string(page, "continuationToken", True)
+
     def fetch(token):
         query = dict(params)
         query["maxResults"] = max_results
         if token:
             query["continuationToken"] = token
-        return client.request_json("GET", path, params=query, endpoint=endpoint)
+        return client.request_json("GET", path, params=query, endpoint=endpoint, shape=check)
 
     def next_token(page):
         for key, value in page.items():
@@ -441,15 +652,20 @@ def iterate_continuation_pages(client, path, params, endpoint, what, max_results
     return follow_page_tokens(fetch, next_token, what)
 
 
-def iterate_numbered_pages(client, path, params, endpoint, page_size=100, items_key="data"):
-    """Page-number paging (Datadog Users API): stop at the first short page or the total."""
+def iterate_numbered_pages(client, path, params, endpoint, page_size=100, items_key="data",
+                           shape=None):
+    """Page-number paging (Datadog Users API): stop at the first short page or the total.
+
+    Every page must pass ``shape`` (default: ``items_key`` is a list of objects).
+    """
+    check = shape or list_shape(items_key)
     number = 0
     read = 0
     while True:
         query = dict(params)
         query["page[size]"] = page_size
         query["page[number]"] = number
-        page = client.request_json("GET", path, params=query, endpoint=endpoint)
+        page = client.request_json("GET", path, params=query, endpoint=endpoint, shape=check)
         items = page.get(items_key) or []
         yield page
         read += len(items)

@@ -21,6 +21,9 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
     iterate_continuation_pages,
+    json_type,
+    list_shape,
+    object_shape,
 )
 
 DEFAULT_API_URL = "https://bspmts.mp.microsoft.com/V1"
@@ -140,6 +143,51 @@ def is_active(seat):
     return same(prop(seat, "state", "Active"), "Active")
 
 
+# -- the documented shapes of successful answers (see _http.list_shape) ------------------
+
+def _string_field(name):
+    def check(item):
+        value = prop(item, name)
+        if not isinstance(value, str) or not value:
+            return "%s is %s, not a non-empty string" % (name, json_type(value))
+        return None
+    return check
+
+
+def _product_key_field(item):
+    key = prop(item, "productKey")
+    if not isinstance(key, dict):
+        return "productKey is %s, not an object" % json_type(key)
+    for name in ("productId", "skuId"):
+        if not isinstance(prop(key, name), str):
+            return "productKey.%s is %s, not a string" % (name, json_type(prop(key, name)))
+    return None
+
+
+def _all_of(*checks):
+    def check(item):
+        for one in checks:
+            problem = one(item)
+            if problem:
+                return problem
+        return None
+    return check
+
+
+# InventoryResultSet: inventoryEntries, each with a productKey the modules match on.
+INVENTORY_PAGE = list_shape("inventoryEntries", ignore_case=True, item=_product_key_field)
+# SeatDetailsResultSet of one product: seats, each naming its holder.
+PRODUCT_SEATS_PAGE = list_shape("seats", ignore_case=True, item=_string_field("assignedTo"))
+# SeatDetailsResultSet of one user: seats, each naming its product (offboarding reclaims by it).
+USER_SEATS_PAGE = list_shape("seats", ignore_case=True, item=_product_key_field)
+
+
+def _objects(value):
+    """The objects of a list the Store sent, ignoring anything else (a write's answer is read
+    leniently: what it does not confirm is settled by reading the holders again)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def inventory_view(entry):
     """An InventoryEntryDetails with snake_case keys and the derived assigned count."""
     key = prop(entry, "productKey") or {}
@@ -197,6 +245,8 @@ class ClientCredentialsToken(object):
         except ApiError as exc:
             raise self._explain(exc)
         token = payload.get("access_token") if isinstance(payload, dict) else None
+        if not isinstance(token, str):
+            token = None
         if not token:
             raise MsStoreError("the token endpoint of tenant %s answered without an access_token"
                                % self.tenant_id, fatal=True)
@@ -224,6 +274,13 @@ class ClientCredentialsToken(object):
                 "Azure AD refused the token request for tenant_id %s; check tenant_id (a tenant "
                 "GUID or verified domain) and auth_url: %s" % (self.tenant_id, detail),
                 status=exc.status, fatal=True)
+        if exc.status == 404:
+            return MsStoreError(
+                "%s %s answered HTTP 404 (%s): it is not an Azure AD token endpoint. Check "
+                "auth_url: it must be the authority's base URL, like %s, without the tenant "
+                "or a path (nothing was read or changed)"
+                % (exc.method, exc.url or exc.path, detail, DEFAULT_AUTH_URL),
+                status=404, fatal=True)
         return MsStoreError("getting a token for tenant %s failed: %s" % (self.tenant_id, exc),
                             status=exc.status, fatal=True)
 
@@ -290,15 +347,17 @@ class MsStoreClient(object):
 
     # -- calls ------------------------------------------------------------------------
 
-    def call(self, method, path, endpoint, params=None, json_body=None):
-        """One Store call with the token; on a 401 refresh once and send it once more."""
+    def call(self, method, path, endpoint, params=None, json_body=None, shape=None):
+        """One Store call with the token; on a 401 refresh once and send it once more.
+
+        ``shape`` checks a successful answer's body (see ``HttpClient.request_json``)."""
         refreshed = False
         while True:
             headers = {"Authorization": "Bearer %s" % self.token.get(),
                        "Accept": "application/json"}
             try:
                 return self.http.request_json(method, path, params=params, json_body=json_body,
-                                              headers=headers, endpoint=endpoint)
+                                              headers=headers, endpoint=endpoint, shape=shape)
             except ApiError as exc:
                 if exc.status == 401 and self.token.can_refresh and not refreshed:
                     refreshed = True
@@ -329,6 +388,17 @@ class MsStoreClient(object):
             return MsStoreError(ACTIVATION_HINT % app
                                 + " (HTTP 403 on %s %s)" % (exc.method, exc.path),
                                 status=403, fatal=True)
+        if exc.status == 404 and not item_type:
+            # The Store names the missing item (Inventory, User or Seat) in every 404 it
+            # sends. Without it, the answer did not come from the seat API (a wrong api_url,
+            # a proxy, a path the API does not have): it says nothing about any user or seat.
+            return MsStoreError(
+                "%s %s answered HTTP 404 without the Store's item type (Inventory, User or "
+                "Seat), so it is not the Store saying that a product, user or seat is unknown "
+                "(the answer: %s). Check api_url (%s): it must be the Store API's base URL "
+                "ending in /V1, like %s"
+                % (exc.method, exc.url or exc.path, exc.message, self.http.display_url,
+                   DEFAULT_API_URL), status=404)
         return MsStoreError(str(exc), status=exc.status, item_type=item_type, reason=reason)
 
     # -- inventory --------------------------------------------------------------------
@@ -336,9 +406,10 @@ class MsStoreClient(object):
     def iter_inventory(self):
         """Every inventory entry, all pages (100 per call)."""
         pages = iterate_continuation_pages(self, "/Inventory", {}, "GET /Inventory",
-                                           "the inventory", max_results=PAGE_SIZE)
+                                           "the inventory", max_results=PAGE_SIZE,
+                                           shape=INVENTORY_PAGE)
         for page in pages:
-            yield from prop(page, "inventoryEntries") or []
+            yield from prop(page, "inventoryEntries")
 
     def find_inventory_entry(self, product_id, sku_id):
         """The inventory entry of (product_id, sku_id), reading pages only until it is found."""
@@ -355,20 +426,24 @@ class MsStoreClient(object):
         path = "/Inventory/%s/%s/Seats" % (quote(product_id), quote(sku_id))
         pages = iterate_continuation_pages(
             self, path, {}, "GET /Inventory/{productId}/{skuId}/Seats",
-            "the seats of %s/%s" % (product_id, sku_id), max_results=PAGE_SIZE)
+            "the seats of %s/%s" % (product_id, sku_id), max_results=PAGE_SIZE,
+            shape=PRODUCT_SEATS_PAGE)
         for page in pages:
-            for seat in prop(page, "seats") or []:
+            for seat in prop(page, "seats"):
                 if is_active(seat):
                     yield seat
 
     def get_seat(self, product_id, sku_id, upn):
-        """The user's Active seat on the product, or None. Raises MsStoreError with
-        ``item_type == "User"`` for an unknown user."""
+        """The user's Active seat on the product, or None when the Store answers 404 Seat.
+
+        Raises MsStoreError with ``item_type == "User"`` for an unknown user, ``"Inventory"``
+        for an unknown product, and for a 404 that names no item type (not the Store's)."""
         path = "/Inventory/%s/%s/Seats/%s" % (quote(product_id), quote(sku_id), user_path(upn))
         try:
-            seat = self.call("GET", path, "GET /Inventory/{productId}/{skuId}/Seats/{username}")
+            seat = self.call("GET", path, "GET /Inventory/{productId}/{skuId}/Seats/{username}",
+                             shape=object_shape)
         except MsStoreError as exc:
-            if exc.status == 404 and (exc.item_type is None or same(exc.item_type, "Seat")):
+            if exc.status == 404 and same(exc.item_type, "Seat"):
                 return None
             raise
         return seat if is_active(seat) else None
@@ -377,9 +452,10 @@ class MsStoreClient(object):
         """Every Active seat a user holds, across products, all pages."""
         path = "/Users/%s/Seats" % user_path(upn)
         pages = iterate_continuation_pages(self, path, {}, "GET /Users/{username}/Seats",
-                                           "the seats of %s" % upn, max_results=PAGE_SIZE)
+                                           "the seats of %s" % upn, max_results=PAGE_SIZE,
+                                           shape=USER_SEATS_PAGE)
         for page in pages:
-            for seat in prop(page, "seats") or []:
+            for seat in prop(page, "seats"):
                 if is_active(seat):
                     yield seat
 
@@ -404,24 +480,28 @@ class MsStoreClient(object):
                 # The real service may refuse the whole call for an Offline entry.
                 failed = dict((name.lower(), "NotOnline") for name in names)
                 return BulkResult({}, failed, [], self.http.retried_writes > retried_before)
+            if exc.status is not None and 200 <= exc.status < 300:
+                # Answered 2xx, but not with JSON: the write may well have happened, so it
+                # confirms nobody and the holders are read again.
+                return BulkResult({}, {}, names, self.http.retried_writes > retried_before)
             raise
         retried = self.http.retried_writes > retried_before
         done = {}
         failed = {}
-        for seat in prop(payload, "seatDetails") or []:
+        for seat in _objects(prop(payload, "seatDetails")):
             user = prop(seat, "assignedTo")
-            if user and user.lower() in seen:
+            if isinstance(user, str) and user.lower() in seen:
                 done[user.lower()] = seat
-        for failure in prop(payload, "failedSeatOperations") or []:
+        for failure in _objects(prop(payload, "failedSeatOperations")):
             user = prop(failure, "userName")
-            if user and user.lower() in seen and user.lower() not in done:
+            if isinstance(user, str) and user.lower() in seen and user.lower() not in done:
                 failed[user.lower()] = str(prop(failure, "failureReason") or "unknown failure")
         missing = [name for name in names if name.lower() not in done and name.lower() not in failed]
         return BulkResult(done, failed, missing, retried)
 
     # The pagination helpers call request_json on what they are given.
-    def request_json(self, method, path, params=None, endpoint=None, **kwargs):
-        return self.call(method, path, endpoint, params=params)
+    def request_json(self, method, path, params=None, endpoint=None, shape=None, **kwargs):
+        return self.call(method, path, endpoint, params=params, shape=shape)
 
 
 def connection_argument_spec():
@@ -502,18 +582,23 @@ def connect(api_url=DEFAULT_API_URL, auth_url=DEFAULT_AUTH_URL, tenant_id=None, 
     return MsStoreClient(http, token, auth_http=auth_http, client_id=client_id)
 
 
-def connect_from_module(module, environ):
+def connect_from_module(module, environ, **facts):
     """The client for a Store module: connection options (or their environment variables)
     checked, the client secret kept out of every output, TLS warnings raised.
 
-    Returns ``(client, tenant_id)``; fails the module with a message naming the option."""
+    Returns ``(client, tenant_id)``; fails the module with a message naming the option, no
+    call made (``facts`` go into that failure result, as ``api_calls`` does)."""
     try:
         connection = resolve_connection(module.params, environ)
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), api_calls={"total": 0}, **facts)
     if connection["client_secret"]:
         module.no_log_values.add(connection["client_secret"])
-    client = connect(**connection)
+    try:
+        client = connect(**connection)
+    except ApiError as exc:
+        # A connection option that cannot work (ca_path naming no readable CA bundle).
+        module.fail_json(msg=exc.message, api_calls={"total": 0}, **facts)
     for http in (client.http, client.auth_http):
         if http is not None and http.insecure_warning():
             module.warn(http.insecure_warning())

@@ -42,6 +42,12 @@ def preflight(client, product_id, sku_id, tenant=None):
 
     It is the run's first call (the token too): when it fails, the MsStoreError names the
     product, which the token endpoint's and the inventory's own messages cannot.
+
+    A ``Removed`` entry is returned: its seats can still be read and reclaimed, and only a
+    plan that assigns is refused (:meth:`StoreSeatBackend.check_plan`). Whether the Store
+    lists Removed entries at all is undocumented, so an entry the inventory does not show is
+    not an error yet: it is returned as None, the backend then reads the product's own seat
+    list, which answers 404 Inventory for a product the tenant really does not have.
     """
     try:
         entry = client.find_inventory_entry(product_id, sku_id)
@@ -49,14 +55,8 @@ def preflight(client, product_id, sku_id, tenant=None):
         raise MsStoreError("%s/%s: nothing was changed: %s" % (product_id, sku_id, exc.message),
                            status=exc.status, item_type=exc.item_type, reason=exc.reason,
                            fatal=exc.fatal)
-    where = " of tenant %s" % tenant if tenant else ""
     if entry is None:
-        raise SeatSyncError(
-            "product_id %s with sku_id %s is not in the Store for Business inventory%s; check "
-            "both ids (msstore_seat_info lists the inventory)" % (product_id, sku_id, where))
-    if same(prop(entry, "status"), "Removed"):
-        raise SeatSyncError("product %s/%s has been removed from the inventory%s; its seats "
-                            "cannot be managed" % (product_id, sku_id, where))
+        return None
     if same(prop(entry, "licenseType"), "Offline"):
         raise SeatSyncError(
             "product %s/%s has an Offline licence: the Store answers 409 Not online to seat "
@@ -74,9 +74,20 @@ def holders_in_inventory(entry):
     return None
 
 
+def not_in_inventory(product_id, sku_id, tenant=None):
+    where = " of tenant %s" % tenant if tenant else ""
+    return SeatSyncError(
+        "product_id %s with sku_id %s is not in the Store for Business inventory%s; check "
+        "both ids (msstore_seat_info lists the inventory). Nothing was changed"
+        % (product_id, sku_id, where))
+
+
 def choose_read(entry, names_count, exclusive):
-    """List the product's seats, or ask user by user, whichever takes fewer calls."""
-    if exclusive:
+    """List the product's seats, or ask user by user, whichever takes fewer calls.
+
+    Without an inventory entry the list is read: its first page also proves that the
+    product exists (or answers 404 Inventory), whatever users are named."""
+    if exclusive or entry is None:
         return READ_LIST
     holders = holders_in_inventory(entry)
     if holders is None:
@@ -100,8 +111,9 @@ class StoreSeatBackend(object):
     # The most users one bulk call carries: the engine journals one intent line per call.
     batch_size = BULK_BATCH
 
-    def __init__(self, client, product_id, sku_id, entry, names, exclusive=False):
+    def __init__(self, client, product_id, sku_id, entry, names, exclusive=False, tenant=None):
         self.client = client
+        self.tenant = tenant
         self.product_id = product_id
         self.sku_id = sku_id
         self.product = "%s/%s" % (product_id, sku_id)
@@ -116,7 +128,22 @@ class StoreSeatBackend(object):
 
     def prepare(self):
         """Read holders, then look up each named user the read did not show, so unknown
-        users are known before any write. Returns ``[{"user", "reason"}]`` for unknowns."""
+        users are known before any write. Returns ``[{"user", "reason"}]`` for unknowns.
+
+        Every failure here comes before any write, and its message says so."""
+        try:
+            holders = self._first_holders()
+        except MsStoreError as exc:
+            if exc.status == 404 and same(exc.item_type, "Inventory"):
+                raise not_in_inventory(self.product_id, self.sku_id, self.tenant)
+            raise MsStoreError("%s: nothing was changed: %s" % (self.product, exc.message),
+                               status=exc.status, item_type=exc.item_type, reason=exc.reason,
+                               fatal=exc.fatal)
+        self._first_read = holders
+        return [{"user": self.names[key], "reason": reason}
+                for key, reason in sorted(self.unknown.items())]
+
+    def _first_holders(self):
         if self.strategy == READ_LIST:
             holders = self._list_holders()
             for key in self.names:
@@ -126,9 +153,7 @@ class StoreSeatBackend(object):
             holders = {}
             for key in self.names:
                 self._read_one(key, holders)
-        self._first_read = holders
-        return [{"user": self.names[key], "reason": reason}
-                for key, reason in sorted(self.unknown.items())]
+        return holders
 
     def read_holders(self):
         if self._first_read is not None:
@@ -164,11 +189,17 @@ class StoreSeatBackend(object):
     # -- planning ---------------------------------------------------------------------
 
     def check_plan(self, plan):
-        """Under a Restricted policy, refuse a plan needing more seats than are free.
+        """Refuse, before any write, a plan the Store cannot carry out.
 
-        Assignments run before reclaims, so seats this run reclaims are not free in time
-        and do not count.
+        - Assignments on a product removed from the inventory (or one the inventory does not
+          list): the Store assigns no seats there. The whole plan is refused, its reclaims
+          too, so a run never ends half done; a plan with only reclaims goes ahead.
+        - Under a Restricted policy, a plan needing more seats than are free. Assignments
+          run before reclaims, so seats this run reclaims are not free in time and do not
+          count.
         """
+        if plan.to_assign and (self.entry is None or same(prop(self.entry, "status"), "Removed")):
+            raise self._no_assignments_here(plan)
         if not same(prop(self.entry, "distributionPolicy"), "Restricted"):
             return {}
         available = prop(self.entry, "availableSeats")
@@ -185,6 +216,26 @@ class StoreSeatBackend(object):
                 % (self.product, needed, available, prop(self.entry, "seatCapacity"),
                    reclaim_note))
         return {}
+
+    def _no_assignments_here(self, plan):
+        where = " of tenant %s" % self.tenant if self.tenant else ""
+        if self.entry is None:
+            state = ("is not listed in the Store for Business inventory%s (a product removed "
+                     "from the inventory may be left out of it)" % where)
+        else:
+            state = "has been removed from the inventory%s" % where
+        labels = [person.label for person in plan.to_assign]
+        shown = ", ".join(labels[:20]) + (" and %d more" % (len(labels) - 20)
+                                          if len(labels) > 20 else "")
+        reclaims = ""
+        if plan.to_reclaim:
+            reclaims = (" The %d reclaim(s) this run also planned were not made either: the plan "
+                        "is refused whole, so a run never ends half done." % len(plan.to_reclaim))
+        return SeatSyncError(
+            "product %s %s: the Store assigns no new seats on it, so %s cannot get one. Nothing "
+            "was changed.%s Take them out of users to keep the product as it is, or use "
+            "state=absent to reclaim its seats (reclaiming works on a removed product)."
+            % (self.product, state, shown, reclaims))
 
     # -- writing ----------------------------------------------------------------------
 

@@ -20,8 +20,15 @@ description:
     regard to case. A UPN the tenant does not know (the Store answers 404 User) is handled
     as O(unknown_users) says.
   - Before any write it reads the product's inventory entry and fails clearly when the
-    product is unknown, removed or has an Offline licence, and, under a Restricted
+    product is unknown or has an Offline licence, and, under a Restricted
     distribution policy, when the plan needs more seats than are available.
+  - On a product whose inventory status is C(Removed), seats are still read and reclaimed
+    (O(state=absent), and the reclaims of O(exclusive=true)). A plan that would assign a seat
+    there fails before any write, naming the users it would assign, and makes none of its
+    reclaims either.
+  - A 404 answer counts as an unknown user, product or missing seat only when the Store names
+    that item type (C(User), C(Inventory), C(Seat)). Any other 404 (a wrong O(api_url), a
+    proxy) fails the task, naming the address called.
   - Current holders are read the cheaper way. With few users, the seat of each user is
     read with one call each; when listing the product's seats (100 per call) takes fewer
     calls, and always with O(exclusive=true), the seats are listed and each named user the
@@ -190,6 +197,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    base_result,
     check_sync_options,
     finish,
     fold_names,
@@ -219,8 +227,12 @@ from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
 )
 
 
-def run(module, client, tenant=None):
-    """Validate, preflight, read, plan and apply; return (result, product)."""
+def run(module, client, tenant=None, result=None):
+    """Validate, preflight, read, plan and apply; return (result, product).
+
+    ``result`` (see ``base_result``) is filled in as the run learns things, so a failure
+    raised part way still reports what was known (the users skipped, for example)."""
+    result = result if result is not None else base_result()
     params = module.params
     try:
         product_id = check_product_id(params["product_id"])
@@ -232,14 +244,16 @@ def run(module, client, tenant=None):
     check_sync_options(params, users, protected)
 
     entry = preflight(client, product_id, sku_id, tenant)
-    backend = StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"])
+    backend = StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
+                               tenant=tenant)
     skipped = handle_unknown(params["unknown_users"], backend.prepare(), module)
+    result["skipped_users"] = skipped
     desired = [Person(key, label) for key, label in users.items() if key not in backend.unknown]
     journal = open_journal(module, "msstore")
-    result = synchronise(
+    result.update(synchronise(
         backend, desired, state=params["state"], exclusive=params["exclusive"],
         protected=list(protected), max_reclaims=params["max_reclaims"],
-        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff)
+        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
     return finish_result(result, backend, module.check_mode), backend.product
 
 
@@ -252,12 +266,16 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)
-    require_requests(module)
-    client, tenant_id = connect_from_module(module, os.environ)
+    result = base_result()
+    require_requests(module, **result)
+    # connect_from_module adds api_calls itself.
+    client, tenant_id = connect_from_module(
+        module, os.environ, **dict((key, value) for key, value in result.items() if key != "api_calls"))
     try:
-        result, product = run(module, client, tenant_id)
+        result, product = run(module, client, tenant_id, result)
     except (SeatSyncError, MsStoreError) as exc:
-        module.fail_json(msg=str(exc), changed=False, api_calls=client.api_calls())
+        result["api_calls"] = client.api_calls()
+        module.fail_json(msg=str(exc), **result)
     finish(module, result, product)
 
 

@@ -17,9 +17,13 @@ description:
   - V(inventory) lists the products of the inventory with their capacity, available seats,
     licence type, distribution policy and status.
   - V(product) lists the users holding a seat of one product (O(product_id) and O(sku_id)).
-  - V(users) lists, for each of O(users), every seat they hold across all products; this is
-    the view offboarding needs.
+  - V(users) lists, for each of O(users), every seat they hold across all products, those on
+    products whose inventory status is C(Removed) included (they can still be reclaimed);
+    this is the view offboarding needs.
   - Every list is read to its last page.
+  - A user counts as unknown only when the Store answers 404 naming the item type C(User).
+    Any other 404 (a wrong O(api_url) such as one without C(/V1), a proxy) and any answer
+    whose body is not the documented shape fail the task, naming the address called.
 extends_documentation_fragment:
   - seatops.seats.msstore
   - seatops.seats.attributes
@@ -50,8 +54,10 @@ options:
   unknown_users:
     description:
       - For O(view=users), what to do with a UPN the tenant does not know (the Store answers
-        404 User). V(fail) fails the task; V(warn) and V(ignore) leave the name out of
-        RV(user_seats) and list it in RV(skipped_users), V(warn) with a warning.
+        404 with the item type C(User)). V(fail) fails the task; V(warn) and V(ignore) leave
+        the name out of RV(user_seats) and list it in RV(skipped_users), V(warn) with a warning.
+      - A 404 without that item type is never taken for an unknown user: it fails the task
+        whatever this option says.
     type: str
     choices: [fail, warn, ignore]
     default: fail
@@ -173,6 +179,7 @@ user_seats:
   description:
     - For each UPN of O(users) (as given; unknown users left out), the active seats it holds,
       sorted by product id and SKU id. A known user without seats maps to an empty list.
+    - Seats on products removed from the inventory are listed too.
   returned: when O(view=users)
   type: dict
   sample:
@@ -276,15 +283,20 @@ def read_product(client, product_id, sku_id):
 def read_users(module, client, users):
     user_seats = {}
     unknown = []
-    for label in users.values():
+    for index, label in enumerate(users.values()):
         try:
             seats = [seat_view(seat) for seat in client.iter_user_seats(label)]
         except MsStoreError as exc:
-            if exc.status == 404 and (exc.item_type is None or same(exc.item_type, "User")):
+            # Only the Store's own "unknown user" answer means that: a 404 naming no item
+            # type comes from a wrong api_url or a proxy, and must not end a run green.
+            if exc.status == 404 and same(exc.item_type, "User"):
                 unknown.append({"user": label, "reason": "no such user in the tenant (the "
                                                          "Store answered 404 User)"})
                 continue
-            raise
+            raise MsStoreError(
+                "reading the seats of %s failed (%d of %d users read before it): %s"
+                % (label, index, len(users), exc.message),
+                status=exc.status, item_type=exc.item_type, reason=exc.reason, fatal=exc.fatal)
         user_seats[label] = sorted(
             ({"product_id": seat["product_id"], "sku_id": seat["sku_id"],
               "date_assigned": seat["date_assigned"]} for seat in seats),
@@ -331,7 +343,9 @@ def main():
     try:
         result = run(module, client)
     except (SeatSyncError, MsStoreError) as exc:
-        module.fail_json(msg=str(exc), api_calls=client.api_calls())
+        # A read-only module: whatever failed, nothing was changed.
+        module.fail_json(msg="%s (msstore_seat_info only reads: nothing was changed)" % exc,
+                         api_calls=client.api_calls())
     module.exit_json(**result)
 
 

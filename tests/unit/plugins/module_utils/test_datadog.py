@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import certifi
 import pytest
 import responses
 from responses import matchers
@@ -116,11 +118,10 @@ class TestInputChecks(object):
         with pytest.raises(DatadogError, match="missing app_key.*DD_APP_KEY"):
             DatadogClient.connect(API_KEY, None)
 
-    def test_tls_options_reach_the_session(self, tmp_path):
-        bundle = tmp_path / "ca.pem"
-        bundle.write_text("not checked until a call")
-        assert DatadogClient.connect(API_KEY, APP_KEY, ca_path=str(bundle)).http.session.verify \
-            == str(bundle)
+    def test_tls_options_reach_the_session(self):
+        bundle = certifi.where()  # a real PEM bundle: ca_path is checked before any call
+        assert DatadogClient.connect(API_KEY, APP_KEY, ca_path=bundle).http.session.verify \
+            == bundle
         assert DatadogClient.connect(API_KEY, APP_KEY, validate_certs=False).http.session.verify \
             is False
         assert DatadogClient.connect(API_KEY, APP_KEY).http.session.verify is True
@@ -319,7 +320,7 @@ class TestResolve(object):
                 {"filter": name, "page[size]": "100", "page[number]": "0"})],
                 json=users_page([user(number, email=name)], 5000))
         responses.get(USERS + "/" + uid(3), json={"data": user(3)})
-        responses.get(USERS + "/" + uid(4), status=404, json={"errors": ["not found"]})
+        responses.get(USERS + "/" + uid(4), status=404, json={"errors": ["%s not found" % uid(4)]})
         resolved = client.resolve(["a@example.com", uid(3), "b@example.com", uid(4)])
         assert resolved["a@example.com"] == ("user", resolved["a@example.com"][1])
         assert resolved["a@example.com"][1]["id"] == uid(1)
@@ -439,3 +440,105 @@ def test_a_failed_concurrent_lookup_is_raised_with_its_reason():
     with pytest.raises(DatadogError) as failure:
         DatadogClient(http).resolve(["user%d@example.com" % number for number in range(1, 11)])
     assert failure.value.status == 403
+
+
+# -- answers read exactly ------------------------------------------------------------------
+
+class TestUnknownUserOnlyWhenTheApiSaysSo(object):
+    """GET /api/v2/users/{id}: only the recorded 404 body means "no such user"."""
+
+    @pytest.mark.parametrize("answer", [
+        {"status": 404, "json": {"errors": ["Not found"]}},          # an unknown path of the API
+        {"status": 404, "body": "<html><title>404 Not Found</title></html>"},  # a proxy's page
+        {"status": 404, "body": ""},
+        {"status": 404, "json": {"errors": ["%s not found" % uid(9)]}},        # another user
+    ])
+    @responses.activate
+    def test_any_other_404_is_an_error_naming_the_address(self, client, answer):
+        responses.get(USERS + "/" + uid(5), **answer)
+        with pytest.raises(DatadogError) as caught:
+            client.get_user(uid(5))
+        message = str(caught.value)
+        assert caught.value.status == 404
+        assert message.startswith("Datadog GET /api/v2/users/{user_id} failed (HTTP 404)")
+        assert "%s/%s is probably not the Datadog API" % (USERS, uid(5)) in message
+        assert "check api_url" in message
+
+    @responses.activate
+    def test_the_recorded_answer_in_either_error_shape_is_no_user(self, client):
+        responses.get(USERS + "/" + uid(5), status=404, json={"errors": ["%s not found" % uid(5)]})
+        responses.get(USERS + "/" + uid(6), status=404, json={"errors": [
+            {"title": "Not Found", "detail": "%s not found" % uid(6).upper()}]})
+        assert client.get_user(uid(5)) is None
+        assert client.get_user(uid(6)) is None
+
+    def test_says_no_such_user(self):
+        from ansible_collections.seatops.seats.plugins.module_utils._datadog import says_no_such_user
+        assert says_no_such_user({"errors": ["%s not found" % uid(1)]}, uid(1))
+        assert not says_no_such_user({"errors": ["Not found"]}, uid(1))
+        assert not says_no_such_user({"errors": "%s not found" % uid(1)}, uid(1))
+        assert not says_no_such_user(None, uid(1))
+
+
+class TestOddAnswers(object):
+    """A 2xx whose JSON is not the documented shape fails naming the endpoint, never with an
+    AttributeError or TypeError, and is never read as "no holders" or "no such user"."""
+
+    @pytest.mark.parametrize("body, problem", [
+        ([holder(1)], "expected a JSON object, got an array"),
+        ({"meta": {}}, "data is missing (expected a list)"),
+        ({"data": "none"}, "data is a string, not a list"),
+        ({"data": [holder(1), 7]}, "data[1] is a number, not an object"),
+        ({"data": [{"id": uid(1), "attributes": "x"}]}, "data[0]: attributes is a string, not an object"),
+        ({"data": [{"id": 5}]}, "data[0]: id is a number, not a string"),
+        ({"data": [{"id": uid(1), "attributes": {"email": ["a"]}}]},
+         "data[0]: attributes.email is an array, not a string"),
+        ({"data": [holder(1)], "meta": "c2"}, "meta is a string, not an object"),
+    ])
+    @responses.activate
+    def test_holders(self, client, body, problem):
+        responses.get(SEATS, json=body)
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("incident_response")
+        message = str(caught.value)
+        assert message.startswith("Datadog GET /api/v2/seats/users for product incident_response (")
+        assert "answered HTTP 200, but its body is not what the API documents: %s." % problem \
+            in message
+        assert "check api_url" in message and caught.value.status == 200
+        assert len(responses.calls) == 1  # not retried: the same answer would come back
+
+    @pytest.mark.parametrize("body, problem", [
+        ({"users": []}, "data is missing (expected a list)"),
+        ({"data": [{"type": "users", "attributes": {}}]}, "data[0]: id is null, not a user UUID"),
+        ([], "expected a JSON object, got an array"),
+    ])
+    @responses.activate
+    def test_user_lookups(self, client, body, problem):
+        responses.get(USERS, json=body)
+        with pytest.raises(DatadogError, match="Datadog GET /api/v2/users .*: %s" % re.escape(problem)):
+            client.find_users("ana@example.com")
+
+    @pytest.mark.parametrize("body, problem", [
+        ({"data": [user(5)]}, "data is an array, not a user object"),
+        ({}, "data is null, not a user object"),
+        ({"data": {"attributes": {}}}, "data: id is null, not a user UUID"),
+    ])
+    @responses.activate
+    def test_one_user(self, client, body, problem):
+        responses.get(USERS + "/" + uid(5), json=body)
+        with pytest.raises(DatadogError, match=re.escape(problem)):
+            client.get_user(uid(5))
+
+    @responses.activate
+    def test_a_wrong_path_404_on_the_holders_names_the_address(self):
+        client = DatadogClient.connect(API_KEY, APP_KEY, api_url=URL + "/datadog", retries=0)
+        responses.get(URL + "/datadog/api/v2/seats/users", status=404, body="404 page not found")
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("incident_response")
+        message = str(caught.value)
+        assert "(HTTP 404): 404 page not found" in message
+        assert "%s/datadog/api/v2/seats/users is probably not the Datadog API" % URL in message
+
+    def test_a_missing_ca_path_names_the_option_before_any_call(self, tmp_path):
+        with pytest.raises(DatadogError, match="^ca_path %s does not exist" % re.escape(str(tmp_path / "x.pem"))):
+            DatadogClient.connect(API_KEY, APP_KEY, ca_path=str(tmp_path / "x.pem"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import certifi
 import pytest
 import requests
 import responses
@@ -17,12 +18,16 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
     PaginationError,
+    ShapeError,
     extract_error_message,
     follow_page_tokens,
     header_seconds,
     iterate_continuation_pages,
     iterate_cursor_pages,
     iterate_numbered_pages,
+    list_shape,
+    optional_string,
+    without_credentials,
 )
 
 BASE = "https://api.example.test"
@@ -166,7 +171,10 @@ class TestErrors(object):
          '"values": "9NBLGGH4R315"}}', "Product not found (itemType: Product, values: 9NBLGGH4R315)"),
         ('{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client '
          'secret.\\r\\nTrace ID: 1"}', "AADSTS7000215: Invalid client secret."),
-        ("<html>Too Many Requests</html>", "<html>Too Many Requests</html>"),
+        ("<html>Too Many Requests</html>", "an HTML page: Too Many Requests"),
+        ("<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found"
+         "</h1></body></html>", "an HTML page titled '404 Not Found'"),
+        ("<html><body></body></html>", "an HTML page"),
         ("", "Service Unavailable"),
     ])
     def test_extract_error_message_every_shape(self, body, expected):
@@ -221,11 +229,11 @@ class TestPagination(object):
     @responses.activate
     def test_numbered_pages_stop_at_short_page(self, http):
         responses.get(BASE + "/u", match=[matchers.query_param_matcher(
-            {"page[size]": "2", "page[number]": "0"})], json={"data": [1, 2]})
+            {"page[size]": "2", "page[number]": "0"})], json={"data": [{"n": 1}, {"n": 2}]})
         responses.get(BASE + "/u", match=[matchers.query_param_matcher(
-            {"page[size]": "2", "page[number]": "1"})], json={"data": [3]})
+            {"page[size]": "2", "page[number]": "1"})], json={"data": [{"n": 3}]})
         pages = list(iterate_numbered_pages(http, "/u", {}, "GET /u", page_size=2))
-        assert [page["data"] for page in pages] == [[1, 2], [3]]
+        assert [page["data"] for page in pages] == [[{"n": 1}, {"n": 2}], [{"n": 3}]]
 
     @responses.activate
     def test_numbered_pages_stop_at_filtered_total(self, http):
@@ -233,7 +241,7 @@ class TestPagination(object):
         for number in (0, 1):
             responses.get(BASE + "/u", match=[matchers.query_param_matcher(
                 {"page[size]": "2", "page[number]": str(number)})],
-                json={"data": [number * 2, number * 2 + 1], "meta": meta})
+                json={"data": [{"n": number * 2}, {"n": number * 2 + 1}], "meta": meta})
         pages = list(iterate_numbered_pages(http, "/u", {}, "GET /u", page_size=2))
         assert len(pages) == 2 and len(responses.calls) == 2
 
@@ -243,7 +251,7 @@ class TestPagination(object):
 
 
 @pytest.mark.parametrize("options, expected", [
-    ({"ca_path": "/etc/custom-ca.pem"}, "/etc/custom-ca.pem"),
+    ({"ca_path": certifi.where()}, certifi.where()),
     ({"validate_certs": False}, False),
 ])
 def test_tls_options_win_over_ca_bundle_environment(monkeypatch, sleeps, options, expected):
@@ -273,3 +281,120 @@ def test_api_calls_per_endpoint_name(sleeps):
         http.request("GET", "/users/2", endpoint="GET /users/{id}")
     assert http.api_calls() == {"GET /users/{id}": 2, "total": 2}
     assert json.dumps(http.api_calls())
+
+
+# -- ca_path: checked before any call ------------------------------------------------------
+
+class TestCaPath(object):
+    def test_missing_file_names_ca_path_before_any_call(self, tmp_path):
+        missing = str(tmp_path / "nope.pem")
+        with pytest.raises(ApiError) as caught:
+            HttpClient(BASE, ca_path=missing)
+        assert caught.value.message.startswith("ca_path %s does not exist" % missing)
+        assert "no call was made" in caught.value.message
+
+    def test_unreadable_file_names_ca_path(self, tmp_path, monkeypatch):
+        bundle = tmp_path / "ca.pem"
+        bundle.write_bytes(open(certifi.where(), "rb").read())
+        real_open = open
+
+        def refusing_open(path, *args, **kwargs):
+            if str(path) == str(bundle):
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, *args, **kwargs)
+
+        # chmod 000 does not stop root, which CI containers often are.
+        monkeypatch.setattr("builtins.open", refusing_open)
+        with pytest.raises(ApiError, match=r"ca_path .*ca\.pem cannot be read: Permission denied"):
+            HttpClient(BASE, ca_path=str(bundle))
+
+    def test_file_without_a_pem_certificate_names_ca_path(self, tmp_path):
+        bundle = tmp_path / "ca.pem"
+        bundle.write_text("this is not a certificate\n")
+        with pytest.raises(ApiError, match=r"ca_path .*ca\.pem holds no CA certificate in PEM form"):
+            HttpClient(BASE, ca_path=str(bundle))
+
+    def test_a_pem_bundle_or_a_directory_is_accepted(self, tmp_path):
+        assert HttpClient(BASE, ca_path=certifi.where()).session.verify == certifi.where()
+        assert HttpClient(BASE, ca_path=str(tmp_path)).session.verify == str(tmp_path)
+
+
+# -- answers read exactly -------------------------------------------------------------------
+
+class TestRedirects(object):
+    @responses.activate
+    def test_a_redirect_is_an_error_and_never_followed(self, sleeps):
+        http = HttpClient(BASE + "/api", retries=3, sleep=sleeps.append)
+        responses.delete(BASE + "/api/seats", status=302,
+                         headers={"Location": "https://login.example.test/?SAMLRequest=%s" % SECRET})
+        responses.get("https://login.example.test/", body="<html>Sign in</html>")
+        with pytest.raises(ApiError) as caught:
+            http.request("DELETE", "/seats", json_body={"x": 1}, headers={"X-Key": SECRET})
+        message = str(caught.value)
+        assert caught.value.status == 302 and sleeps == []
+        assert "redirect to https://login.example.test/" in message and "Check api_url" in message
+        assert SECRET not in message and "SAMLRequest" not in message
+        # requests would have turned the DELETE into a GET of the login page: a 200.
+        assert len(responses.calls) == 1
+
+    @responses.activate
+    def test_an_informational_status_is_an_error(self, http):
+        responses.get(BASE + "/x", status=103)
+        with pytest.raises(ApiError, match="informational status 103"):
+            http.request("GET", "/x")
+
+
+class TestAnswerShapes(object):
+    @responses.activate
+    def test_a_2xx_body_that_is_not_json_names_the_call(self, http):
+        responses.get(BASE + "/x", body="<html><title>Welcome</title></html>", status=200)
+        with pytest.raises(ShapeError) as caught:
+            http.request_json("GET", "/x")
+        assert str(caught.value) == (
+            "GET %s/x answered HTTP 200, but its body is not what the API documents: it is "
+            "not JSON (an HTML page titled 'Welcome')" % BASE)
+
+    @pytest.mark.parametrize("body, problem", [
+        ([{"id": "a"}], "expected a JSON object, got an array"),
+        ({"meta": {}}, "data is missing (expected a list)"),
+        ({"data": {"id": "a"}}, "data is an object, not a list"),
+        ({"data": None}, "data is null, not a list"),
+        ({"data": [{"id": "a"}, "b"]}, "data[1] is a string, not an object"),
+    ])
+    @responses.activate
+    def test_list_shape_says_what_is_wrong(self, http, body, problem):
+        responses.get(BASE + "/x", json=body)
+        with pytest.raises(ShapeError) as caught:
+            http.request_json("GET", "/x", shape=list_shape("data"))
+        assert caught.value.message == problem and caught.value.status == 200
+        assert caught.value.url == BASE + "/x"
+
+    def test_list_shape_item_and_rest_checks(self):
+        check = list_shape("Seats", ignore_case=True,
+                           item=lambda item: None if "user" in item else "user is missing",
+                           rest=lambda payload: optional_string(payload, "token"))
+        assert check({"seats": [{"user": "a"}]}) is None
+        assert check({"SEATS": [{"nobody": 1}]}) == "Seats[0]: user is missing"
+        assert check({"seats": [], "token": 5}) == "token is a number, not a string"
+
+    @responses.activate
+    def test_cursor_pages_refuse_a_meta_that_is_not_an_object(self, http):
+        responses.get(BASE + "/c", json={"data": [], "meta": ["next_cursor", "c2"]})
+        with pytest.raises(ShapeError, match="meta is an array, not an object"):
+            list(iterate_cursor_pages(http, "/c", {}, "GET /c", "things"))
+
+    @responses.activate
+    def test_continuation_pages_refuse_a_token_that_is_not_a_string(self, http):
+        responses.get(BASE + "/s", json={"items": [], "continuationToken": {"next": 2}})
+        with pytest.raises(ShapeError, match="continuationToken is an object, not a string"):
+            list(iterate_continuation_pages(http, "/s", {}, "GET /s", "things"))
+
+    @responses.activate
+    def test_numbered_pages_need_their_items_list(self, http):
+        responses.get(BASE + "/u", json={"users": []})
+        with pytest.raises(ShapeError, match="data is missing"):
+            list(iterate_numbered_pages(http, "/u", {}, "GET /u", page_size=2))
+
+    def test_without_credentials(self):
+        assert without_credentials("https://me:pw@proxy.test:8443/V1") == "https://proxy.test:8443/V1"
+        assert without_credentials("https://api.example.test") == "https://api.example.test"

@@ -61,7 +61,7 @@ def backend_for(store, names, exclusive=False, key=KEY):
     client = make(store)
     found = preflight(client, key[0], key[1], TENANT)
     folded = dict((name.lower(), name) for name in names)
-    return StoreSeatBackend(client, key[0], key[1], found, folded, exclusive)
+    return StoreSeatBackend(client, key[0], key[1], found, folded, exclusive, tenant=TENANT)
 
 
 def sync(store, names, check_mode=False, **options):
@@ -75,23 +75,25 @@ def sync(store, names, check_mode=False, **options):
 
 
 class TestPreflight(object):
-    @pytest.mark.parametrize("product, message", [
-        (entry(license_type="Offline"), "Offline licence"),
-        (entry(status="Removed"), "removed from the inventory"),
-    ])
-    def test_unusable_entries_fail_before_any_seat_call(self, product, message):
-        store = FakeStore({KEY: product})
-        with pytest.raises(SeatSyncError, match=message):
+    def test_offline_entry_fails_before_any_seat_call(self):
+        store = FakeStore({KEY: entry(license_type="Offline")})
+        with pytest.raises(SeatSyncError, match="Offline licence"):
             backend_for(store, ["a@contoso.com"])
         assert store.count("GET", "/Seats") == 0
 
     def test_unknown_product_names_both_ids_after_reading_every_page(self):
         store = FakeStore({KEY: entry(), ("CFQ7TTC0K5DR", "0001"): entry("CFQ7TTC0K5DR", "0001"),
                            ("9WZDNCRFJ3PZ", "0016"): entry("9WZDNCRFJ3PZ", "0016")})
+        backend = backend_for(store, [], key=("9NBLGGH4R2R6", "0099"))
+        # Not listed: maybe Removed and left out of the listing, so the product's own seat
+        # list decides, and the Store answers it with 404 Inventory.
         with pytest.raises(SeatSyncError) as info:
-            backend_for(store, [], key=("9NBLGGH4R2R6", "0099"))
-        assert "product_id 9NBLGGH4R2R6 with sku_id 0099" in str(info.value)
+            backend.prepare()
+        assert "product_id 9NBLGGH4R2R6 with sku_id 0099 is not in the Store for Business " \
+               "inventory of tenant %s" % TENANT in str(info.value)
+        assert "Nothing was changed" in str(info.value)
         assert store.count("GET", "/Inventory$") == 2  # page size 2: both pages read
+        assert store.count("GET", "/Seats$") == 1 and store.writes() == []
 
     @pytest.mark.parametrize("method, path, what", [
         ("POST", r"/oauth2/v2.0/token$", "getting a token for tenant %s failed" % TENANT),
@@ -262,3 +264,84 @@ class TestSync(object):
         store = FakeStore({KEY: entry()}, active_client=False)
         with pytest.raises(MsStoreError, match="not activated as a management tool"):
             backend_for(store, [])
+
+
+# -- products removed from the inventory --------------------------------------------------------
+
+REMOVED = ("9MSPC6MP8FM4", "0010")
+
+
+def removed_store(list_removed=True):
+    """A Removed product two people still hold a seat of, and an ordinary one."""
+    return FakeStore({KEY: entry(), REMOVED: entry(*REMOVED, capacity=5, available=3, policy="Open",
+                                                   status="Removed")},
+                     seats={REMOVED: {"ann@contoso.com": "ann@contoso.com",
+                                      "bob@contoso.com": "bob@contoso.com"}},
+                     users=["cid@contoso.com"], list_removed=list_removed)
+
+
+def sync_on(store, key, names, check_mode=False, **options):
+    client = make(store)
+    backend = StoreSeatBackend(client, key[0], key[1], preflight(client, key[0], key[1], TENANT),
+                               dict((name.lower(), name) for name in names),
+                               options.get("exclusive", False), tenant=TENANT)
+    skipped = backend.prepare()
+    desired = [Person(k, v) for k, v in backend.names.items() if k not in backend.unknown]
+    result = synchronise(backend, desired, check_mode=check_mode, skipped=skipped, **options)
+    return finish_result(result, backend, check_mode)
+
+
+class TestRemovedProducts(object):
+    @pytest.mark.parametrize("list_removed", [True, False])
+    def test_state_absent_reclaims_whether_or_not_the_inventory_lists_it(self, list_removed):
+        store = removed_store(list_removed)
+        result = sync_on(store, REMOVED, ["ann@contoso.com", "cid@contoso.com"], state="absent")
+        assert result["reclaimed"] == ["ann@contoso.com"] and result["failed_users"] == []
+        assert store.holders(REMOVED) == ["bob@contoso.com"]
+        assert [c.json["seatAction"] for c in store.writes()] == ["Reclaim"]
+
+    @pytest.mark.parametrize("list_removed", [True, False])
+    def test_exclusive_without_assignments_reclaims(self, list_removed):
+        store = removed_store(list_removed)
+        result = sync_on(store, REMOVED, ["bob@contoso.com"], exclusive=True, max_reclaims=1)
+        assert result["reclaimed"] == ["ann@contoso.com"] and result["assigned"] == []
+        assert store.holders(REMOVED) == ["bob@contoso.com"]
+
+    @pytest.mark.parametrize("list_removed, state", [
+        (True, "has been removed from the inventory of tenant %s" % TENANT),
+        (False, "is not listed in the Store for Business inventory of tenant %s (a product "
+                "removed from the inventory may be left out of it)" % TENANT),
+    ])
+    @pytest.mark.parametrize("check_mode", [True, False])
+    def test_a_plan_that_assigns_is_refused_whole_before_any_write(self, list_removed, state,
+                                                                  check_mode):
+        store = removed_store(list_removed)
+        with pytest.raises(SeatSyncError) as info:
+            sync_on(store, REMOVED, ["cid@contoso.com"], check_mode=check_mode, exclusive=True,
+                    max_reclaims=2)
+        message = str(info.value)
+        assert message.startswith("product 9MSPC6MP8FM4/0010 %s: the Store assigns no new seats "
+                                  "on it, so cid@contoso.com cannot get one. Nothing was changed."
+                                  % state)
+        assert "The 2 reclaim(s) this run also planned were not made either" in message
+        assert "state=absent" in message
+        assert store.writes() == []
+        assert store.holders(REMOVED) == ["ann@contoso.com", "bob@contoso.com"]
+
+    def test_an_unlisted_product_the_store_does_not_have_is_unknown(self):
+        store = removed_store(list_removed=False)
+        with pytest.raises(SeatSyncError, match="product_id 9NBLGGH4R2R6 with sku_id 0099 is not in"):
+            sync_on(store, ("9NBLGGH4R2R6", "0099"), ["ann@contoso.com"], state="absent")
+        assert store.writes() == []
+
+
+class TestReadsBeforeAnyWrite(object):
+    def test_a_wrong_path_404_while_reading_holders_says_nothing_was_changed(self):
+        store = FakeStore({KEY: entry()}, users=["a@contoso.com"])
+        store.faults.append(("GET", r"/Seats/", FakeResponse(404, "Not Found")))
+        with pytest.raises(MsStoreError) as info:
+            sync_on(store, KEY, ["a@contoso.com"], state="absent")
+        message = str(info.value)
+        assert message.startswith("9NBLGGH4R2R6/0016: nothing was changed: GET ")
+        assert "answered HTTP 404 without the Store's item type" in message
+        assert store.writes() == []

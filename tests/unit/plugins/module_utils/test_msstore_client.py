@@ -344,8 +344,14 @@ class TestSeatErrors(object):
         client, store, auth = make_client(
             [("GET", SEATS_URL + "/a@x.com", FakeResponse(404, "<html>nope</html>"))],
             [("POST", TOKEN_URL, token_response())])
-        # No item type to go by: a 404 on Get seat is read as "no seat".
-        assert client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com") is None
+        # No item type to go by: the 404 says nothing about the seat (a proxy's page, a wrong
+        # api_url), so it is an error naming the address, never "no seat".
+        with pytest.raises(MsStoreError) as info:
+            client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com")
+        message = str(info.value)
+        assert info.value.status == 404 and info.value.item_type is None
+        assert "GET %s/a@x.com answered HTTP 404 without the Store's item type" % SEATS_URL in message
+        assert "an HTML page: nope" in message and "Check api_url (%s)" % API in message
 
 
 # -- bulk -----------------------------------------------------------------------------
@@ -417,3 +423,138 @@ def test_api_error_carries_the_scrubbed_json_body():
     with pytest.raises(ApiError) as info:
         http.request("GET", "/y")
     assert info.value.body is None
+
+
+# -- a 404 is read exactly ------------------------------------------------------------------
+
+USER_SEATS_URL = API + "/Users/a@x.com/Seats"
+
+
+class TestNotFoundReadExactly(object):
+    @pytest.mark.parametrize("answer", [
+        FakeResponse(404, "Not Found"),                                   # a plain web server
+        FakeResponse(404, "<html><head><title>404 Not Found</title></head></html>"),  # a proxy
+        FakeResponse(404, None),
+        store_error(404, "The requested resource does not exist"),        # Store shape, no item
+        FakeResponse(404, {"statusCode": 404, "message": "Resource not found"}),  # a gateway
+    ])
+    def test_a_404_without_the_item_type_is_an_error_on_every_seat_read(self, answer):
+        client, store, auth = make_client(
+            [("GET", USER_SEATS_URL, answer), ("GET", SEATS_URL + "/a@x.com", answer),
+             ("GET", SEATS_URL, answer)],
+            [("POST", TOKEN_URL, token_response())])
+        for read in (lambda: list(client.iter_user_seats("a@x.com")),
+                     lambda: client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com"),
+                     lambda: list(client.iter_product_seats("9NBLGGH4R2R6", "0016"))):
+            with pytest.raises(MsStoreError) as info:
+                read()
+            assert info.value.status == 404 and info.value.item_type is None
+            assert "answered HTTP 404 without the Store's item type" in str(info.value)
+            assert "Check api_url (%s): it must be the Store API's base URL ending in /V1" % API \
+                in str(info.value)
+        store.done()
+
+    def test_each_item_type_means_what_it_says(self):
+        client, store, auth = make_client(
+            [("GET", USER_SEATS_URL, store_error(404, "User not found", itemType="User",
+                                                 values="a@x.com")),
+             ("GET", SEATS_URL + "/a@x.com", store_error(404, "Inventory not found",
+                                                         itemType="Inventory"))],
+            [("POST", TOKEN_URL, token_response())])
+        with pytest.raises(MsStoreError) as info:
+            list(client.iter_user_seats("a@x.com"))
+        assert info.value.item_type == "User"
+        with pytest.raises(MsStoreError) as info:
+            client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com")
+        assert info.value.item_type == "Inventory"  # not "no seat": the product is unknown
+
+    def test_pascal_case_error_bodies_are_read_too(self):
+        body = {"Code": "NotFound", "Message": "Seat not found",
+                "Data": {"ItemType": "Seat", "Values": "9NBLGGH4R2R6/0016/a@x.com"}}
+        client, store, auth = make_client(
+            [("GET", SEATS_URL + "/a@x.com", FakeResponse(404, body))],
+            [("POST", TOKEN_URL, token_response())])
+        assert client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com") is None
+
+    def test_a_404_from_the_token_endpoint_names_auth_url(self):
+        client, store, auth = make_client([], [("POST", TOKEN_URL, FakeResponse(404, "Not Found"))])
+        with pytest.raises(MsStoreError) as info:
+            list(client.iter_inventory())
+        assert info.value.fatal and "Check auth_url" in str(info.value)
+        assert "POST %s answered HTTP 404 (Not Found)" % TOKEN_URL in str(info.value)
+
+
+# -- odd 2xx answers --------------------------------------------------------------------------
+
+class TestOddAnswers(object):
+    @pytest.mark.parametrize("url, read, body, problem", [
+        (API + "/Inventory", "inventory", [], "expected a JSON object, got an array"),
+        (API + "/Inventory", "inventory", {"entries": []}, "inventoryEntries is missing (expected a list)"),
+        (API + "/Inventory", "inventory", {"inventoryEntries": [{"productKey": "9NBLGGH4R2R6/0016"}]},
+         "inventoryEntries[0]: productKey is a string, not an object"),
+        (SEATS_URL, "product", {"seats": {"a@x.com": {}}}, "seats is an object, not a list"),
+        (SEATS_URL, "product", {"seats": ["a@x.com"]}, "seats[0] is a string, not an object"),
+        (SEATS_URL, "product", {"seats": [{"state": "Active"}]}, "seats[0]: assignedTo is null, not a non-empty string"),
+        (USER_SEATS_URL, "user", {"Seats": None}, "seats is null, not a list"),
+        (USER_SEATS_URL, "user", {"seats": [{"assignedTo": "a@x.com"}]}, "seats[0]: productKey is null, not an object"),
+        (USER_SEATS_URL, "user", {"seats": [], "continuationToken": 2}, "continuationToken is a number, not a string"),
+        (SEATS_URL + "/a@x.com", "seat", [seat("a@x.com")], "expected a JSON object, got an array"),
+    ])
+    def test_fails_naming_the_call(self, url, read, body, problem):
+        client, store, auth = make_client([("GET", url, FakeResponse(200, body))],
+                                          [("POST", TOKEN_URL, token_response())])
+        reads = {"inventory": lambda: list(client.iter_inventory()),
+                 "product": lambda: list(client.iter_product_seats("9NBLGGH4R2R6", "0016")),
+                 "user": lambda: list(client.iter_user_seats("a@x.com")),
+                 "seat": lambda: client.get_seat("9NBLGGH4R2R6", "0016", "a@x.com")}
+        with pytest.raises(MsStoreError) as info:
+            reads[read]()
+        assert str(info.value) == ("GET %s answered HTTP 200, but its body is not what the API "
+                                   "documents: %s" % (url, problem))
+        store.done()  # never retried: the same answer would come back
+
+    @pytest.mark.parametrize("body", [[], "done", {"seatDetails": "a@x.com"},
+                                      {"seatDetails": [7, {"assignedTo": 7}],
+                                       "failedSeatOperations": {"userName": "b@x.com"}}])
+    def test_an_odd_bulk_answer_confirms_nobody(self, body):
+        # The write was sent and answered 2xx: it may have happened. Nothing in the body is
+        # believed, every name is "missing", so the engine reads the holders again.
+        client, store, auth = make_client([("POST", SEATS_URL, FakeResponse(200, body))],
+                                          [("POST", TOKEN_URL, token_response())])
+        result = client.bulk("9NBLGGH4R2R6", "0016", "reclaim", ["a@x.com", "b@x.com"])
+        assert result.done == {} and result.failed == {}
+        assert result.missing == ["a@x.com", "b@x.com"]
+
+
+# -- connection options -------------------------------------------------------------------------
+
+class _Failed(Exception):
+    pass
+
+
+class _Module(object):
+    def __init__(self, params):
+        self.params = params
+        self.no_log_values = set()
+        self.failure = None
+
+    def fail_json(self, **result):
+        self.failure = result
+        raise _Failed()
+
+    def warn(self, message):
+        raise AssertionError("no warning expected: %s" % message)
+
+
+def test_a_missing_ca_path_fails_the_module_naming_it_before_any_call(tmp_path):
+    from ansible_collections.seatops.seats.plugins.module_utils._msstore import connect_from_module
+    missing = str(tmp_path / "corp-ca.pem")
+    module = _Module({"tenant_id": TENANT, "client_id": "app-1", "client_secret": SECRET,
+                      "access_token": None, "auth_url": AUTH, "api_url": API,
+                      "validate_certs": True, "ca_path": missing, "timeout": 30, "retries": 3})
+    with pytest.raises(_Failed):
+        connect_from_module(module, {}, changed=False)
+    assert module.failure == {"msg": "ca_path %s does not exist: give the path of the PEM file "
+                                     "holding the CA certificate(s) of the server (no call was "
+                                     "made)" % missing,
+                              "api_calls": {"total": 0}, "changed": False}

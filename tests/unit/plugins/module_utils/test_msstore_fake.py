@@ -114,13 +114,16 @@ class FakeStore(object):
     ``products``: ``{(pid, sku): entry dict}``; ``seats``: ``{(pid, sku): {upn_lower: upn}}``;
     ``users``: known UPNs. ``page_size`` caps every page so listings have several pages.
     ``faults``: list of ``(method, path_regex, response)`` answered once each, first.
+    ``list_removed``: whether Get inventory lists Removed entries (undocumented, so both).
+    Like the sandbox, a Removed entry keeps its seats readable and reclaimable, and refuses
+    new assignments.
     """
 
     SEAT_PATH = re.compile(r"^/V1/Inventory/([^/]+)/([^/]+)/Seats(?:/([^/]+))?$", re.I)
     USER_PATH = re.compile(r"^/V1/Users/([^/]+)/Seats$", re.I)
 
     def __init__(self, products, seats=None, users=(), page_size=2, active_client=True,
-                 token_lifetime=3600):
+                 token_lifetime=3600, list_removed=True):
         self.products = dict((key, value) for key, value in products.items())
         self.seats = dict((key, dict(value)) for key, value in (seats or {}).items())
         for key in self.products:
@@ -131,6 +134,7 @@ class FakeStore(object):
         self.page_size = page_size
         self.active_client = active_client
         self.token_lifetime = token_lifetime
+        self.list_removed = list_removed
         self.tokens = set()
         self.issued = 0
         self.faults = []
@@ -208,7 +212,9 @@ class FakeStore(object):
     def _store(self, call):
         path = call.path
         if re.match(r"^/V1/Inventory$", path, re.I) and call.method == "GET":
-            return self._page(list(self.products.values()), call, "inventoryEntries")
+            entries = [item for item in self.products.values()
+                       if self.list_removed or item.get("status") != "Removed"]
+            return self._page(entries, call, "inventoryEntries")
         match = self.USER_PATH.match(path)
         if match:
             upn = unquote(match.group(1)).lower()
@@ -259,7 +265,8 @@ class FakeStore(object):
             elif action == "assign":
                 if upn in holders:
                     done.append(seat(holders[upn], *key))
-                elif product["distributionPolicy"] == "Restricted" and product["availableSeats"] <= 0:
+                elif product.get("status") == "Removed" or (
+                        product["distributionPolicy"] == "Restricted" and product["availableSeats"] <= 0):
                     fail("NoSeatsAvailable")
                 else:
                     holders[upn] = name
@@ -294,3 +301,15 @@ def test_fake_store_pages_and_answers_404_user():
     assert len(first["seats"]) == 2 and first["continuationToken"] == "2"
     missing = store.request("GET", API + "/Users/ghost@x.com/Seats", headers=headers)
     assert missing.status_code == 404 and missing.json()["data"]["itemType"] == "User"
+
+
+def test_fake_store_can_leave_removed_entries_out_of_the_inventory():
+    products = {("9NBLGGH4R2R6", "0016"): entry(),
+                ("9MSPC6MP8FM4", "0010"): entry("9MSPC6MP8FM4", "0010", status="Removed")}
+    headers = {"Authorization": "Bearer t"}
+    for list_removed, expected in ((True, 2), (False, 1)):
+        store = FakeStore(products, list_removed=list_removed, page_size=10)
+        store.tokens.add("t")
+        listed = store.request("GET", API + "/Inventory", params={"maxResults": 100},
+                               headers=headers).json()["inventoryEntries"]
+        assert len(listed) == expected
