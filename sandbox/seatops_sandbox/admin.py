@@ -9,7 +9,15 @@ from .faults import ConfigError, parse_rate_limit
 from .httpmsg import json_response
 from .seed import SeedError, parse_seed_text, validate_seed
 
-CONFIG_KEYS = ("latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime")
+CONFIG_KEYS = ("latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
+               "unknown_path_answer", "msstore_error_body", "msstore_lists_removed")
+# Answers the specs leave open; each choice is one plausible answer of the real service.
+CHOICES = {
+    # What answers a path no API has (a wrong api_url, a proxy in front): a web server's 404.
+    "unknown_path_answer": ("text", "html", "json", "empty"),
+    # The Store's error body: its format is undocumented (msstore contract §2.1, §4.1).
+    "msstore_error_body": ("camel", "pascal", "empty"),
+}
 
 
 def _error(status, message, field=None):
@@ -41,6 +49,16 @@ def validate_config(values):
     for key in ("datadog_rate_limit", "msstore_rate_limit"):
         if key in values:
             clean[key] = parse_rate_limit(values[key], key)
+    for key, allowed in CHOICES.items():
+        if key in values:
+            if values[key] not in allowed:
+                raise ConfigError(key, f"must be one of {', '.join(allowed)}")
+            clean[key] = values[key]
+    if "msstore_lists_removed" in values:
+        # Whether Get inventory lists Removed entries is undocumented (msstore contract §2.8).
+        if not isinstance(values["msstore_lists_removed"], bool):
+            raise ConfigError("msstore_lists_removed", "must be true or false")
+        clean["msstore_lists_removed"] = values["msstore_lists_removed"]
     if "token_lifetime" in values:
         value = values["token_lifetime"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -88,7 +88,7 @@ class RateBudget:
 
 
 RULE_KEYS = {"method", "path", "status", "count", "rate", "headers", "latency_ms", "drop", "body",
-             "drop_answer", "after"}
+             "drop_answer", "after", "mangle"}
 
 
 def validate_rules(rules):
@@ -146,9 +146,14 @@ def validate_rules(rules):
             out["after"] = after
         if "body" in rule:
             out["body"] = rule["body"]
+        if "mangle" in rule:
+            # The request is handled (its effect applied), then its answer's body is replaced.
+            if out.get("status") or out.get("drop"):
+                raise ConfigError(field + ".mangle", "keeps the real answer: it cannot go with status or drop")
+            out["mangle"] = rule["mangle"]
         if not (out.get("status") or out.get("drop") or out.get("drop_answer") or "latency_ms" in out
-                or out.get("headers")):
-            raise ConfigError(field, "needs an effect: status, drop, drop_answer, latency_ms or headers")
+                or out.get("headers") or "mangle" in out):
+            raise ConfigError(field, "needs an effect: status, drop, drop_answer, mangle, latency_ms or headers")
         clean.append(out)
     return clean
 
@@ -165,6 +170,9 @@ class Outcome:
         self.headers = {}
         self.body = None
         self.has_body = False
+        # Replace the body of the real answer (the first matching ``mangle`` rule's value).
+        self.mangle = None
+        self.has_mangle = False
 
 
 class FaultInjector:
@@ -215,6 +223,9 @@ class FaultInjector:
                 rule["fired"] += 1
                 outcome.latency_ms += rule.get("latency_ms", 0)
                 outcome.headers.update(rule.get("headers", {}))
+                if "mangle" in rule and not outcome.has_mangle:
+                    outcome.has_mangle = True
+                    outcome.mangle = rule["mangle"]
                 if rule.get("drop"):
                     outcome.drop = True
                     break

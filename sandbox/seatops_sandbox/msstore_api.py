@@ -9,7 +9,7 @@ import http
 import json
 
 from . import tokens
-from .httpmsg import decode_cursor, encode_cursor, json_response
+from .httpmsg import Response, decode_cursor, encode_cursor, json_response
 from .seed import PRODUCT_ID_RE, SKU_ID_RE, UPN_RE
 from .store import now_iso
 
@@ -36,6 +36,28 @@ def error_body(status, message, data=None):
 
 def error_response(status, message, data=None, headers=None):
     return json_response(status, error_body(status, message, data), CT, headers)
+
+
+def restyle_error(resp, style):
+    """An error answer in another plausible form of the undocumented Store error body
+    (config ``msstore_error_body``): ``camel`` as built, ``pascal`` with PascalCase property
+    names (``Code``, ``Data.ItemType``), ``empty`` with no body at all."""
+    if style == "camel":
+        return resp
+    headers = {key: value for key, value in resp.headers.items() if key.lower() != "content-type"}
+    if style == "empty":
+        return Response(resp.status, b"", None, headers)
+    try:
+        body = json.loads(resp.body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return resp
+    return json_response(resp.status, _pascal(body), CT, headers)
+
+
+def _pascal(value):
+    if isinstance(value, dict):
+        return {key[:1].upper() + key[1:]: _pascal(item) for key, item in value.items()}
+    return value
 
 
 def bad_param(name, reason="Invalid parameter", details=None):
@@ -203,8 +225,10 @@ def _inventory(app, tenant, query):
     since = None
     if query.get("modifiedsince"):
         since = _parse_date(query["modifiedsince"][0])
-    sql = ("SELECT * FROM ms_inventory WHERE tenant = ? AND pkey > ? AND license_type IN (%s) "
-           "ORDER BY pkey" % ",".join("?" * len(types)))
+    # Whether Removed entries are listed is undocumented (§2.8): a switch gives both answers.
+    removed = "" if app.config["msstore_lists_removed"] else "AND status != 'Removed' "
+    sql = ("SELECT * FROM ms_inventory WHERE tenant = ? AND pkey > ? AND license_type IN (%s) %s"
+           "ORDER BY pkey" % (",".join("?" * len(types)), removed))
     args = [tenant, after] + types
     if since is None:
         sql += " LIMIT ?"

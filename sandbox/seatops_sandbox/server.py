@@ -60,7 +60,9 @@ class Sandbox:
         self.requests = RequestLog()
         self.quiet = quiet
         self.config = {"latency_ms": 0, "jitter_ms": 0, "datadog_rate_limit": None,
-                       "msstore_rate_limit": None, "token_lifetime": 3600}
+                       "msstore_rate_limit": None, "token_lifetime": 3600,
+                       "unknown_path_answer": "text", "msstore_error_body": "camel",
+                       "msstore_lists_removed": True}
         saved = self.store.get_meta("token_lifetime")
         if saved:
             self.config["token_lifetime"] = int(saved)
@@ -98,7 +100,10 @@ def route(req):
         if len(seg) == 4 and seg[3]:
             return "dd_users", "/api/v2/users/{user_id}", lambda app: datadog_api.handle_users(app, req, seg[3])
     if seg and seg[0].lower() == "v1":
-        template = msstore_api.template_for(seg[1:]) or req.path
+        template = msstore_api.template_for(seg[1:])
+        if template is None:
+            # Not an operation of the Store API: answered by the web server, not by the API.
+            return None, req.path, unknown_path_response
         return "msstore", template, lambda app: msstore_api.handle(app, req, seg[1:])
     low = [s.lower() for s in seg]
     if len(seg) == 4 and low[1:] == ["oauth2", "v2.0", "token"] and seg[0]:
@@ -108,8 +113,41 @@ def route(req):
     if seg and seg[0] == "api":
         return "dd_users", req.path, lambda app: datadog_api.strings_error(
             404, "Not found", datadog_api.USERS_CT)
-    return None, req.path, lambda app: json_response(404, {"error": "not_found",
-                                                           "message": f"no such endpoint: {req.path}"})
+    return None, req.path, unknown_path_response
+
+
+NOT_FOUND_PAGE = ("<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body><h1>Not Found</h1>"
+                  "<p>The requested URL was not found on this server.</p></body></html>\n")
+
+
+def unknown_path_response(app):
+    """A path no API has, answered as a web server or a proxy in front would: a 404 in none
+    of the APIs' error shapes (config ``unknown_path_answer``)."""
+    style = app.config["unknown_path_answer"]
+    if style == "html":
+        return Response(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
+    if style == "json":
+        # An API gateway's own answer: JSON, but not the shape of either API.
+        return json_response(404, {"statusCode": 404, "message": "Resource not found"})
+    if style == "empty":
+        return Response(404, b"")
+    return Response(404, "404 page not found\n", "text/plain; charset=utf-8")
+
+
+def mangled_response(api, resp, replacement):
+    """``resp`` with its body replaced (fault rule ``mangle``): status and headers kept, except
+    that a 204 becomes a 200, since a 204 cannot carry a body.
+
+    A string is sent as it is (HTML if it starts with '<', else plain text); any other JSON
+    value is sent as JSON with the content type of the API it stands in for."""
+    headers = {key: value for key, value in resp.headers.items() if key.lower() != "content-type"}
+    status = 200 if resp.status == 204 else resp.status
+    if isinstance(replacement, str):
+        ctype = "text/html; charset=utf-8" if replacement.lstrip().startswith("<") else "text/plain; charset=utf-8"
+        return Response(status if replacement else resp.status, replacement, ctype, headers)
+    ctype = {"dd_seats": datadog_api.SEATS_CT, "msstore": msstore_api.CT}.get(api, "application/json")
+    body = json.dumps(replacement, separators=(",", ":"))
+    return Response(status, body, ctype, headers)
 
 
 def fault_response(api, status, outcome):
@@ -211,6 +249,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = fault_response(api, outcome.status, outcome)
         else:
             resp = self._safely(lambda: handler(app), api)
+        if api == "msstore" and resp.status >= 400 and not outcome.has_body:
+            resp = msstore_api.restyle_error(resp, app.config["msstore_error_body"])
+        if outcome.has_mangle:
+            resp = mangled_response(api, resp, outcome.mangle)
         if outcome.drop_answer:
             # The request took effect; the client never learns it (a lost answer).
             app.requests.add(req.method, req.path, template, 0)

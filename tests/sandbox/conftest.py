@@ -5,7 +5,7 @@ Tests talk plain HTTP (requests) to the server, exactly as a client would.
 
 import pytest
 
-from sandbox_helpers import base_seed
+from sandbox_helpers import DEFAULT_ANSWERS, base_seed
 from seatops_sandbox.testing import SandboxProcess
 
 
@@ -20,7 +20,7 @@ def sb(sandbox_process):
     """The shared sandbox, freshly seeded with no faults, limits, latency or logged requests."""
     sandbox_process.faults([])
     sandbox_process.config(latency_ms=0, jitter_ms=0, datadog_rate_limit=None, msstore_rate_limit=None,
-                           token_lifetime=3600)
+                           token_lifetime=3600, **DEFAULT_ANSWERS)
     sandbox_process.seed(base_seed())
     sandbox_process.clear_requests()
     return sandbox_process

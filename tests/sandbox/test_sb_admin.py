@@ -6,7 +6,7 @@ import pytest
 import requests
 import yaml
 
-from sandbox_helpers import ANA, BEN, DARA, RESTRICTED, TENANT, base_seed, dd, ms, seats_body, token
+from sandbox_helpers import ANA, BEN, DARA, DEFAULT_ANSWERS, RESTRICTED, TENANT, base_seed, dd, ms, seats_body, token
 
 
 def admin(sb, method, path, **kwargs):
@@ -147,14 +147,16 @@ def test_request_log_counts_templates_and_clear(sb):
 
 def test_config_roundtrip_and_validation(sb):
     cfg = sb.config()
-    assert cfg == {"latency_ms": 0, "jitter_ms": 0, "datadog_rate_limit": None, "msstore_rate_limit": None,
-                   "token_lifetime": 3600}
+    assert cfg == dict({"latency_ms": 0, "jitter_ms": 0, "datadog_rate_limit": None, "msstore_rate_limit": None,
+                        "token_lifetime": 3600}, **DEFAULT_ANSWERS)
     cfg = sb.config(datadog_rate_limit={"limit": 5, "period": 10}, msstore_rate_limit="7/3", latency_ms=1)
     assert cfg["datadog_rate_limit"] == {"limit": 5, "period": 10}
     assert cfg["msstore_rate_limit"] == {"limit": 7, "period": 3}
     assert sb.config()["latency_ms"] == 1
     for bad in ({"latency_ms": -1}, {"datadog_rate_limit": {"limit": 0, "period": 1}},
-                {"token_lifetime": 0}, {"nonsense": 1}, {"msstore_rate_limit": "fast"}):
+                {"token_lifetime": 0}, {"nonsense": 1}, {"msstore_rate_limit": "fast"},
+                {"unknown_path_answer": "xml"}, {"msstore_error_body": "snake"},
+                {"msstore_lists_removed": "no"}):
         resp = admin(sb, "POST", "/_sandbox/config", json=bad)
         assert resp.status_code == 400, bad
         assert resp.json()["field"]

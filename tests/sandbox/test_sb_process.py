@@ -9,7 +9,7 @@ import threading
 import pytest
 import requests
 
-from sandbox_helpers import ANA, BEN, GUS, RESTRICTED, TENANT, base_seed, dd, ms, seats_body, token
+from sandbox_helpers import ANA, BEN, DEFAULT_ANSWERS, GUS, RESTRICTED, TENANT, base_seed, dd, ms, seats_body, token
 from seatops_sandbox.testing import SandboxError, SandboxProcess
 
 
@@ -167,8 +167,9 @@ def test_cli_options_are_applied():
     args = ["--datadog-rate-limit", "600/60", "--msstore-rate-limit", "50/10", "--token-lifetime", "77",
             "--latency-ms", "1", "--jitter-ms", "2", "--fault-seed", "5"]
     with SandboxProcess(seed=base_seed(), extra_args=args) as proc:
-        assert proc.config() == {"latency_ms": 1, "jitter_ms": 2, "datadog_rate_limit": {"limit": 600, "period": 60},
-                                 "msstore_rate_limit": {"limit": 50, "period": 10}, "token_lifetime": 77}
+        assert proc.config() == dict({"latency_ms": 1, "jitter_ms": 2, "datadog_rate_limit": {"limit": 600, "period": 60},
+                                      "msstore_rate_limit": {"limit": 50, "period": 10}, "token_lifetime": 77},
+                                     **DEFAULT_ANSWERS)
         resp = dd(proc, "GET", "/api/v2/users")
         assert resp.headers["X-RateLimit-Limit"] == "600"
         assert proc.faults([{"status": 500, "rate": 0.5}])["seed"] == 5
