@@ -77,4 +77,8 @@ requirements:
 notes:
   - Every request carries the header C(X-Datadog-Managed-By) with value C(iac), which tells
     Datadog the traffic comes from infrastructure as code.
+  - Return values documented as returned C(always) are in every result of the module,
+    failures included (nothing changed then - empty lists, no calls counted before the first).
+    Only a task that Ansible refuses before the module starts (a required option missing, a
+    value outside its choices) has none of them.
 """

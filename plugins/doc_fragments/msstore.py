@@ -82,4 +82,8 @@ requirements:
 notes:
   - Microsoft retired the Store for Business; the API may not be reachable in every tenant.
     Point O(api_url) and O(auth_url) at a compatible server to test playbooks.
+  - Return values documented as returned C(always) are in every result of the module,
+    failures included (nothing changed then - empty lists, no calls counted before the first).
+    Only a task that Ansible refuses before the module starts (a required option missing, a
+    value outside its choices) has none of them.
 """

@@ -36,6 +36,10 @@ options:
     description:
       - Names that O(exclusive=true) never reclaims, for break-glass and service accounts.
       - A name must not appear in both O(users) and O(protected).
+      - A name that may mean several people (on Datadog, an email two users share, or one
+        user's email that is another user's handle) protects every one of them.
+      - A protected name whose lookup fails (an error, not "nobody has it") stops the run
+        before any write, because without it nobody can tell whose seat is protected.
     type: list
     elements: str
     default: []
@@ -50,7 +54,8 @@ options:
     default: '10%'
   unknown_users:
     description:
-      - What to do with a name that matches nobody (or that matches several people).
+      - What to do with a name that matches nobody (or, in O(users), that matches several
+        people; a name in O(protected) that matches several protects them all).
       - V(fail) stops before any write; V(warn) skips the name with a warning;
         V(ignore) skips it silently. Skipped names are listed in RV(skipped_users).
     type: str
@@ -63,6 +68,11 @@ options:
         per user with the outcome (C(ok), C(failed) or C(unknown)). Each line holds the time,
         run id, platform, product, action and batch number. A run killed mid-way leaves a
         journal that says which changes happened and which call may or may not have.
+      - A change the API confirmed is journaled C(ok) as its answer arrives, also when the
+        call had to be sent again. When a call's answer was lost and the holders could not be
+        read again either, the journal says C(unknown) for its users and RV(failed_users)
+        gives each of them a reason that starts with C(outcome unknown), so the result and the
+        journal always say the same of each user.
       - Nothing is written in check mode. The directory must exist and be writable (checked
         before any call, in check mode too).
     type: path

@@ -25,6 +25,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     normalise_name,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    base_result,
     check_sync_options,
     finish,
     fold_names,
@@ -58,7 +59,10 @@ def connection_argument_spec():
 def connect(module, **facts):
     """Build the client from the module's options, or fail naming the option.
 
-    ``facts`` go into the failure result (for example the product code)."""
+    ``facts`` go into the failure result (for example the product code); ``api_calls`` is
+    there in any case (no call was made)."""
+    facts = dict(facts)
+    facts.setdefault("api_calls", {"total": 0})
     params = module.params
     try:
         client = DatadogClient.connect(
@@ -66,7 +70,7 @@ def connect(module, **facts):
             api_url=params["api_url"], validate_certs=params["validate_certs"],
             ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
     except DatadogError as exc:
-        module.fail_json(msg=str(exc), api_calls={"total": 0}, **facts)
+        module.fail_json(msg=str(exc), **facts)
     if client.http.insecure_warning():
         module.warn(client.http.insecure_warning())
     return client
@@ -175,8 +179,13 @@ def seats_argument_spec():
     return spec
 
 
-def run_seats(module, client):
-    """Plan and apply one product's seats; returns the result for ``finish``."""
+def run_seats(module, client, result=None):
+    """Plan and apply one product's seats; returns the result for ``finish``.
+
+    ``result`` (see ``base_result``) is filled in as the run learns things, so a failure
+    raised part way still reports what was known (the names skipped, for example)."""
+    if result is None:
+        result = base_result(product_code=module.params["product_code"])
     params = module.params
     product_code = check_product_code(params["product_code"])
     users = fold_names(params["users"], "users", normalise_name)
@@ -245,12 +254,13 @@ def run_seats(module, client):
     for item in refused:
         module.warn("%s: not given a seat of %s: %s" % (item["user"], product_code, item["reason"]))
     skipped = sorted(skipped + refused, key=lambda item: item["user"].lower())
+    result["skipped_users"] = skipped
 
     journal = open_journal(module, "datadog")
-    result = synchronise(
+    result.update(synchronise(
         backend, list(desired.values()), state=state, exclusive=exclusive,
         protected=protected_keys, max_reclaims=params["max_reclaims"],
-        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff)
+        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
     result["product_code"] = product_code
     result["assigned"] = sorted(result["assigned"], key=_view_order)
     result["reclaimed"] = sorted(result["reclaimed"], key=_view_order)
@@ -322,16 +332,17 @@ def refusal(user, allow_disabled):
 def main_seats(module):
     """Everything ``datadog_seats`` does after building its AnsibleModule."""
     product_code = module.params["product_code"]
-    client = connect(module, changed=False, product_code=product_code)
+    result = base_result(product_code=product_code)
+    client = connect(module, **result)
     try:
-        result = run_seats(module, client)
+        run_seats(module, client, result)
     except (SeatSyncError, DatadogError) as exc:
         message = str(exc)
         if product_code not in message:
             # e.g. a user lookup that failed: it serves the product, but does not know it.
             message = "product %s: %s" % (product_code, message)
-        module.fail_json(msg=message, changed=False, product_code=product_code,
-                         api_calls=client.api_calls())
+        result["api_calls"] = client.api_calls()
+        module.fail_json(msg=message, **result)
     result["api_calls"] = client.api_calls()
     finish(module, result, product_code)
 

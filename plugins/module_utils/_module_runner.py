@@ -39,9 +39,28 @@ def sync_argument_spec():
     )
 
 
-def require_requests(module):
+def base_result(**facts):
+    """What a seat module returns when nothing was done: every key its RETURN documents as
+    ``returned: always``, so a run that fails at any point (bad input, no connection, a
+    refused guard or capacity check) still carries them. ``facts`` add to or override it,
+    for example ``product_code`` or the client's ``api_calls``."""
+    result = {
+        "changed": False,
+        "assigned": [],
+        "reclaimed": [],
+        "skipped_users": [],
+        "failed_users": [],
+        "api_calls": {"total": 0},
+    }
+    result.update(facts)
+    return result
+
+
+def require_requests(module, **facts):
+    """Fail (with ``facts``, for example a module's always-returned keys) without requests."""
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR,
+                         **facts)
 
 
 def fold_names(names, field, normalise):
@@ -89,13 +108,14 @@ def check_sync_options(params, users, protected):
 
 
 def open_journal(module, platform):
+    """The run's journal, None without one (or in check mode); SeatSyncError if unusable."""
     path = module.params.get("journal")
     if not path or module.check_mode:
         return None
     try:
         return Journal(path, platform)
     except (IOError, OSError) as exc:
-        module.fail_json(msg="journal: %s" % exc)
+        raise SeatSyncError("journal: %s (nothing was changed)" % exc)
 
 
 def handle_unknown(mode, unknown, module):

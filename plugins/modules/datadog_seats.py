@@ -133,7 +133,8 @@ product_code:
 assigned:
   description:
     - Users given a seat by this run (in check mode, who would be), sorted by email.
-  returned: success, or failure after writes started
+    - Empty when the run failed before any write.
+  returned: always
   type: list
   elements: dict
   contains:
@@ -151,7 +152,8 @@ assigned:
 reclaimed:
   description:
     - Users whose seat this run reclaimed (in check mode, whose would be), sorted by email.
-  returned: success, or failure after writes started
+    - Empty when the run failed before any write.
+  returned: always
   type: list
   elements: dict
   contains:
@@ -167,14 +169,16 @@ reclaimed:
 unchanged:
   description: How many of O(users) already were as wanted (holding with O(state=present),
     not holding with O(state=absent)).
-  returned: success, or failure after writes started
+  returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 12
 skipped_users:
   description:
     - Names left out before planning, each with the reason (unknown or ambiguous with
       O(unknown_users=warn) or V(ignore); disabled users and service accounts refused a seat).
-  returned: success, or failure after writes started
+    - Also on a failure after the names were looked up (a refused guard, for example);
+      empty when the run failed earlier.
+  returned: always
   type: list
   elements: dict
   contains:
@@ -191,6 +195,10 @@ failed_users:
   description:
     - Changes that did not happen, each with the API's reason. When not empty, the task
       fails, after making every change it could.
+    - A reason that starts with C(outcome unknown) means nobody could tell whether the change
+      happened (the call's answer was lost and re-reading the holders failed too); the
+      O(journal) says C(unknown) for the same user. The next run reads first and repairs it.
+    - Empty when the run failed before any write (the message says why).
     - Named C(failed_users) rather than C(failed), which Ansible reserves for the task status.
   returned: always
   type: list
@@ -207,7 +215,7 @@ failed_users:
   sample: []
 holders_count:
   description: How many users hold a seat after the run (in check mode, would hold).
-  returned: success, or failure after writes started
+  returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 42
 api_calls:
@@ -246,6 +254,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     normalise_name,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    base_result,
     fold_names,
     require_requests,
 )
@@ -261,13 +270,12 @@ def check_input(module):
         fold_names(params["users"], "users", normalise_name)
         fold_names(params["protected"], "protected", normalise_name)
     except (SeatSyncError, DatadogError) as exc:
-        module.fail_json(msg=str(exc), changed=False, product_code=params["product_code"],
-                         api_calls={"total": 0})
+        module.fail_json(msg=str(exc), **base_result(product_code=params["product_code"]))
 
 
 def main():
     module = AnsibleModule(argument_spec=seats_argument_spec(), supports_check_mode=True)
-    require_requests(module)
+    require_requests(module, **base_result(product_code=module.params["product_code"]))
     check_input(module)
     main_seats(module)
 

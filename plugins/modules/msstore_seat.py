@@ -117,24 +117,31 @@ changed:
   returned: always
   type: bool
 assigned:
-  description: UPNs that got a seat (in check mode, would get one), sorted.
+  description:
+    - UPNs that got a seat (in check mode, would get one), sorted.
+    - Empty when the run failed before any write.
   returned: always
   type: list
   elements: str
   sample: [alice@contoso.com]
 reclaimed:
-  description: UPNs whose seat was reclaimed (in check mode, would be), sorted.
+  description:
+    - UPNs whose seat was reclaimed (in check mode, would be), sorted.
+    - Empty when the run failed before any write.
   returned: always
   type: list
   elements: str
   sample: [mallory@contoso.com]
 unchanged:
   description: How many named users were already as wanted.
-  returned: always
+  returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 3
 skipped_users:
-  description: Users left out because the tenant does not know them (O(unknown_users=warn) or V(ignore)).
+  description:
+    - Users left out because the tenant does not know them (O(unknown_users=warn) or V(ignore)).
+    - Also on a failure after the users were looked up (a refused guard or capacity check);
+      empty when the run failed earlier.
   returned: always
   type: list
   elements: dict
@@ -150,6 +157,10 @@ failed_users:
     - Users whose change failed, with the reason the Store gave (for example
       C(no seats available on this Restricted product (NoSeatsAvailable))). The task fails
       when this is not empty; RV(assigned) and RV(reclaimed) still say what did change.
+    - A reason that starts with C(outcome unknown) means nobody could tell whether the change
+      happened (the call's answer was lost and re-reading the holders failed too); the
+      O(journal) says C(unknown) for the same user. The next run reads first and repairs it.
+    - Empty when the run failed before any write (the message says why).
   returned: always
   type: list
   elements: dict
@@ -162,12 +173,12 @@ failed_users:
       type: str
 holders_count:
   description: How many seats of the product are assigned after the run (in check mode, would be).
-  returned: always
+  returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 38
 available_seats:
   description: The product's available seats after the run (in check mode, predicted).
-  returned: always
+  returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 12
 api_calls:

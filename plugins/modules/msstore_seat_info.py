@@ -106,7 +106,7 @@ EXAMPLES = r"""
 RETURN = r"""
 view:
   description: The view that was read.
-  returned: always
+  returned: success
   type: str
   sample: users
 inventory:

@@ -12,9 +12,11 @@ import pytest
 from ansible_collections.seatops.seats.plugins.module_utils._journal import Journal
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
     MAX_USERS,
+    base_result,
     check_sync_options,
     fold_names,
     handle_unknown,
+    open_journal,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     Person,
@@ -83,8 +85,10 @@ class TestCheckSyncOptions(object):
 
 
 class FakeModule(object):
-    def __init__(self):
+    def __init__(self, **params):
         self.warnings = []
+        self.params = params
+        self.check_mode = False
 
     def warn(self, text):
         self.warnings.append(text)
@@ -134,3 +138,32 @@ class TestJournal(object):
     def test_missing_directory_is_refused(self, tmp_path):
         with pytest.raises(IOError, match="does not exist"):
             Journal(str(tmp_path / "nowhere" / "journal.jsonl"), "datadog")
+
+
+class TestBaseResult(object):
+    def test_every_always_returned_key_says_nothing_happened(self):
+        assert base_result() == {"changed": False, "assigned": [], "reclaimed": [], "skipped_users": [],
+                                 "failed_users": [], "api_calls": {"total": 0}}
+
+    def test_facts_add_and_override(self):
+        result = base_result(product_code="incident_response", api_calls={"GET /x": 1, "total": 1})
+        assert result["product_code"] == "incident_response" and result["api_calls"]["total"] == 1
+
+    def test_each_call_gets_its_own_lists(self):
+        first = base_result()
+        first["assigned"].append("someone")
+        assert base_result()["assigned"] == []
+
+
+class TestOpenJournal(object):
+    def test_an_unusable_journal_raises_for_the_module_to_report_with_its_result(self, tmp_path):
+        # A SeatSyncError, not fail_json: the module's failure then carries every
+        # always-returned key (a bare fail_json here returned none of them).
+        module = FakeModule(journal=str(tmp_path))
+        with pytest.raises(SeatSyncError, match="journal: .* is a directory"):
+            open_journal(module, "datadog")
+
+    def test_no_journal_in_check_mode(self, tmp_path):
+        module = FakeModule(journal=str(tmp_path / "j.jsonl"))
+        module.check_mode = True
+        assert open_journal(module, "datadog") is None

@@ -310,6 +310,25 @@ class TestSeats(object):
         assert "exclusive reclaims nobody without it" in result["msg"]
         assert sorted(api.holders[PRODUCT]) == [uid(0), uid(1), uid(2)]
 
+    def test_a_refused_guard_still_returns_every_always_key(self, api, capsys):
+        result = seats({"users": ["ghost@example.com"], "exclusive": True, "unknown_users": "warn"},
+                       capsys)
+        assert result["failed"] is True and "Refusing to reclaim" in result["msg"]
+        assert result["assigned"] == [] and result["reclaimed"] == [] and result["failed_users"] == []
+        # The names skipped before the guard refused are still reported.
+        assert [item["user"] for item in result["skipped_users"]] == ["ghost@example.com"]
+        assert result["product_code"] == PRODUCT and result["api_calls"]["total"] >= 1
+        assert result["changed"] is False
+
+    def test_bad_input_returns_every_always_key_with_no_call(self, mock, capsys):
+        result = seats({"users": ["two words"]}, capsys)
+        assert result["failed"] is True and "users[0]" in result["msg"]
+        assert dict((key, result[key]) for key in ("assigned", "reclaimed", "skipped_users", "failed_users",
+                                                    "api_calls", "product_code")) == {
+            "assigned": [], "reclaimed": [], "skipped_users": [], "failed_users": [],
+            "api_calls": {"total": 0}, "product_code": PRODUCT}
+        assert len(mock.calls) == 0
+
     def test_guard_refuses_before_any_write(self, api, capsys):
         result = seats({"users": [], "exclusive": True}, capsys, check=True)
         assert result["failed"] is True

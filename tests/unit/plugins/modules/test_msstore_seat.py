@@ -131,6 +131,17 @@ class TestSeat(object):
                      sku_id="0016", users=many)
         assert "4 needed, 3 available" in result["msg"] and store.writes() == []
 
+    def test_a_capacity_refusal_still_returns_every_always_key(self, store, capsys):
+        many = ["n%d@contoso.com" % i for i in range(4)]
+        store.users.update(many)
+        result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
+                     users=many + ["ghost@contoso.com"], unknown_users="warn")
+        assert result["failed"] is True and "4 needed, 3 available" in result["msg"]
+        assert result["assigned"] == [] and result["reclaimed"] == [] and result["failed_users"] == []
+        assert result["skipped_users"] == [{"user": "ghost@contoso.com", "reason": result["skipped_users"][0]["reason"]}]
+        assert result["changed"] is False and result["api_calls"]["total"] >= 2
+        assert store.writes() == []
+
     def test_exclusive_guard_and_protected(self, store, capsys):
         args = dict(product_id="9NBLGGH4R2R6", sku_id="0016", users=["cy@contoso.com"],
                     exclusive=True, protected=["bob@contoso.com"])
