@@ -94,9 +94,12 @@ def test_onboarding_check_apply_rerun(sandbox, run_playbook):
     assert check.rc == 0, check.output[-3000:]
     assert writes(sandbox) == {}, "check mode wrote to an API"
     assert holders(sandbox.state()) == before
-    predicted = result(check, "Assign Datadog seats, one call per product")
-    assert [r["item"]["product_code"] for r in predicted["results"]] == ["apm_pro", "incident_response"]
-    assert all(r["changed"] for r in predicted["results"])
+    predicted = result(check, "Assign the seats of new people, one call per product")
+    assert predicted["mode"] == "check"
+    assert [(r["platform"], r["product"]) for r in predicted["products"]] == [
+        ("datadog", "apm_pro"), ("datadog", "incident_response"), ("msstore", "9NBLGGH4R2R6/0016")]
+    assert all(r["changed"] for r in predicted["products"])
+    assert "Would assign 4 Datadog and 2 Microsoft Store seat(s) to 2 people on 3 product(s)." in check.output
 
     apply = run_playbook(play("onboard.yml"), extra_vars=extra, env=CREDENTIALS)
     assert apply.rc == 0, apply.output[-3000:]
@@ -111,6 +114,8 @@ def test_onboarding_check_apply_rerun(sandbox, run_playbook):
     counts = writes(sandbox)
     assert counts.get("POST /api/v2/seats/users") == 2, counts
     assert sum(n for key, n in counts.items() if "/Seats" in key) == 1, counts
+
+    assert "Assigned 4 Datadog and 2 Microsoft Store seat(s) to 2 people on 3 product(s)." in apply.output
 
     sandbox.clear_requests()
     again = run_playbook(play("onboard.yml"), extra_vars=extra, env=CREDENTIALS)

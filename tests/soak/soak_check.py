@@ -19,6 +19,9 @@ SEAT_ACTIONS = ("seatops.seats.datadog_seats", "seatops.seats.msstore_seat")
 # The reconcile role's action runs the seat modules itself; their results are the rows of
 # the report it writes (the harness loads the report into the entry as "report").
 RECONCILE_ACTION = "seatops.seats.seats_reconcile"
+# The onboarding and offboarding roles' actions run the seat modules too; their results list
+# each product's module result (with platform and product fields) under "products".
+SEAT_RUN_ACTIONS = ("seatops.seats.seats_onboard", "seatops.seats.seats_offboard")
 CRASH_MARKERS = ("Traceback (most recent call last)", "MODULE FAILURE",
                  "An exception occurred during task execution")
 # fail_json lists the first 20 failed users by name (plugins/module_utils/_module_runner.py).
@@ -117,8 +120,8 @@ class ModuleResult(object):
             if code is None and isinstance(item, str):
                 code = item
             return str(code).strip().lower() if code is not None else None
-        product_id = args.get("product_id")
-        sku_id = args.get("sku_id")
+        product_id = args.get("product_id", self.result.get("product_id"))
+        sku_id = args.get("sku_id", self.result.get("sku_id"))
         if product_id is None and isinstance(item, dict):
             product_id, sku_id = item.get("product_id"), item.get("sku_id")
         if product_id is None:
@@ -158,9 +161,17 @@ def report_row_result(row):
 
 def module_results(entries, actions=SEAT_ACTIONS):
     """Every seat-module invocation, loop items unrolled, skipped ones left out; the
-    reconcile action's products come from its report."""
+    reconcile action's products come from its report, the onboarding and offboarding
+    actions' from their result."""
     out = []
     for entry in entries:
+        if entry.get("action") in SEAT_RUN_ACTIONS:
+            result = entry.get("result") or {}
+            if result.get("mode") == "apply":
+                for row in result.get("products") or []:
+                    action = SEAT_ACTIONS[0] if row.get("platform") == "datadog" else SEAT_ACTIONS[1]
+                    out.append(ModuleResult(entry["task"], action, row))
+            continue
         if entry.get("action") == RECONCILE_ACTION and isinstance(entry.get("report"), dict):
             if entry["report"].get("mode") == "apply":
                 for row in entry["report"].get("products") or []:

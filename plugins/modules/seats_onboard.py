@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: seats_onboard
+short_description: Give new people their Datadog and Microsoft Store seats, additively, one call per product
+version_added: 0.2.0
+description:
+  - Checks every person and product before any API call (with the seat modules' own rules),
+    groups people by product on the controller, then makes one
+    M(seatops.seats.datadog_seats) or M(seatops.seats.msstore_seat) call (O(state=present))
+    per product with everyone entitled to it. Nobody loses a seat; re-running changes nothing.
+  - One product's failure (an unknown person with O(unknown_users=fail), a full product, an
+    API error) does not stop the others; the task fails at the end and its message and
+    RV(failures) name every product and person that failed and why.
+  - The engine of the P(seatops.seats.onboarding#role) role; most people use the role.
+author:
+  - seatops.seats maintainers (@seatops)
+extends_documentation_fragment:
+  - seatops.seats.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The seat modules run in check mode, so RV(products) and the counts are exact predictions.
+  diff_mode:
+    support: full
+    details:
+      - One diff per product, holders before and after.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+options:
+  people:
+    description:
+      - The people, each a mapping with C(email) (Datadog email, handle or user UUID) and/or
+        C(upn) (Microsoft Store user principal name); when only one is given it serves both platforms.
+      - Optional C(datadog_products) (product codes) and C(msstore_products) (C({product_id, sku_id}))
+        on a person add to O(datadog_products) and O(msstore_products) for that person.
+    type: list
+    elements: raw
+    required: false
+    default: []
+  datadog_products:
+    description: Datadog product codes every person gets a seat of.
+    type: list
+    elements: raw
+    default: []
+  msstore_products:
+    description:
+      - Microsoft Store products every person gets a seat of, each C({product_id, sku_id}), the
+        SKU id a quoted string (V("0016")).
+    type: list
+    elements: raw
+    default: []
+  unknown_users:
+    description:
+      - A person who does not exist on a platform - V(fail) (that product changes nothing and
+        the task fails at the end), V(warn) or V(ignore) (the person is skipped).
+    type: str
+    choices: [fail, warn, ignore]
+    default: fail
+  journal:
+    description: Path (on the target) of a journal file the modules append one JSON line per change to.
+    type: str
+  fail_on_errors:
+    description:
+      - Fail the task when a seat could not be assigned (after every other product ran). Input
+        problems always fail.
+      - The role sets V(false) and fails in a later task, after publishing the summary.
+    type: bool
+    default: true
+  variable_prefix:
+    description:
+      - Put before the option names in messages about the input, so a problem names the
+        variable the user set. The role passes V(onboarding_), which makes a problem read
+        C(onboarding_people[0].email ...).
+    type: str
+    default: ""
+  datadog:
+    description:
+      - Connection options for M(seatops.seats.datadog_seats) - C(site), C(api_url), C(api_key),
+        C(app_key), C(validate_certs), C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
+        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
+    type: dict
+    default: {}
+  msstore:
+    description:
+      - Connection options for M(seatops.seats.msstore_seat) - C(tenant_id), C(client_id),
+        C(client_secret), C(access_token), C(auth_url), C(api_url), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials usually
+        come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
+    type: dict
+    default: {}
+seealso:
+  - module: seatops.seats.datadog_seats
+  - module: seatops.seats.msstore_seat
+  - module: seatops.seats.seats_offboard
+"""
+
+EXAMPLES = r"""
+- name: Onboard two people
+  seatops.seats.seats_onboard:
+    people:
+      - {email: ana.lima@example.com, upn: ana@contoso.com}
+      - email: bob@contoso.com           # the same name on both platforms
+        datadog_products: [apm_pro]      # Bob also gets APM
+    datadog_products: [incident_response]
+    msstore_products:
+      - {product_id: 9NBLGGH4R2R6, sku_id: "0016"}
+  register: onboarding
+"""
+
+RETURN = r"""
+mode:
+  description: V(check) (nothing was changed) or V(apply).
+  returned: when the options are valid
+  type: str
+  sample: apply
+msg:
+  description: The summary - seats assigned per platform, people skipped, and every failure with its reason.
+  returned: always
+  type: str
+  sample: "Assigned 2 Datadog and 1 Microsoft Store seat(s) to 2 people on 2 product(s)."
+problems:
+  description: Every problem in the input (each naming the option and index); nothing was called.
+  returned: when the input has problems
+  type: list
+  elements: str
+assigned_count:
+  description: Seats assigned on all products (in check mode, that would be).
+  returned: after the calls
+  type: int
+  sample: 3
+failed_count:
+  description: How many entries RV(failures) has.
+  returned: after the calls
+  type: int
+  sample: 0
+failures:
+  description: Everything that could not be assigned - the platform, the product, the people and why.
+  returned: after the calls
+  type: list
+  elements: dict
+  sample: [{"platform": "datadog", "product": "apm_pro", "users": ["nobody@example.com"],
+            "reason": "no Datadog user has this email or handle"}]
+skipped:
+  description: People a module skipped (unknown with O(unknown_users=warn) or V(ignore), disabled), each with
+    C(platform), C(product), C(user) and C(reason).
+  returned: after the calls
+  type: list
+  elements: dict
+products:
+  description:
+    - Per product, the seat module's own result (C(changed), C(assigned), C(reclaimed),
+      C(unchanged), C(skipped_users), C(failed_users), C(holders_count), C(available_seats) on
+      the Store, C(api_calls), C(failed), C(msg) on failure) with C(platform), C(product) (the
+      code or C(PRODUCTID/SKU)) and the product's identifier fields.
+  returned: after the calls
+  type: list
+  elements: dict
+"""
