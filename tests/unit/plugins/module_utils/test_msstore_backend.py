@@ -313,8 +313,7 @@ class TestRemovedProducts(object):
                 "removed from the inventory may be left out of it)" % TENANT),
     ])
     @pytest.mark.parametrize("check_mode", [True, False])
-    def test_a_plan_that_assigns_is_refused_whole_before_any_write(self, list_removed, state,
-                                                                  check_mode):
+    def test_a_plan_that_assigns_is_refused_whole_before_any_write(self, list_removed, state, check_mode):
         store = removed_store(list_removed)
         with pytest.raises(SeatSyncError) as info:
             sync_on(store, REMOVED, ["cid@contoso.com"], check_mode=check_mode, exclusive=True,
