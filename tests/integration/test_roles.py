@@ -296,3 +296,29 @@ def test_reconcile_refuses_an_unusable_report_dir_before_any_call(sandbox, run_p
     assert message.startswith("report_dir %s cannot be created" % (blocker / "reports")), message
     assert "nothing was read or changed" in message
     assert sandbox.requests()["total"] == 0
+
+
+def test_boolean_role_variables_given_as_strings(sandbox, run_playbook, tmp_path):
+    """-e offboarding_restore=false (a string, as extra vars and AWX surveys give it) and the
+    other boolean role variables mean what they say on every supported ansible-core."""
+    fresh(sandbox)
+    before_datadog, _store = holders(sandbox.state())
+    playbook = [{"hosts": "localhost", "gather_facts": False, "roles": ["seatops.seats.offboarding"]}]
+    extra = {"offboarding_people": [{"email": "ana.lima@example.com", "upn": "alice@contoso.com"}],
+             "offboarding_datadog_products": ["apm_pro"], "offboarding_restore": "false",
+             "offboarding_datadog": "false", "offboarding_msstore": "true",
+             "offboarding_record_path": str(tmp_path / "record.json"),
+             "offboarding_datadog_api_url": sandbox.url, "offboarding_msstore_api_url": sandbox.store_url,
+             "offboarding_msstore_auth_url": sandbox.url}
+    run = run_playbook(playbook, extra_vars=extra, env=CREDENTIALS)
+    assert run.rc == 0, run.output[-3000:]
+    datadog, store = holders(sandbox.state())
+    assert datadog == before_datadog, "offboarding_datadog='false' still reclaimed Datadog seats"
+    assert store == {"9NBLGGH4R2R6/0016": ["bob@contoso.com"], "CFQ7TTC0K5DR/0001": []}
+    saved = json.loads((tmp_path / "record.json").read_text())
+    assert saved["runs"][0]["datadog"] == [] and len(saved["runs"][0]["msstore"]) == 2
+
+    restore = run_playbook(playbook, env=CREDENTIALS, extra_vars=dict(extra, offboarding_restore="true"))
+    assert restore.rc == 0, restore.output[-3000:]
+    assert holders(sandbox.state())[1] == {"9NBLGGH4R2R6/0016": ["alice@contoso.com", "bob@contoso.com"],
+                                   "CFQ7TTC0K5DR/0001": ["alice@contoso.com"]}
