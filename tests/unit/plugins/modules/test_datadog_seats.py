@@ -323,8 +323,8 @@ class TestSeats(object):
     def test_bad_input_returns_every_always_key_with_no_call(self, mock, capsys):
         result = seats({"users": ["two words"]}, capsys)
         assert result["failed"] is True and "users[0]" in result["msg"]
-        assert dict((key, result[key]) for key in ("assigned", "reclaimed", "skipped_users", "failed_users",
-                                                    "api_calls", "product_code")) == {
+        always = ("assigned", "reclaimed", "skipped_users", "failed_users", "api_calls", "product_code")
+        assert dict((key, result[key]) for key in always) == {
             "assigned": [], "reclaimed": [], "skipped_users": [], "failed_users": [],
             "api_calls": {"total": 0}, "product_code": PRODUCT}
         assert len(mock.calls) == 0
