@@ -56,7 +56,7 @@ options:
       - For O(view=users), what to do with a UPN the tenant does not know (the Store answers
         404 with the item type C(User)). V(fail) fails the task; V(warn) and V(ignore) leave
         the name out of RV(user_seats) and list it in RV(skipped_users), V(warn) with a warning.
-      - A 404 without that item type is never taken for an unknown user: it fails the task
+      - A 404 without that item type is never taken for an unknown user. It fails the task,
         whatever this option says.
     type: str
     choices: [fail, warn, ignore]
