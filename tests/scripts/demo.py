@@ -38,6 +38,11 @@ def main():
 
     print("== seatops.seats demo: starting a local sandbox of the Datadog and Microsoft "
           "Store for Business seat APIs")
+    # Offboarding appends each run to its record (a record is never overwritten): a record
+    # left by an earlier demo describes another sandbox, so the story starts without it.
+    old_record = os.path.join(REPO_ROOT, "reports", "demo-offboarding-record.json")
+    if os.path.exists(old_record):
+        os.remove(old_record)
     with SandboxProcess(seed=DEMO_SEED) as sandbox:
         print("== sandbox listening on %s (demo seed: sandbox/seeds/demo.yml)" % sandbox.url)
         extra_vars = {
