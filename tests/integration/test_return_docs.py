@@ -181,6 +181,8 @@ DD_INFO = "seatops.seats.datadog_seats_info"
 MS = "seatops.seats.msstore_seat"
 MS_INFO = "seatops.seats.msstore_seat_info"
 RECONCILE = "seatops.seats.seats_reconcile"
+ONBOARD = "seatops.seats.seats_onboard"
+OFFBOARD = "seatops.seats.seats_offboard"
 DEAD = dead_url()
 DD_SEATS_PATH = "/api/v2/seats/users"
 MS_BULK_PATH = "/V1/Inventory/{productId}/{skuId}/Seats"
@@ -270,6 +272,29 @@ CASES = [
     Case("reconcile-bad-desired-state", RECONCILE, {
         "desired_state": {"datadog": [{"product_code": "123", "users": []}]},
         "report_dir": "reports"}, outcome="failed", msg="product_code"),
+    # seats_onboard and seats_offboard (actions, documented in plugins/modules/)
+    Case("onboard-assign", ONBOARD, {"people": [{"email": "cy@example.com", "upn": "carol@contoso.com"}],
+                                     "datadog_products": [PRODUCT], "msstore_products": [{"product_id": OPEN[0],
+                                                                                          "sku_id": OPEN[1]}]}),
+    Case("onboard-check-diff", ONBOARD, {"people": [{"email": "cy@example.com"}], "datadog_products": [PRODUCT],
+                                         "unknown_users": "warn"}, check_mode=True, diff=True),
+    Case("onboard-bad-input", ONBOARD, {"people": [{"email": "two words"}], "datadog_products": [PRODUCT]},
+         outcome="failed", msg="people[0].email"),
+    Case("onboard-unknown-person", ONBOARD, {"people": [{"email": "ghost@example.com"}], "datadog_products": [PRODUCT]},
+         outcome="failed", msg="ghost@example.com"),
+    Case("offboard-reclaim", OFFBOARD, {"people": [{"email": "ben@example.com", "upn": "bob@contoso.com"}],
+                                        "datadog_products": [PRODUCT], "record_path": "records/ben.json"}),
+    Case("offboard-check-diff", OFFBOARD, {"people": [{"email": "ana@example.com", "upn": "alice@contoso.com"}],
+                                           "datadog_products": [PRODUCT], "record_dir": "records"},
+         check_mode=True, diff=True),
+    Case("offboard-store-refused", OFFBOARD, {"people": [{"email": "ana@example.com", "upn": "alice@contoso.com"}],
+                                              "datadog_products": [PRODUCT], "record_dir": "records",
+                                              "msstore": {"client_secret": "not-the-secret"}},
+         outcome="failed", msg="finding the leavers' seats"),
+    Case("offboard-bad-input", OFFBOARD, {"people": [], "datadog_products": [PRODUCT], "record_dir": "records"},
+         outcome="failed", msg="people must list at least one person"),
+    Case("offboard-restore", OFFBOARD, {"restore": True, "record_path": "records/ben.json"}),
+    Case("offboard-restore-without-record", OFFBOARD, {"restore": True}, outcome="failed", msg="needs record_path"),
 ]
 
 
