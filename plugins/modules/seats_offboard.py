@@ -13,7 +13,7 @@ description:
   - Checks every leaver and product code before any API call, then reclaims every seat the
     leavers hold. Microsoft Store - finds every seat each leaver holds across all products with
     M(seatops.seats.msstore_seat_info), then one M(seatops.seats.msstore_seat) call per product
-    (O(state=absent), all leavers holding it at once). Datadog - one
+    (C(state=absent), all leavers holding it at once). Datadog - one
     M(seatops.seats.datadog_seats) call with all leavers per code in O(datadog_products)
     (Datadog cannot list the products a user holds).
   - Each platform and each product runs on its own. A failure (a wrong C(api_url), a refused
@@ -25,7 +25,7 @@ description:
     nothing and met no error adds nothing. A record is never overwritten, so a re-run after
     a partial failure keeps what the first run reclaimed.
   - With O(restore=true), gives back the seats of every run in the record at O(record_path),
-    one O(state=present) call per product. Each seat is restored, already in place (its
+    one C(state=present) call per product. Each seat is restored, already in place (its
     holder held it before the call, as the module read), or not restored with the module's
     reason (a disabled or unknown person, a full or removed product); the task fails unless
     every seat was restored or already in place.

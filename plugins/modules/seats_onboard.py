@@ -12,7 +12,7 @@ version_added: 0.2.0
 description:
   - Checks every person and product before any API call (with the seat modules' own rules),
     groups people by product on the controller, then makes one
-    M(seatops.seats.datadog_seats) or M(seatops.seats.msstore_seat) call (O(state=present))
+    M(seatops.seats.datadog_seats) or M(seatops.seats.msstore_seat) call (C(state=present))
     per product with everyone entitled to it. Nobody loses a seat; re-running changes nothing.
   - One product's failure (an unknown person with O(unknown_users=fail), a full product, an
     API error) does not stop the others; the task fails at the end and its message and
