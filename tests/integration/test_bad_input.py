@@ -500,6 +500,7 @@ def desired_run(runs, sandbox, run_playbook, tmp_path):
         sandbox, lambda: run_playbook(desired_playbook(sandbox, str(tmp_path)), env=CREDENTIALS)))
 
 
+@pytest.mark.core_matrix  # the roles on the lowest supported ansible-core too
 @pytest.mark.parametrize("role, role_vars, expect", ROLE_CASES)
 def test_role_input_fails_clearly_before_any_call(runs, sandbox, run_playbook, tmp_path, role, role_vars, expect,
                                                   request):
@@ -508,6 +509,7 @@ def test_role_input_fails_clearly_before_any_call(runs, sandbox, run_playbook, t
     assert_outcome(role_outcome(observation["run"], request.node.callspec.id), expect)
 
 
+@pytest.mark.core_matrix  # the roles on the lowest supported ansible-core too
 @pytest.mark.parametrize("name, expect", DESIRED_CASES)
 def test_desired_state_errors_are_named_before_any_call(runs, sandbox, run_playbook, tmp_path, name, expect,
                                                         request):
@@ -517,6 +519,7 @@ def test_desired_state_errors_are_named_before_any_call(runs, sandbox, run_playb
     assert_outcome(message, expect)
 
 
+@pytest.mark.core_matrix  # the roles on the lowest supported ansible-core too
 def test_role_corpus_wrote_nothing_and_called_nothing(runs, sandbox, run_playbook, tmp_path):
     observation = role_run(runs, sandbox, run_playbook, tmp_path)
     assert writes(observation["requests"]) == {}
@@ -525,12 +528,14 @@ def test_role_corpus_wrote_nothing_and_called_nothing(runs, sandbox, run_playboo
     assert len(MODULE_CASES) + len(ROLE_CASES) + len(DESIRED_CASES) >= 40
 
 
+@pytest.mark.core_matrix  # the roles on the lowest supported ansible-core too
 def test_desired_state_corpus_wrote_nothing(runs, sandbox, run_playbook, tmp_path):
     observation = desired_run(runs, sandbox, run_playbook, tmp_path)
     assert writes(observation["requests"]) == {}
     assert observation["after"] == observation["before"]
 
 
+@pytest.mark.core_matrix  # the roles on the lowest supported ansible-core too
 def test_desired_state_corpus_called_nothing(runs, sandbox, run_playbook, tmp_path):
     """Every desired-state error is found before any call: names and max_reclaims too."""
     observation = desired_run(runs, sandbox, run_playbook, tmp_path)
