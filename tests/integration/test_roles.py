@@ -322,3 +322,29 @@ def test_boolean_role_variables_given_as_strings(sandbox, run_playbook, tmp_path
     assert restore.rc == 0, restore.output[-3000:]
     assert holders(sandbox.state())[1] == {"9NBLGGH4R2R6/0016": ["alice@contoso.com", "bob@contoso.com"],
                                    "CFQ7TTC0K5DR/0001": ["alice@contoso.com"]}
+
+
+def test_credentials_in_module_defaults_reach_every_action(sandbox, run_playbook, tmp_path):
+    """The playbooks' module_defaults (credentials as extra variables, none in the
+    environment) reach the seat modules the actions run, on every supported ansible-core
+    (2.16 - 2.18 take another path to module_defaults than 2.19)."""
+    fresh(sandbox)
+    extra = dict(endpoints(sandbox), seatops_datadog_api_key=CREDENTIALS["DD_API_KEY"],
+                 seatops_datadog_app_key=CREDENTIALS["DD_APP_KEY"],
+                 seatops_msstore_tenant_id=CREDENTIALS["AZURE_TENANT_ID"],
+                 seatops_msstore_client_id=CREDENTIALS["AZURE_CLIENT_ID"],
+                 seatops_msstore_client_secret=CREDENTIALS["AZURE_CLIENT_SECRET"])
+    audit = run_playbook(play("reconcile.yml"), check=True, env={}, extra_vars=dict(
+        extra, desired_state_file=os.path.join(FILES, "desired-state.yml"), report_dir=str(tmp_path / "reports")))
+    assert audit.rc == 0, audit.output[-3000:]
+    assert result(audit, "Reconcile seats with the desired state and write the report")["totals"]["to_assign"] == 2
+    onboard = run_playbook(play("onboard.yml"), check=True, env={}, extra_vars=dict(
+        extra, people="dara.novak@example.com=dara@contoso.com", datadog_products="apm_pro",
+        msstore_products="9NBLGGH4R2R6/0016"))
+    assert onboard.rc == 0, onboard.output[-3000:]
+    assert result(onboard, "Assign the seats of new people, one call per product")["assigned_count"] == 2
+    offboard = run_playbook(play("offboard.yml"), check=True, env={}, extra_vars=dict(
+        extra, people="ana.lima@example.com=alice@contoso.com", record_dir=str(tmp_path / "records")))
+    assert offboard.rc == 0, offboard.output[-3000:]
+    assert result(offboard, "Reclaim (or restore) the seats of leavers")["reclaimed_count"] == 3
+    assert writes(sandbox) == {}
