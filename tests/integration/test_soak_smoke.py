@@ -29,14 +29,14 @@ BEN = {"id": "0a0a0a0a-0000-4000-8000-000000000002", "email": "ben@example.com"}
 EVE = {"id": "0a0a0a0a-0000-4000-8000-000000000003", "email": "eve@example.com"}
 
 
-def make_state(dd_holders, store_holders, capacity=5, available=None):
+def make_state(dd_holders, store_holders, capacity=5, available=None, status="Active"):
     if available is None:
         available = max(capacity - len(store_holders), 0)
     return {
         "datadog": {"products": {"apm_pro": {"seat_limit": None, "holders": list(dd_holders)}}},
         "msstore": {"tenants": {TENANT: {"products": {"9NBLGGH4R2R6/0016": {
             "seat_capacity": capacity, "available_seats": available, "license_type": "Online",
-            "distribution_policy": "Restricted", "status": "Active", "holders": list(store_holders)}}}}},
+            "distribution_policy": "Restricted", "status": status, "holders": list(store_holders)}}}}},
     }
 
 
@@ -158,19 +158,165 @@ def test_reconcile_report_rows_are_the_report():
     assert judge(before, before, [entry]).unclean
 
 
+# -- issue 10's situations --------------------------------------------------------------------
+
+STORE = "9NBLGGH4R2R6/0016"
+WRONG_URL = "http://127.0.0.1:9"
+
+
+def action_entry(action, result, status="ok"):
+    return {"task": "offboarding : Reclaim", "action": action, "host": "localhost", "status": status,
+            "result": result}
+
+
+def offboard_result(rows=(), failures=(), msg="Reclaimed.", **extra):
+    return dict({"mode": "apply", "products": list(rows), "failures": list(failures), "msg": msg}, **extra)
+
+
+def test_a_leaver_left_holding_a_seat_needs_a_failed_run_naming_them():
+    after = make_state([ANA], ["ana@contoso.com"])
+    leavers = {"datadog": ["ana@example.com"], "msstore": ["ana@contoso.com"]}
+    green = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], offboard_result())]
+    assert soak_check.check_leavers(after, green, 0, TENANT, leavers, ["apm_pro"]) == [
+        "the run ended green while leaver ana@contoso.com still holds a seat on 9NBLGGH4R2R6/0016",
+        "the run ended green while leaver ana@example.com still holds a seat on apm_pro"]
+    unnamed = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], offboard_result(failures=[
+        {"platform": "datadog", "product": "apm_pro", "users": ["ana@example.com"], "reason": "HTTP 503"}]), "failed")]
+    assert soak_check.check_leavers(after, unnamed, 2, TENANT, leavers, ["apm_pro"]) == [
+        "leaver ana@contoso.com still holds a seat on 9NBLGGH4R2R6/0016, and no failure of the run names them there"]
+    named = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], offboard_result(failures=[
+        {"platform": "datadog", "product": "apm_pro", "users": ["ana@example.com"], "reason": "HTTP 503"},
+        {"platform": "msstore", "product": None, "users": ["ana@contoso.com"], "reason": "lookup failed"}]), "failed")]
+    assert soak_check.check_leavers(after, named, 2, TENANT, leavers, ["apm_pro"]) == []
+    # Products the run was not asked about do not count.
+    assert soak_check.check_leavers(make_state([ANA], []), green, 0, TENANT, leavers, ["ci_visibility"]) == []
+
+
+def test_a_wrong_store_path_must_fail_change_no_store_seat_and_name_the_endpoint():
+    before = make_state([ANA], ["ana@contoso.com"])
+    after = make_state([], ["ana@contoso.com"])
+    dd_row = dict(dd_result(reclaimed=[ANA]), platform="datadog", product="apm_pro")
+    reason = "finding the leavers' seats failed: GET %s/Users/ana%%40contoso.com/Seats answered HTTP 404" % WRONG_URL
+    good = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], offboard_result(
+        rows=[dd_row], msg="1 failure(s): " + reason,
+        failures=[{"platform": "msstore", "product": None, "users": ["ana@contoso.com"], "reason": reason}]), "failed")]
+    assert soak_check.check_wrong_store_path(before, after, good, 2, TENANT, "offboard", WRONG_URL) == []
+    assert soak_check.check_wrong_store_path(before, after, good, 0, TENANT, "offboard", WRONG_URL) == [
+        "the Store api_url %s answers no API, yet the run ended green" % WRONG_URL]
+    moved = soak_check.check_wrong_store_path(before, make_state([], []), good, 2, TENANT, "offboard", WRONG_URL)
+    assert moved == ["%s: Store seats changed through a wrong api_url" % STORE]
+    vague = copy.deepcopy(good)
+    vague[0]["result"]["failures"][0]["reason"] = "HTTP 404"
+    vague[0]["result"]["msg"] = "1 failure(s): HTTP 404"
+    assert soak_check.check_wrong_store_path(before, after, vague, 2, TENANT, "offboard", WRONG_URL) == [
+        "a Store failure does not name the endpoint %s: HTTP 404" % WRONG_URL,
+        "the run's message does not name the endpoint %s" % WRONG_URL]
+    no_datadog = copy.deepcopy(good)
+    no_datadog[0]["result"]["products"] = []
+    assert soak_check.check_wrong_store_path(before, before, no_datadog, 2, TENANT, "offboard", WRONG_URL) == [
+        "the Store's wrong api_url stopped the Datadog side: no Datadog product was worked on"]
+
+
+def test_a_removed_product_gains_no_seat_and_refuses_assigns_before_any_write():
+    before = make_state([], ["ana@contoso.com"], status="Removed")
+    store_row = dict(store_result(), platform="msstore", product=STORE, failed=True,
+                     msg="product %s has been removed from the inventory: the Store assigns no new seats on it" % STORE)
+    refused = [action_entry(soak_check.SEAT_RUN_ACTIONS[0], {"mode": "apply", "products": [store_row]}, "failed")]
+    asked = {STORE: ["bob@contoso.com"]}
+    assert soak_check.check_removed(before, before, refused, [], TENANT, "onboard", asked) == []
+    write = [{"method": "POST", "path": "/V1/Inventory/9NBLGGH4R2R6/0016/Seats", "status": 200}]
+    assert soak_check.check_removed(before, before, refused, write, TENANT, "onboard", asked) == [
+        "%s is Removed, yet the onboarding wrote there: POST /V1/Inventory/9NBLGGH4R2R6/0016/Seats" % STORE,
+        "%s: the plan was refused (Removed), yet it was written to: POST /V1/Inventory/9NBLGGH4R2R6/0016/Seats" % STORE]
+    gained = make_state([], ["ana@contoso.com", "bob@contoso.com"], status="Removed")
+    ok_row = dict(store_result(assigned=["bob@contoso.com"]), platform="msstore", product=STORE)
+    accepted = [action_entry(soak_check.SEAT_RUN_ACTIONS[0], {"mode": "apply", "products": [ok_row]})]
+    assert soak_check.check_removed(before, gained, accepted, [], TENANT, "onboard", asked) == [
+        "%s is Removed, yet bob@contoso.com gained a seat there" % STORE,
+        "%s is Removed; assigning bob@contoso.com there was not refused" % STORE]
+    # Reclaims on a Removed product are fine.
+    reclaim = [{"method": "DELETE", "path": "/V1/Inventory/9NBLGGH4R2R6/0016/Seats/ana%40contoso.com", "status": 204}]
+    assert soak_check.check_removed(before, make_state([], [], status="Removed"), [], reclaim, TENANT, "offboard") == []
+
+
+def test_a_record_reused_by_several_runs_keeps_every_reclaim():
+    def record(*runs):
+        return {"format": "seatops.seats.offboarding_record/2", "runs": list(runs)}
+    first = {"datadog": [{"product_code": "apm_pro", "users": [ANA]}], "msstore": []}
+    second = {"datadog": [], "msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": ["bob@contoso.com"]}]}
+    reported = {("datadog", "apm_pro", "ana@example.com"), ("msstore", STORE, "bob@contoso.com")}
+    assert soak_check.check_record(record(first, second), reported, 2) == []
+    assert soak_check.check_record(record(second), reported, 2) == [
+        "the record lost a reclaim: datadog apm_pro ana@example.com (reported reclaimed by a run that used this path)",
+        "the record has 1 run(s), 2 runs wrote to it"]
+    assert soak_check.check_record(record(first, second), {("datadog", "apm_pro", "ana@example.com")}, 2) == [
+        "the record lists msstore %s bob@contoso.com, which no run reported reclaimed" % STORE]
+    entries = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], offboard_result(rows=[
+        dict(dd_result(reclaimed=[ANA]), platform="datadog", product="apm_pro"),
+        dict(store_result(reclaimed=["bob@contoso.com"]), platform="msstore", product=STORE)]))]
+    assert soak_check.reported_reclaims(entries) == reported
+
+
+def restore_result(restored=(), in_place=(), not_restored=(), product="apm_pro", platform="datadog"):
+    row = {"platform": platform, "product": product, "restored": list(restored), "already_in_place": list(in_place),
+           "not_restored": list(not_restored), "assigned": [], "reclaimed": [], "failed_users": []}
+    return {"mode": "apply", "products": [row], "not_restored_count": len(not_restored),
+            "not_restored": [dict(item, platform=platform, product=product) for item in not_restored]}
+
+
+def test_a_restore_says_one_true_outcome_per_recorded_seat_and_fails_exactly_when_one_is_missing():
+    union = {("datadog", "apm_pro", "ana@example.com"), ("datadog", "apm_pro", "ben@example.com")}
+    before = make_state([BEN], [])
+    after = make_state([ANA, BEN], [])
+
+    def restore(result, rc, state_after=after, cannot=()):
+        entries = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], result, "failed" if rc else "ok")]
+        return soak_check.check_restore(before, state_after, entries, rc, TENANT, union, set(cannot))
+
+    assert restore(restore_result(restored=["ana@example.com"], in_place=["ben@example.com"]), 0) == []
+    disabled = restore_result(in_place=["ben@example.com"],
+                              not_restored=[{"user": "ana@example.com", "reason": "the Datadog user is disabled"}])
+    assert restore(disabled, 2, before, cannot=[("datadog", "apm_pro", "ana@example.com")]) == []
+    assert restore(disabled, 0, before) == ["the restore ended green with 1 seat(s) not restored"]
+    assert restore(restore_result(restored=["ana@example.com"], in_place=["ben@example.com"]), 2) == [
+        "every seat was restored or already in place, yet the restore failed"]
+    assert restore(restore_result(in_place=["ana@example.com", "ben@example.com"]), 0) == [
+        "apm_pro ana@example.com: said to be already in place, but it was not held before the run"]
+    assert restore(restore_result(restored=["ana@example.com"]), 0) == [
+        "apm_pro ben@example.com: the restore said nothing (exactly one outcome expected)"]
+    assert restore(restore_result(restored=["ana@example.com"], in_place=["ben@example.com"]), 0, before) == [
+        "apm_pro ana@example.com: reported restored, but it is not held now"]
+    reasonless = restore_result(in_place=["ben@example.com"], not_restored=[{"user": "ana@example.com", "reason": ""}])
+    assert restore(reasonless, 2, before) == ["apm_pro ana@example.com: not restored, without a reason"]
+    assert restore(restore_result(restored=["ana@example.com"], in_place=["ben@example.com"]), 0,
+                   cannot=[("datadog", "apm_pro", "ana@example.com")]) == [
+        "apm_pro ana@example.com cannot be restored (person disabled, product Removed or full), yet the restore "
+        "said restored"]
+
+
 def test_soak_smoke(tmp_path):
-    """Six faulted runs (two of each playbook) and the follow-up without faults."""
+    """Eight faulted runs (onboard, offboard, reconcile in turn) with issue 10's situations
+    at fixed places, and the follow-up without faults."""
     figures_file = tmp_path / "figures.json"
-    command = [sys.executable, os.path.join(SOAK, "run.py"), "--runs", "6", "--seed", "11",
+    command = [sys.executable, os.path.join(SOAK, "run.py"), "--runs", "8", "--seed", "11", "--situations", "forced",
                "--json", str(figures_file), "--artifacts", str(tmp_path / "artifacts"),
                "--timeout-minutes", "4", "--run-timeout", "90"]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-6000:]
     figures = json.loads(figures_file.read_text())
-    assert figures["runs"] == 6
+    assert figures["runs"] == 8
     assert dict((kind, value["runs"]) for kind, value in figures["by_kind"].items()) == \
-        {"onboard": 2, "offboard": 2, "reconcile": 2}
+        {"onboard": 3, "offboard": 2, "reconcile": 2, "restore": 1}
+    # Each of issue 10's situations came up (see Situations._forced in tests/soak/run.py).
+    situations = figures["situations"]
+    for name in ("product removed", "Removed product in plan", "wrong Store path", "record started",
+                 "record re-run", "restore", "restore: people disabled", "restore: product full"):
+        assert situations.get(name), (name, situations)
+    assert situations["wrong Store path"] == 2
+    runs = dict((line["run"], line) for line in figures["run_lines"])
+    assert runs[1]["rc"] != 0 and runs[3]["rc"] != 0, "a wrong Store path must fail the run"
+    assert runs[7]["kind"] == "restore" and runs[7]["rc"] != 0, "a restore with a disabled person must fail"
     assert figures["mismatches"] == 0 and figures["tracebacks"] == 0 and figures["unclean_failures"] == 0
     assert figures["convergence"] is True
     assert figures["requests"] > 50

@@ -57,6 +57,13 @@ from seatops_sandbox.testing import SandboxProcess  # noqa: E402
 # pylint: enable=wrong-import-position
 
 KINDS = ("onboard", "offboard", "reconcile")
+# Issue 10's situations (see Situations below): how often each comes up in random mode.
+WRONG_PATH_SHARE = 0.12       # an onboard or offboard run gets a Store api_url without /V1
+REMOVED_EPOCH_SHARE = 0.5     # an epoch in which a Store product becomes Removed
+RESTORE_SHARE = 0.3           # an offboard slot that restores a record of its epoch instead
+RERUN_SHARE = 0.75            # after a failed offboarding, a re-run with the same people and record
+APPEND_SHARE = 0.25           # otherwise, an offboarding that appends to an earlier record of the epoch
+UNKNOWN_PATH_ANSWERS = ("text", "html", "json", "empty")
 # (effect, share of all API requests). Rules are tried in order and each draws on its own,
 # so the rates below are conditional on the earlier rules not firing.
 FAULT_SHARES = (("drop", 0.02), (429, 0.05), (500, 0.03), (502, 0.02), (503, 0.03), (504, 0.02))
@@ -115,7 +122,8 @@ class Soak(object):
         self.figures = {
             "seed": args.seed, "start": args.start, "runs": 0, "runs_ok": 0, "runs_failed_clean": 0,
             "runs_failed_unclean": 0, "runs_timed_out": 0,
-            "by_kind": dict((kind, {"runs": 0, "failed": 0}) for kind in KINDS),
+            "by_kind": dict((kind, {"runs": 0, "failed": 0}) for kind in KINDS + ("restore",)),
+            "situations": {},
             "failure_causes": {}, "faults": {}, "faults_total": 0, "requests": 0,
             "unexpected_5xx": 0, "seats_assigned": 0, "seats_reclaimed": 0, "mismatches": 0,
             "tracebacks": 0, "unclean_failures": 0, "convergence": None, "soak_timed_out": False,
@@ -123,6 +131,11 @@ class Soak(object):
         }
         self.problems = []
         self.runs = []
+        self.epoch = None
+
+    def new_epoch(self, number):
+        """A fresh population: forget what the soak changed and recorded in the last epoch."""
+        self.epoch = Situations(self.args, number // self.args.epoch)
 
     # -- one playbook run ---------------------------------------------------------------
 
@@ -179,17 +192,19 @@ class Soak(object):
         attach_reports(entries)
         return proc.returncode, output or "", entries, seconds, timed_out
 
-    def plan(self, kind, rng, state, tag, tame=False):
+    def plan(self, kind, rng, state, tag, tame=False, store_wanted=False):
         extra = self.endpoints()
         people = self.args.people
+        disabled = self.epoch.disabled if self.epoch else set()
         if kind == "onboard":
-            extra.update(population.onboard_vars(rng, state, people, tame=tame))
+            extra.update(population.onboard_vars(rng, state, people, tame=tame, disabled=disabled,
+                                                 store_wanted=store_wanted))
         elif kind == "offboard":
             extra.update(population.offboard_vars(rng, state, people, tame=tame))
         else:
             rundir = os.path.join(self.workdir, tag)
             os.makedirs(rundir, exist_ok=True)
-            desired = population.desired_state(rng, state, people, tame=tame)
+            desired = population.desired_state(rng, state, people, tame=tame, disabled=disabled)
             path = os.path.join(rundir, "desired-state.yml")
             population.dump_desired(desired, path)
             extra.update(desired_state_file=path, report_dir=os.path.join(rundir, "reports"))
@@ -197,21 +212,44 @@ class Soak(object):
             extra["record_dir"] = os.path.join(self.workdir, tag, "records")
         return extra
 
+    def reseed(self, **changes):
+        """Change the platforms between runs as time would (see population.seed_from_state)."""
+        state = self.sb.state()
+        epoch = self.epoch
+        epoch.disabled |= set(changes.get("disabled", ()))
+        self.sb.seed(population.seed_from_state(state, self.args.people, disabled=epoch.disabled,
+                                                 remove=changes.get("remove", ()), fill=changes.get("fill", ())))
+
     def run_once(self, number, record=True):
         kind = KINDS[number % len(KINDS)]
         tag = "run-%04d" % number
+        situation = self.epoch.choose(number, kind, self.sb.state())
+        if situation.changes:
+            self.reseed(**situation.changes)
+        kind = situation.kind
         before = self.sb.state()
         rng = random.Random(derived(self.args.seed, "plan", number))
-        extra = self.plan(kind, rng, before, tag)
+        if kind == "restore":
+            extra = dict(self.endpoints(), restore=True, record_path=situation.record["path"])
+        else:
+            extra = self.plan(kind, rng, before, tag, store_wanted=situation.wrong_path is not None)
+        situation.adjust(extra, before, self.workdir, tag)
+        if situation.wrong_path:
+            extra["seatops_msstore_api_url"] = self.sb.url
+            self.sb.config(unknown_path_answer=situation.wrong_path)
         self.sb.clear_requests()
         rules = fault_rules(self.args.fault_scale)
         self.sb.faults(rules, seed=derived(self.args.seed, "faults", number))
-        rc, output, entries, seconds, timed_out = self.play(kind, extra, tag)
+        rc, output, entries, seconds, timed_out = self.play("offboard" if kind == "restore" else kind, extra, tag)
         fired = self.sb.fault_state()["rules"]
         self.sb.faults([])
+        if situation.wrong_path:
+            self.sb.config(unknown_path_answer="text")
         log = self.sb.requests()
         after = self.sb.state()
         verdict = soak_check.judge(before, after, entries, rc, output, population.TENANT)
+        verdict.mismatches.extend(self.epoch.judge(situation, extra, before, after, entries, rc, log["entries"],
+                                                   self.sb.url))
         if timed_out:
             verdict.unclean.append("run did not finish within %ss and was stopped" % self.args.run_timeout)
 
@@ -229,12 +267,14 @@ class Soak(object):
                 verdict.mismatches.append("the request log shows %d answers with status %s, the fault rules "
                                           "counted %d" % (logged, status, faults.get(kind_, 0)))
         causes = failure_causes(entries)
-        line = {"run": number, "kind": kind, "rc": rc, "seconds": round(seconds, 1),
+        line = {"run": number, "kind": kind, "rc": rc, "seconds": round(seconds, 1), "situations": situation.names,
                 "requests": log["total"], "faults": faults, "unexpected_5xx": max(0, server_errors - injected_5xx),
                 "assigned": verdict.assigned, "reclaimed": verdict.reclaimed, "causes": causes,
                 "timed_out": timed_out}
         line.update(verdict.as_dict())
         print(("(replay) " if not record else "") + format_line(line), flush=True)
+        if situation.names:
+            print("      situation: %s" % "; ".join(situation.describe()), flush=True)
         for message in failure_messages(entries)[:4]:
             print("      - %s" % message, flush=True)
         if not verdict.ok or rc != 0 or timed_out:
@@ -261,6 +301,8 @@ class Soak(object):
         else:
             fig["runs_ok"] += 1
         fig["runs_timed_out"] += int(line["timed_out"])
+        for name in line["situations"]:
+            fig["situations"][name] = fig["situations"].get(name, 0) + 1
         for kind, n in line["faults"].items():
             fig["faults"][kind] = fig["faults"].get(kind, 0) + n
             fig["faults_total"] += n
@@ -275,7 +317,7 @@ class Soak(object):
         fig["unclean_failures"] += len(verdict.unclean)
         for problem in verdict.mismatches + verdict.unclean + verdict.tracebacks:
             self.problems.append("run %d (%s): %s" % (line["run"], line["kind"], problem))
-        keys = ("run", "kind", "rc", "seconds", "requests", "faults", "assigned", "reclaimed")
+        keys = ("run", "kind", "rc", "seconds", "requests", "faults", "assigned", "reclaimed", "situations")
         self.runs.append(dict((k, line[k]) for k in keys))
 
     def keep_artifacts(self, tag, extra, output, entries, before, after, log, line):
@@ -319,7 +361,8 @@ class Soak(object):
                 if attempt == "re-run" and changed:
                     problems.append("%s re-run still changed: %s" % (kind, ", ".join(changed)))
                 if attempt == "repair":
-                    problems.extend(population.goal_problems(kind, extra, after, self.args.people))
+                    problems.extend(population.goal_problems(kind, extra, after, self.args.people,
+                                                             disabled=self.epoch.disabled if self.epoch else ()))
                 writes = [key for key in self.sb.requests()["counts"]
                           if key.split(" ")[0] in ("POST", "DELETE") and "/token" not in key]
                 if attempt == "re-run" and writes:
@@ -335,6 +378,244 @@ class Soak(object):
                                         self.sb.requests(), {"problems": problems})
         self.figures["convergence"] = ok
         return ok
+
+
+class Situation(object):
+    """What one run meets besides faults (issue 10): how the platforms were changed before
+    it, a wrong Store address, the record it writes to or restores from."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.names = []
+        self.notes = []
+        self.changes = {}
+        self.wrong_path = None        # the sandbox's unknown_path_answer when api_url lacks /V1
+        self.record = None            # an epoch record (dict of Situations.records) to reuse or restore
+        self.new_record = False       # start a record at a fixed path that later runs reuse
+        self.people = None            # the leavers of a re-run
+        self.removed_in_plan = None   # a Removed Store product an onboarding asks for / a leaver holds
+
+    def add(self, name, note):
+        self.names.append(name)
+        self.notes.append(note)
+
+    def describe(self):
+        return self.notes
+
+    def adjust(self, extra, before, workdir, tag):
+        """Fit the drawn plan to the situation."""
+        if self.kind == "onboard" and self.removed_in_plan:
+            products = [p.strip() for p in extra["msstore_products"].split(",") if p.strip()]
+            extra["msstore_products"] = ", ".join(sorted(set(products) | {self.removed_in_plan}))
+        if self.kind != "offboard":
+            return
+        if self.people:
+            extra["people"] = self.people
+        if self.removed_in_plan:
+            holders = sorted(population.store_entries(before)[self.removed_in_plan]["holders"])
+            if holders:
+                number = population.number_of(holders[0])
+                extra["people"] += ", %s=%s" % (population.email(number), population.upn(number))
+        if self.new_record:
+            self.record = {"path": os.path.join(workdir, tag, "shared-record.json"), "reported": set(), "runs": 0}
+        if self.record:
+            extra["record_path"] = self.record["path"]
+
+
+class Situations(object):
+    """Issue 10's situations within one epoch, and what the soak remembers of them: the people
+    it disabled, the records offboarding runs wrote (and every reclaim they reported), the
+    last offboarding. Drawn from an RNG seeded by (--seed, run number), like everything else."""
+
+    def __init__(self, args, epoch):
+        self.args = args
+        self.disabled = set()
+        self.records = []
+        self.last_offboard = None
+        self.counts = dict((kind, 0) for kind in KINDS)
+        rng = random.Random(derived(args.seed, "removal", epoch))
+        self.removal_at = None
+        if args.situations == "random" and rng.random() < REMOVED_EPOCH_SHARE:
+            self.removal_at = epoch * args.epoch + rng.randint(1, max(1, args.epoch - 1))
+            self.removal_product = rng.choice(sorted(population.STORE_PRODUCTS))
+
+    def record_for(self, path):
+        for record in self.records:
+            if record["path"] == path:
+                return record
+        record = {"path": path, "reported": set(), "runs": 0}
+        self.records.append(record)
+        return record
+
+    def choose(self, number, kind, state):
+        situation = Situation(kind)
+        situation.number = number
+        self.counts[kind] += 1
+        if self.args.situations == "off":
+            return situation
+        rng = random.Random(derived(self.args.seed, "situation", number))
+        nth = self.counts[kind]
+        removed = population.removed(state)
+        forced = self.args.situations == "forced" and nth <= 3
+        if forced:
+            self._forced(situation, nth, state, removed)
+        elif kind == "onboard":
+            if rng.random() < WRONG_PATH_SHARE:
+                situation.wrong_path = rng.choice(UNKNOWN_PATH_ANSWERS)
+            if removed and rng.random() < 0.5:
+                situation.removed_in_plan = rng.choice(removed)
+        elif kind == "offboard":
+            restorable = [record for record in self.records if record["reported"]]
+            if restorable and rng.random() < RESTORE_SHARE:
+                self._restore(situation, rng.choice(restorable), rng, state)
+            else:
+                if rng.random() < WRONG_PATH_SHARE:
+                    situation.wrong_path = rng.choice(UNKNOWN_PATH_ANSWERS)
+                last = self.last_offboard
+                if last and last["failed"] and last["record"] and rng.random() < RERUN_SHARE:
+                    situation.people, situation.record = last["people"], last["record"]
+                    situation.add("record re-run", "re-run of run %d's leavers after its failure, same record %s"
+                                  % (last["run"], os.path.basename(last["record"]["path"])))
+                elif self.records and rng.random() < APPEND_SHARE:
+                    situation.record = rng.choice(self.records)
+                    situation.add("record append", "other leavers, appended to the record %s"
+                                  % os.path.basename(situation.record["path"]))
+                if removed and rng.random() < 0.5:
+                    situation.removed_in_plan = rng.choice(removed)
+        if number == self.removal_at and self.removal_product not in removed:
+            situation.changes.setdefault("remove", []).append(self.removal_product)
+        if situation.changes.get("remove") and not situation.kind == "restore":
+            situation.add("product removed", "%s becomes Removed before this run" % ", ".join(situation.changes["remove"]))
+        if situation.wrong_path:
+            situation.add("wrong Store path", "Store api_url without /V1, unknown paths answered as %s"
+                          % situation.wrong_path)
+        if situation.removed_in_plan:
+            situation.add("Removed product in plan", "%s (Removed) %s" % (
+                situation.removed_in_plan, "asked for" if kind == "onboard" else "held by a leaver"))
+        return situation
+
+    def _forced(self, situation, nth, state, removed):
+        """The smoke test's fixed places: onboard 1 asks for a product just Removed, offboard 1
+        meets a wrong Store path (starting a record), onboard 2 too, offboard 2 re-runs
+        offboard 1 with its record, offboard 3 restores that record after a recorded person
+        was disabled and the Restricted product filled."""
+        open_product = "CFQ7SOAKOPEN/0001"
+        if situation.kind == "onboard" and nth == 1:
+            if open_product not in removed:
+                situation.changes["remove"] = [open_product]
+            situation.removed_in_plan = open_product
+        elif situation.kind == "onboard" and nth == 2:
+            situation.wrong_path = "html"
+        elif situation.kind == "offboard" and nth == 1:
+            situation.wrong_path = "json"
+            situation.new_record = True
+            situation.add("record started", "a record at a fixed path, for the re-run")
+            if open_product in removed:
+                situation.removed_in_plan = open_product
+        elif situation.kind == "offboard" and nth == 2 and self.last_offboard and self.last_offboard["record"]:
+            last = self.last_offboard
+            situation.people, situation.record = last["people"], last["record"]
+            situation.add("record re-run", "re-run of run %d's leavers, same record %s"
+                          % (last["run"], os.path.basename(last["record"]["path"])))
+        elif situation.kind == "offboard" and nth == 3:
+            restorable = [record for record in self.records if record["reported"] and os.path.exists(record["path"])]
+            if restorable:
+                self._restore(situation, restorable[0], None, state)
+
+    def _restore(self, situation, record, rng, state):
+        """A restore of ``record``; before it, some recorded people are disabled, a recorded
+        Restricted product is filled or a recorded Store product removed (``rng`` None: the
+        first two, as the smoke test wants)."""
+        situation.kind = "restore"
+        situation.record = record
+        situation.add("restore", "restore of %s (%d seats recorded)" % (os.path.basename(record["path"]),
+                                                                         len(record["reported"])))
+        people = sorted(set(population.number_of(key) for platform, _product, key in record["reported"]
+                            if platform == "datadog") - self.disabled - {None})
+        products = sorted(set(product for platform, product, _key in record["reported"] if platform == "msstore"))
+        removed = population.removed(state)
+        if people and (rng is None or rng.random() < 0.6):
+            chosen = people[:1] if rng is None else sorted(rng.sample(people, min(len(people), rng.randint(1, 2))))
+            situation.changes["disabled"] = chosen
+            situation.add("restore: people disabled", "disabled before the restore: %s"
+                          % ", ".join(population.email(n) for n in chosen))
+        restricted = [key for key, (policy, _cap, _n) in sorted(population.STORE_PRODUCTS.items())
+                      if policy == "Restricted" and key not in removed]
+        if restricted and (rng is None or rng.random() < 0.3):
+            situation.changes["fill"] = restricted[:1]
+            situation.add("restore: product full", "%s filled before the restore" % restricted[0])
+        candidates = [key for key in products if key not in removed and key not in situation.changes.get("fill", [])]
+        if rng is not None and candidates and rng.random() < 0.2:
+            situation.changes["remove"] = [rng.choice(candidates)]
+            situation.add("restore: product removed", "%s Removed before the restore" % situation.changes["remove"][0])
+
+    # -- after the run -------------------------------------------------------------------
+
+    def judge(self, situation, extra, before, after, entries, rc, requests, sandbox_url):
+        """The situation's own rules (soak_check); also remembers records and leavers."""
+        tenant = population.TENANT
+        problems = []
+        kind = situation.kind
+        if population.removed(before):
+            asked = None
+            if kind == "onboard":
+                upns = [population.upn(n) for n in sorted(population._numbers(extra["people"]))]
+                asked = dict((product.strip(), upns) for product in extra["msstore_products"].split(",") if product.strip())
+            problems.extend(soak_check.check_removed(before, after, entries, requests, tenant, kind, asked))
+        if situation.wrong_path:
+            problems.extend(soak_check.check_wrong_store_path(before, after, entries, rc, tenant, kind, sandbox_url))
+        if kind == "offboard":
+            numbers = sorted(population._numbers(extra["people"]))
+            leavers = {"datadog": [population.email(n) for n in numbers], "msstore": [population.upn(n) for n in numbers]}
+            problems.extend(soak_check.check_leavers(after, entries, rc, tenant, leavers, sorted(population.DD_PRODUCTS)))
+            problems.extend(self._record_after(situation, extra, entries, rc))
+        if kind == "restore":
+            problems.extend(soak_check.check_restore(before, after, entries, rc, tenant, situation.record["reported"],
+                                                     self._cannot(situation.record["reported"], before)))
+        return problems
+
+    def _record_after(self, situation, extra, entries, rc):
+        results = [r for r in soak_check.action_results(entries, soak_check.SEAT_RUN_ACTIONS[1]) if r.get("mode") == "apply"]
+        result = results[0] if results else {}
+        path = situation.record["path"] if situation.record else result.get("record_path")
+        reported = soak_check.reported_reclaims(entries)
+        record = self.record_for(path) if path else None
+        if record is not None:
+            record["reported"] |= reported
+            record["runs"] += int(bool(reported or result.get("failures")))
+        self.last_offboard = {"run": situation.number, "people": extra["people"], "failed": rc != 0, "record": record}
+        if record is None:
+            return ["the offboarding reported reclaims but wrote no record"] if reported else []
+        if not os.path.exists(path):
+            return ["the record %s is missing after %d run(s) wrote to it" % (os.path.basename(path), record["runs"])] \
+                if record["runs"] else []
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            data = "%s: %s" % (os.path.basename(path), exc)
+        return soak_check.check_record(data, record["reported"], record["runs"])
+
+    def _cannot(self, seats, before):
+        """Recorded seats that cannot be given back (and were not held before the restore):
+        the person is disabled, the product Removed, or a Restricted product has fewer free
+        seats than the restore needs."""
+        holders = soak_check.holders_by_product(before, population.TENANT)
+        store = soak_check.store_products(before, population.TENANT)
+        missing = [seat for seat in seats if seat[2] not in holders.get(seat[1], [])]
+        out = set()
+        for platform, product, key in missing:
+            if platform == "datadog":
+                number = population.number_of(key)
+                if number is not None and not population.eligible(number, self.disabled):
+                    out.add((platform, product, key))
+                continue
+            entry = store.get(product)
+            needed = len([seat for seat in missing if seat[1] == product])
+            if entry is None or entry.get("status") == "Removed" or (
+                    entry["distribution_policy"] == "Restricted" and needed > entry["available_seats"]):
+                out.add((platform, product, key))
+        return out
 
 
 def attach_reports(entries):
@@ -364,20 +645,38 @@ def failure_messages(entries):
     return out
 
 
+def failure_cause(msg):
+    if "Refusing to reclaim" in msg:
+        return "reclaim guard"
+    if "not enough seats" in msg or "NoSeatsAvailable" in msg or "seat limit" in msg.lower():
+        return "no seats left"
+    if "assigns no new seats" in msg or "removed from the inventory" in msg:
+        return "Removed product"
+    if "disabled" in msg.lower():
+        return "person disabled"
+    if "404" in msg:
+        return "wrong api_url (404)"
+    return "API errors after retries"
+
+
 def failure_causes(entries):
-    """Failed seat-module results by cause: a refusal by design, or API errors after retries."""
+    """Failed products (seat-module results, a failed Store lookup of the leavers' seats) and
+    seats a restore could not give back, by cause: a refusal by design, a wrong address, or
+    API errors after retries."""
     causes = {}
     for module in soak_check.module_results(entries):
-        if not module.failed:
-            continue
-        msg = str(module.result.get("msg") or "")
-        if "Refusing to reclaim" in msg:
-            cause = "reclaim guard"
-        elif "not enough seats" in msg or "NoSeatsAvailable" in msg or "seat limit" in msg.lower():
-            cause = "no seats left"
-        else:
-            cause = "API errors after retries"
-        causes[cause] = causes.get(cause, 0) + 1
+        if module.failed:
+            cause = failure_cause(str(module.result.get("msg") or ""))
+            causes[cause] = causes.get(cause, 0) + 1
+    for result in soak_check.action_results(entries, soak_check.SEAT_RUN_ACTIONS[1]):
+        for failure in result.get("failures") or []:
+            if failure.get("product") is None:
+                cause = failure_cause(str(failure.get("reason") or ""))
+                causes[cause] = causes.get(cause, 0) + 1
+        if result.get("not_restored"):
+            for item in result["not_restored"]:
+                cause = "not restored: " + failure_cause(str(item.get("reason") or ""))
+                causes[cause] = causes.get(cause, 0) + 1
     return causes
 
 
@@ -455,6 +754,10 @@ def parse_args(argv):
     parser.add_argument("--run-timeout", type=float, default=240, help="seconds one playbook run may take (default 240)")
     parser.add_argument("--timeout-minutes", type=float, default=90, help="bound of the whole soak (default 90)")
     parser.add_argument("--no-converge", action="store_true", help="skip the follow-up runs without faults")
+    parser.add_argument("--situations", choices=("random", "forced", "off"), default="random",
+                        help="issue 10's situations (wrong Store path, Removed product, record re-runs, restores "
+                             "after people were disabled): drawn at random (default), forced at fixed places of "
+                             "each epoch (the smoke test), or off")
     parser.add_argument("--artifacts", default=os.path.join(REPO, "tests", "output", "soak"),
                         help="where runs with problems leave their output and states (default tests/output/soak)")
     parser.add_argument("--json", help="write the figures as JSON to this file")
@@ -492,6 +795,7 @@ def main(argv=None):
             if number == first or number % args.epoch == 0:
                 rng = random.Random(derived(args.seed, "population", number // args.epoch))
                 sandbox.seed(population.seed(rng, args.people))
+                soak.new_epoch(number)
             soak.run_once(number, record=number >= args.start)
         if not args.no_converge and not soak.figures["soak_timed_out"]:
             soak.converge()

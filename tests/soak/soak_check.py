@@ -318,3 +318,223 @@ def judge(before, after, entries, rc, output, tenant):
 def changed_results(entries):
     """Seat-module invocations that reported a change (for the convergence check)."""
     return [module.describe() for module in module_results(entries) if module.result.get("changed")]
+
+
+# -- issue 10's situations ------------------------------------------------------------------
+#
+# Each rule takes what the harness knows about the run (who left, which Store address it was
+# given, which record it wrote to, what the record holds) and returns mismatches; the
+# harness adds them to the run's verdict. Pure functions like judge(), so the smoke test can
+# feed them made-up runs.
+
+def action_results(entries, action):
+    """The results of the tasks that ran ``action`` (the onboarding/offboarding actions)."""
+    return [entry.get("result") or {} for entry in entries if entry.get("action") == action]
+
+
+def store_products(state, tenant):
+    """``{PRODUCT/SKU: product}`` of the Store tenant, keyed as :func:`holders_by_product`."""
+    return dict((store_key(*key.split("/", 1)), product)
+                for key, product in state["msstore"]["tenants"][tenant]["products"].items())
+
+
+def removed_products(state, tenant):
+    return sorted(key for key, product in store_products(state, tenant).items() if product.get("status") == "Removed")
+
+
+def _names_user(failure, key):
+    return key in set(str(user).lower() for user in failure.get("users") or [])
+
+
+def check_leavers(after, entries, rc, tenant, leavers, datadog_products):
+    """An offboarding run: a leaver who still holds a seat afterwards must make the run fail
+    and be named, with that product (or every product of the platform), in its failures.
+    ``leavers``: ``{"datadog": [email], "msstore": [upn]}``."""
+    problems = []
+    results = action_results(entries, SEAT_RUN_ACTIONS[1])
+    failures = [failure for result in results for failure in result.get("failures") or []]
+    wanted = dict((platform, set(str(name).lower() for name in names)) for platform, names in leavers.items())
+    codes = set(str(code).lower() for code in datadog_products)
+    for product, keys in sorted(holders_by_product(after, tenant).items()):
+        platform = "datadog" if product in set(after["datadog"]["products"]) else "msstore"
+        if platform == "datadog" and product not in codes:
+            continue
+        for key in sorted(set(keys) & wanted.get(platform, set())):
+            if rc == 0:
+                problems.append("the run ended green while leaver %s still holds a seat on %s" % (key, product))
+                continue
+            named = [failure for failure in failures if failure.get("platform") == platform
+                     and (failure.get("product") is None or str(failure.get("product")).upper() == product.upper())
+                     and _names_user(failure, key)]
+            if not named:
+                problems.append("leaver %s still holds a seat on %s, and no failure of the run names them there"
+                                % (key, product))
+    return problems
+
+
+def check_wrong_store_path(before, after, entries, rc, tenant, kind, api_url):
+    """A run given a Store ``api_url`` no API answers (``/V1`` missing): it fails, changes no
+    Store seat, names the endpoint, and the Datadog side still did its work."""
+    problems = []
+    if rc == 0:
+        problems.append("the Store api_url %s answers no API, yet the run ended green" % api_url)
+    was, now = holders_by_product(before, tenant), holders_by_product(after, tenant)
+    for product in sorted(store_products(before, tenant)):
+        if sorted(was.get(product, [])) != sorted(now.get(product, [])):
+            problems.append("%s: Store seats changed through a wrong api_url" % product)
+    action = SEAT_RUN_ACTIONS[0] if kind == "onboard" else SEAT_RUN_ACTIONS[1]
+    results = action_results(entries, action)
+    if not results:
+        return problems + ["no %s result to judge" % action]
+    store_failures = [failure for result in results for failure in result.get("failures") or []
+                      if failure.get("platform") == "msstore"]
+    if not store_failures:
+        problems.append("the Store could not be reached at %s, but no Store failure was reported" % api_url)
+    base = api_url.rstrip("/").lower()
+    for failure in store_failures:
+        if base not in str(failure.get("reason") or "").lower():
+            problems.append("a Store failure does not name the endpoint %s: %s"
+                            % (api_url, str(failure.get("reason"))[:300]))
+    message = " ".join(str(result.get("msg") or "") for result in results).lower()
+    if store_failures and base not in message:
+        problems.append("the run's message does not name the endpoint %s" % api_url)
+    datadog_rows = [row for result in results for row in result.get("products") or [] if row.get("platform") == "datadog"]
+    if not datadog_rows:
+        problems.append("the Store's wrong api_url stopped the Datadog side: no Datadog product was worked on")
+    return problems
+
+
+def writes_on(requests, product):
+    """The write requests (POST, DELETE) on a Store product, from the request log entries."""
+    needle = "/inventory/%s/" % product.split("/", 1)[0].lower()
+    return ["%s %s" % (entry["method"], entry["path"]) for entry in requests
+            if entry["method"] in ("POST", "DELETE") and needle in entry["path"].lower()]
+
+
+def check_removed(before, after, entries, requests, tenant, kind, asked=None):
+    """Store products whose inventory status is Removed: nobody gains a seat there; an
+    onboarding that asked for one is refused, naming the product, before any write on it
+    (``asked``: ``{product: [upn]}`` the run wanted assigned); a refused plan (reconcile,
+    restore) wrote nothing on the product."""
+    problems = []
+    was, now = holders_by_product(before, tenant), holders_by_product(after, tenant)
+    modules = module_results(entries)
+    for product in removed_products(before, tenant):
+        gained = sorted(set(now.get(product, [])) - set(was.get(product, [])))
+        if gained:
+            problems.append("%s is Removed, yet %s gained a seat there" % (product, ", ".join(gained)))
+        writes = writes_on(requests, product)
+        rows = [module for module in modules if module.product == product]
+        if kind == "onboard":
+            if writes:
+                problems.append("%s is Removed, yet the onboarding wrote there: %s" % (product, ", ".join(writes[:3])))
+            needed = sorted(set(str(u).lower() for u in (asked or {}).get(product, [])) - set(was.get(product, [])))
+            if needed and not [row for row in rows if row.failed]:
+                problems.append("%s is Removed; assigning %s there was not refused" % (product, ", ".join(needed)))
+        refused = [row for row in rows if row.failed and "assigns no new seats" in str(row.result.get("msg") or "")]
+        if refused and writes:
+            problems.append("%s: the plan was refused (Removed), yet it was written to: %s"
+                            % (product, ", ".join(writes[:3])))
+    return problems
+
+
+def reported_reclaims(entries):
+    """``{(platform, product, key)}`` every reclaim the offboarding action reported."""
+    out = set()
+    for module in module_results(entries, ()):
+        platform = "datadog" if module.action == SEAT_ACTIONS[0] else "msstore"
+        for key in module.keys("reclaimed"):
+            out.add((platform, module.product, key))
+    return out
+
+
+def record_seats(record):
+    """``{(platform, product, key)}`` the union of an offboarding record's runs."""
+    out = set()
+    for run in record.get("runs") or []:
+        for entry in run.get("datadog") or []:
+            for user in entry.get("users") or []:
+                out.add(("datadog", str(entry.get("product_code")).lower(), person_key(user)))
+        for entry in run.get("msstore") or []:
+            for user in entry.get("users") or []:
+                out.add(("msstore", store_key(entry.get("product_id"), entry.get("sku_id")), str(user).lower()))
+    return out
+
+
+def check_record(record, reported, runs_written):
+    """The record at a path several runs used: it holds every seat each run reported
+    reclaimed (nothing lost, nothing invented) and one run per run that wrote to it."""
+    problems = []
+    if not isinstance(record, dict):
+        return ["the offboarding record cannot be read: %s" % record]
+    if record.get("format") != "seatops.seats.offboarding_record/2":
+        problems.append("the offboarding record has format %r" % record.get("format"))
+    held = record_seats(record)
+    for platform, product, key in sorted(reported - held):
+        problems.append("the record lost a reclaim: %s %s %s (reported reclaimed by a run that used this path)"
+                        % (platform, product, key))
+    for platform, product, key in sorted(held - reported):
+        problems.append("the record lists %s %s %s, which no run reported reclaimed" % (platform, product, key))
+    if len(record.get("runs") or []) != runs_written:
+        problems.append("the record has %d run(s), %d runs wrote to it" % (len(record.get("runs") or []), runs_written))
+    return problems
+
+
+def _restore_key(platform, product, name):
+    return (platform, product.upper() if platform == "msstore" else product.lower(), str(name).lower())
+
+
+def check_restore(before, after, entries, rc, tenant, union, cannot):
+    """A restore from a record whose union is ``union`` (``{(platform, product, key)}``).
+
+    Every recorded seat is said exactly once to be restored (it is held now, not before),
+    already in place (it was held before the run) or not restored (with a reason, and not
+    held now); the run fails exactly when a seat was not restored. ``cannot``: seats that
+    cannot be restored (person disabled, product Removed or full) and were not held before:
+    they must be listed as not restored."""
+    problems = []
+    results = [result for result in action_results(entries, SEAT_RUN_ACTIONS[1]) if result.get("mode") == "apply"]
+    if len(results) != 1:
+        return ["expected one restore result, found %d" % len(results)]
+    result = results[0]
+    was, now = holders_by_product(before, tenant), holders_by_product(after, tenant)
+    said = {}
+    for row in result.get("products") or []:
+        platform, product = row.get("platform"), str(row.get("product"))
+        for name in row.get("restored") or []:
+            said.setdefault(_restore_key(platform, product, name), []).append("restored")
+        for name in row.get("already_in_place") or []:
+            said.setdefault(_restore_key(platform, product, name), []).append("already in place")
+    for item in result.get("not_restored") or []:
+        key = _restore_key(item.get("platform"), str(item.get("product")), item.get("user"))
+        said.setdefault(key, []).append("not restored")
+        if not str(item.get("reason") or "").strip():
+            problems.append("%s %s: not restored, without a reason" % (key[1], key[2]))
+    expected = set(_restore_key(*seat) for seat in union)
+    for key in sorted(expected):
+        platform, product, name = key
+        outcome = said.get(key, [])
+        if len(outcome) != 1:
+            problems.append("%s %s: the restore said %s (exactly one outcome expected)"
+                            % (product, name, " and ".join(outcome) or "nothing"))
+            continue
+        held_before, held_now = name in was.get(product, []), name in now.get(product, [])
+        if outcome == ["restored"] and (held_before or not held_now):
+            problems.append("%s %s: reported restored, but %s" % (
+                product, name, "it was held before the run" if held_before else "it is not held now"))
+        if outcome == ["already in place"] and not held_before:
+            problems.append("%s %s: said to be already in place, but it was not held before the run" % (product, name))
+        if outcome == ["not restored"] and held_now:
+            problems.append("%s %s: listed as not restored, but it is held now" % (product, name))
+    for key in sorted(set(said) - expected):
+        problems.append("%s %s: the restore speaks of a seat the record does not hold" % (key[1], key[2]))
+    for key in sorted(set(_restore_key(*seat) for seat in cannot) & expected):
+        if said.get(key) in (["restored"], ["already in place"]) and key[2] not in was.get(key[1], []):
+            problems.append("%s %s cannot be restored (person disabled, product Removed or full), yet the restore "
+                            "said %s" % (key[1], key[2], said[key][0]))
+    not_restored = result.get("not_restored_count", len(result.get("not_restored") or []))
+    if not_restored and rc == 0:
+        problems.append("the restore ended green with %d seat(s) not restored" % not_restored)
+    if not not_restored and rc != 0:
+        problems.append("every seat was restored or already in place, yet the restore failed")
+    return problems

@@ -98,6 +98,43 @@ def seed(rng, people=300):
     return {"datadog": datadog, "msstore": msstore}
 
 
+def seed_from_state(state, people=300, disabled=(), remove=(), fill=()):
+    """A sandbox seed that keeps every seat of ``state`` and changes the platforms as time
+    would: the people in ``disabled`` are disabled in Datadog (they keep their seats), the
+    Store products in ``remove`` get inventory status Removed, and the Restricted products in
+    ``fill`` get a capacity of their holders (no seat free). Datadog user ids stay the same
+    (the sandbox derives them from the emails), so records of earlier runs still apply."""
+    data = seed(_NoDraw(), people)
+    for user in data["datadog"]["users"]:
+        if number_of(user["email"]) in disabled:
+            user.pop("service_account", None)
+            user["disabled"] = True
+    data["datadog"]["seats"] = dict((code, sorted(h["email"] for h in product["holders"]))
+                                    for code, product in state["datadog"]["products"].items())
+    tenant = data["msstore"]["tenants"][0]
+    tenant["inventory"], tenant["seats"] = [], {}
+    for key, product in sorted(store_entries(state).items()):
+        product_id, sku_id = key.split("/")
+        holders = sorted(product["holders"])
+        capacity = product["seat_capacity"]
+        if key in fill and product["distribution_policy"] == "Restricted":
+            capacity = len(holders)
+        tenant["inventory"].append({
+            "product_id": product_id, "sku_id": sku_id, "license_type": product["license_type"],
+            "distribution_policy": product["distribution_policy"], "seat_capacity": capacity,
+            "status": "Removed" if key in remove else product.get("status", "Active")})
+        tenant["seats"][key] = holders
+    return data
+
+
+class _NoDraw(object):
+    """Stands in for the RNG when :func:`seed` builds only the accounts (seats are replaced)."""
+
+    @staticmethod
+    def sample(pool, count):
+        return sorted(pool)[:count]
+
+
 def holder_numbers(state):
     """{product: set of person numbers holding it} from a sandbox state (both platforms)."""
     out = {}
@@ -119,15 +156,33 @@ def _pick(rng, pool, count):
 # only people who can hold a seat, products with room, no guard or capacity refusal, no
 # protected names; so those runs must succeed and reach their goal exactly.
 
-def eligible(number):
-    """Datadog gives this person a seat (not a disabled user, not a service account)."""
-    return number % DISABLED_EVERY != DISABLED_EVERY - 1 and number % SERVICE_EVERY != SERVICE_EVERY - 1
+def eligible(number, disabled=()):
+    """Datadog gives this person a seat (not a disabled user, not a service account);
+    ``disabled``: people the soak disabled later in the epoch."""
+    return (number % DISABLED_EVERY != DISABLED_EVERY - 1 and number % SERVICE_EVERY != SERVICE_EVERY - 1
+            and number not in disabled)
 
 
-def room(key, state_holders):
-    """Free seats of a product with a limit (None: no limit)."""
+def store_entries(state):
+    """``{PRODUCT/SKU: product}`` of the soak tenant in a sandbox state."""
+    return state["msstore"]["tenants"][TENANT]["products"]
+
+
+def removed(state):
+    """Store products whose inventory status is Removed (no seat can be assigned there)."""
+    return sorted(key for key, product in store_entries(state).items() if product.get("status") == "Removed")
+
+
+def room(key, state_holders, state=None):
+    """Free seats of a product with a limit (None: no limit), from the state when given
+    (the soak may fill a product or remove it from the inventory during an epoch)."""
     if key in DD_PRODUCTS:
         limit = DD_PRODUCTS[key][0]
+    elif state is not None:
+        product = store_entries(state)[key]
+        if product.get("status") == "Removed":
+            return 0
+        limit = product["seat_capacity"] if product["distribution_policy"] == "Restricted" else None
     else:
         policy, limit, _count = STORE_PRODUCTS[key]
         if policy != "Restricted":
@@ -137,19 +192,21 @@ def room(key, state_holders):
     return max(0, limit - len(state_holders.get(key, ())))
 
 
-def onboard_vars(rng, state, people=300, tame=False):
-    """Survey answers for playbooks/onboard.yml: a few people, some products of each platform."""
-    pool = [n for n in range(people) if eligible(n)] if tame else range(people)
+def onboard_vars(rng, state, people=300, tame=False, disabled=(), store_wanted=False):
+    """Survey answers for playbooks/onboard.yml: a few people, some products of each platform
+    (``store_wanted``: at least one Store product)."""
+    pool = [n for n in range(people) if eligible(n, disabled)] if tame else range(people)
     chosen = _pick(rng, pool, rng.randint(1, 4))
     codes = sorted(DD_PRODUCTS)
     stores = sorted(STORE_PRODUCTS)
     if tame:
         holders = holder_numbers(state)
-        fits = [key for key in codes + stores if room(key, holders) is None or room(key, holders) >= len(chosen)]
+        fits = [key for key in codes + stores
+                if room(key, holders, state) is None or room(key, holders, state) >= len(chosen)]
         codes = [key for key in codes if key in fits]
         stores = [key for key in stores if key in fits]
     codes = sorted(rng.sample(codes, rng.randint(1, len(codes))))
-    stores = sorted(rng.sample(stores, rng.randint(0, len(stores))))
+    stores = sorted(rng.sample(stores, rng.randint(1 if store_wanted else 0, len(stores))))
     return {
         "people": ", ".join("%s=%s" % (email(n), upn(n)) for n in chosen),
         "datadog_products": ", ".join(codes),
@@ -172,7 +229,7 @@ def offboard_vars(rng, state, people=300, tame=False):
     }
 
 
-def desired_state(rng, state, people=300, tame=False):
+def desired_state(rng, state, people=300, tame=False, disabled=()):
     """A desired-state file for playbooks/reconcile.yml, close to the current holders.
 
     Per product a few leave and a few join, within the reclaim guard and (Restricted) the
@@ -188,9 +245,11 @@ def desired_state(rng, state, people=300, tame=False):
         if not tame and rng.random() < 0.04:
             leave = limit + 1 + rng.randint(0, 3)          # past the guard: refused, nothing changes
         leaving = set(_pick(rng, current, leave))
-        joining_pool = set(n for n in range(people) if eligible(n) or not tame) - current
+        joining_pool = set(n for n in range(people) if eligible(n, disabled) or not tame) - current
         join = rng.randint(0, 4)
-        free = room(key, holders)
+        if tame and key in removed(state):
+            join = 0                                        # the Store assigns nothing there
+        free = room(key, holders, state)
         if free is not None:
             join = min(join, free)
             if not tame and rng.random() < 0.04:
@@ -223,7 +282,7 @@ def _numbers(text):
     return out
 
 
-def goal_problems(kind, extra, state, people=300):
+def goal_problems(kind, extra, state, people=300, disabled=()):
     """What a successful tame run must have achieved, checked on the state after it."""
     holders = holder_numbers(state)
     problems = []
@@ -231,7 +290,7 @@ def goal_problems(kind, extra, state, people=300):
         chosen = _numbers(extra["people"])
         products = [p.strip() for p in (extra["datadog_products"] + "," + extra["msstore_products"]).split(",") if p.strip()]
         for key in products:
-            missing = sorted(n for n in chosen if eligible(n) and n not in holders.get(key, ()))
+            missing = sorted(n for n in chosen if eligible(n, disabled) and n not in holders.get(key, ()))
             if missing:
                 problems.append("after onboarding, %s lacks %s" % (key, ", ".join(email(n) for n in missing)))
     elif kind == "offboard":
