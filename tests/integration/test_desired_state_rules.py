@@ -80,8 +80,8 @@ BAD_ENTRIES = [
 # Corpus files with a key given twice, and what the failure must name: the file, the key and
 # both lines.
 DUPLICATE_FILES = [
-    pytest.param("duplicate-top-level-key.yml", "datadog", 5, 12, id="top-level"),
-    pytest.param("duplicate-entry-key.yml", "users", 5, 8, id="in-an-entry"),
+    pytest.param("duplicate-top-level-key.txt", "datadog", 6, 13, id="top-level"),
+    pytest.param("duplicate-entry-key.txt", "users", 6, 9, id="in-an-entry"),
 ]
 
 
@@ -151,8 +151,8 @@ def test_the_good_entries_alone_would_have_changed_seats(sandbox, run_playbook, 
 
 
 @pytest.mark.parametrize("name, key, first_line, second_line", DUPLICATE_FILES)
-def test_a_key_given_twice_is_an_error_naming_the_key_and_the_lines(sandbox, run_playbook, tmp_path,
-                                                                     name, key, first_line, second_line):
+def test_a_key_given_twice_is_an_error_naming_the_key_and_the_lines(
+        sandbox, run_playbook, tmp_path, name, key, first_line, second_line):
     path = os.path.join(DESIRED_CORPUS, name)
     before = fresh(sandbox)
     playbook, extra = reconcile_play(sandbox, path, str(tmp_path / "reports"))

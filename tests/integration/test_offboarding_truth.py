@@ -63,9 +63,9 @@ ACTION_TASK = "Reclaim (or restore) the seats of leavers"
 STORE_SEATS = "POST /V1/Inventory/{productId}/{skuId}/Seats"
 
 
-def fresh(sandbox, seed=SEED):
+def fresh(sandbox, seed=None):
     sandbox.reset()
-    sandbox.seed(seed)
+    sandbox.seed(SEED if seed is None else seed)
     sandbox.clear_requests()
 
 

@@ -321,7 +321,7 @@ def test_boolean_role_variables_given_as_strings(sandbox, run_playbook, tmp_path
     restore = run_playbook(playbook, env=CREDENTIALS, extra_vars=dict(extra, offboarding_restore="true"))
     assert restore.rc == 0, restore.output[-3000:]
     assert holders(sandbox.state())[1] == {"9NBLGGH4R2R6/0016": ["alice@contoso.com", "bob@contoso.com"],
-                                   "CFQ7TTC0K5DR/0001": ["alice@contoso.com"]}
+                                           "CFQ7TTC0K5DR/0001": ["alice@contoso.com"]}
 
 
 def test_credentials_in_module_defaults_reach_every_action(sandbox, run_playbook, tmp_path):
