@@ -60,7 +60,7 @@ KINDS = ("onboard", "offboard", "reconcile")
 # Issue 10's situations (see Situations below): how often each comes up in random mode.
 WRONG_PATH_SHARE = 0.12       # an onboard or offboard run gets a Store api_url without /V1
 REMOVED_EPOCH_SHARE = 0.5     # an epoch in which a Store product becomes Removed
-RESTORE_SHARE = 0.3           # an offboard slot that restores a record of its epoch instead
+RESTORE_SHARE = 0.2           # an offboard slot that restores a record of its epoch instead
 RERUN_SHARE = 0.75            # after a failed offboarding, a re-run with the same people and record
 APPEND_SHARE = 0.25           # otherwise, an offboarding that appends to an earlier record of the epoch
 UNKNOWN_PATH_ANSWERS = ("text", "html", "json", "empty")
@@ -466,17 +466,20 @@ class Situations(object):
                 situation.removed_in_plan = rng.choice(removed)
         elif kind == "offboard":
             restorable = [record for record in self.records if record["reported"]]
-            if restorable and rng.random() < RESTORE_SHARE:
+            last = self.last_offboard
+            if last and last["failed"] and last["record"] and rng.random() < RERUN_SHARE:
+                # A partial failure, then the same leavers again with the same record path.
+                situation.people, situation.record = last["people"], last["record"]
+                situation.add("record re-run", "re-run of run %d's leavers after its failure, same record %s"
+                              % (last["run"], os.path.basename(last["record"]["path"])))
+                if rng.random() < WRONG_PATH_SHARE:
+                    situation.wrong_path = rng.choice(UNKNOWN_PATH_ANSWERS)
+            elif restorable and rng.random() < RESTORE_SHARE:
                 self._restore(situation, rng.choice(restorable), rng, state)
             else:
                 if rng.random() < WRONG_PATH_SHARE:
                     situation.wrong_path = rng.choice(UNKNOWN_PATH_ANSWERS)
-                last = self.last_offboard
-                if last and last["failed"] and last["record"] and rng.random() < RERUN_SHARE:
-                    situation.people, situation.record = last["people"], last["record"]
-                    situation.add("record re-run", "re-run of run %d's leavers after its failure, same record %s"
-                                  % (last["run"], os.path.basename(last["record"]["path"])))
-                elif self.records and rng.random() < APPEND_SHARE:
+                if self.records and rng.random() < APPEND_SHARE:
                     situation.record = rng.choice(self.records)
                     situation.add("record append", "other leavers, appended to the record %s"
                                   % os.path.basename(situation.record["path"]))
