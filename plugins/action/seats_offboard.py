@@ -22,15 +22,15 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.seatops.seats.plugins.plugin_utils import _offboarding_record as offboarding_record
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_input as seat_input
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_outcomes as outcomes
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import (
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
     CONNECTION_ARGUMENT_SPEC,
     INFO_MODULES,
     PLATFORMS,
-    SeatAction,
     connection_problem,
     product_label,
     warning_text,
 )
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction
 
 ARGUMENT_SPEC = {
     # raw elements: every entry is checked here, so a problem names its index

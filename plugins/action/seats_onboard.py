@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_input as seat_input
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_outcomes as outcomes
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import (
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
     CONNECTION_ARGUMENT_SPEC,
     PLATFORMS,
-    SeatAction,
     connection_problem,
     product_label,
 )
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction
 
 ARGUMENT_SPEC = {
     # raw elements: every entry is checked here, so a problem names its index

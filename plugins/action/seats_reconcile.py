@@ -21,16 +21,16 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 from ansible_collections.seatops.seats.plugins.plugin_utils import _reconcile_report as reconcile_report
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import (
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
     CONNECTION_ARGUMENT_SPEC,
     INFO_MODULES,
     PLATFORMS,
     PRODUCT_FIELDS,
-    SeatAction,
     connection_problem,
-    directory_problem,
-    write_whole,
+    headed_diff,
+    product_label,
 )
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, directory_problem, write_whole
 
 ARGUMENT_SPEC = {
     "desired_state_file": {"type": "path"},
@@ -141,7 +141,7 @@ class ActionModule(SeatAction):
                 call = dict(common, users=entry["users"], protected=entry.get("protected") or [],
                             max_reclaims=args["max_reclaims"] if entry.get("max_reclaims") is None else entry["max_reclaims"])
                 call.update((field, entry[field]) for field in PRODUCT_FIELDS[platform])
-                label = reconcile_report.product_label(platform, entry)
+                label = product_label(platform, entry)
                 module_result = self._run_seat_module(platform, args[platform], call, task_vars, label, warnings)
                 runs.append((platform, entry, module_result))
         return runs, inventory, warnings
@@ -171,10 +171,5 @@ class ActionModule(SeatAction):
 
     @staticmethod
     def _diffs(runs):
-        diffs = []
-        for platform, entry, module_result in runs:
-            diff = module_result.get("diff")
-            if isinstance(diff, dict) and "before" in diff:
-                label = reconcile_report.product_label(platform, entry)
-                diffs.append(dict(diff, before_header=label, after_header=label))
-        return diffs
+        diffs = [headed_diff(module_result, product_label(platform, entry)) for platform, entry, module_result in runs]
+        return [diff for diff in diffs if diff is not None]

@@ -14,51 +14,25 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import holders_before, people_names, product_label
+
 REPORT_FORMAT = "seatops.seats.reconcile_report/1"
 TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
               "holders_after", "to_assign", "to_reclaim", "skipped", "failed")
-
-
-def _names(people):
-    """Module results list people as {id, email} (Datadog) or UPN strings (Store)."""
-    names = []
-    for person in people or []:
-        if isinstance(person, dict):
-            names.append(person.get("email") or person.get("id"))
-        else:
-            names.append(person)
-    return names
 
 
 def _user_list(value):
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
-def _holders_before(result):
-    """Holders before the run, present in diff mode: a list or {holders: [...]}."""
-    diff = result.get("diff")
-    if not isinstance(diff, dict):
-        return None
-    before = diff.get("before")
-    if isinstance(before, dict):
-        return before.get("holders")
-    return before
-
-
-def product_label(platform, entry):
-    if platform == "datadog":
-        return entry["product_code"]
-    return "%s/%s" % (entry["product_id"], entry["sku_id"])
-
-
 def product_row(platform, entry, result, default_max_reclaims, stock):
     """One product's report row from its desired entry and its module result."""
     task_failed = result.get("failed") is True
-    assigned, reclaimed = _names(result.get("assigned")), _names(result.get("reclaimed"))
+    assigned, reclaimed = people_names(result.get("assigned")), people_names(result.get("reclaimed"))
     holders_after = result.get("holders_count")
-    holders_before = None
+    count_before = None
     if holders_after is not None:
-        holders_before = holders_after - len(assigned) + len(reclaimed)
+        count_before = holders_after - len(assigned) + len(reclaimed)
     error = (result.get("msg") or "failed") if task_failed else None
     if error:
         status = "error"
@@ -75,9 +49,9 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
         "desired": len(entry.get("users") or []),
         "protected": list(entry.get("protected") or []),
         "max_reclaims": str(default_max_reclaims if max_reclaims is None else max_reclaims),
-        "holders_before": holders_before,
+        "holders_before": count_before,
         "holders_after": holders_after,
-        "holders": _holders_before(result),
+        "holders": holders_before(result),
         "to_assign": assigned,
         "to_reclaim": reclaimed,
         "unchanged": result.get("unchanged"),

@@ -12,7 +12,14 @@ run, failed, skipped), never from what is left over.
 
 from __future__ import annotations
 
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import PLATFORM_LABELS, PRODUCT_FIELDS, people_names, product_label
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
+    PLATFORM_LABELS,
+    PRODUCT_FIELDS,
+    headed_diff,
+    holders_before,
+    people_names,
+    product_label,
+)
 
 # How many names a summary message lists per category; the result lists them all.
 NAMES_SHOWN = 20
@@ -46,10 +53,9 @@ def diffs(rows_and_results):
     """One diff per product (holders before and after), headed by the product's label."""
     out = []
     for row, result in rows_and_results:
-        diff = result.get("diff")
-        if isinstance(diff, dict) and "before" in diff:
-            label = "%s %s" % (PLATFORM_LABELS[row["platform"]], row["product"])
-            out.append(dict(diff, before_header=label, after_header=label))
+        diff = headed_diff(result, "%s %s" % (PLATFORM_LABELS[row["platform"]], row["product"]))
+        if diff is not None:
+            out.append(diff)
     return out
 
 
@@ -73,19 +79,6 @@ def failures_text(failures):
 
 # -- restore ---------------------------------------------------------------------------------
 
-def _holders_before(result):
-    """Holders before the run, from the module's diff: a list, or ``{holders: [...]}``."""
-    diff = result.get("diff")
-    if not isinstance(diff, dict):
-        return None
-    before = diff.get("before")
-    if isinstance(before, dict):
-        before = before.get("holders")
-    if not isinstance(before, list):
-        return None
-    return set(str(name).lower() for name in before)
-
-
 def _by_alias(entries, key):
     return dict((str(entry.get(key)).lower(), entry.get("reason")) for entry in entries or [] if isinstance(entry, dict))
 
@@ -101,7 +94,9 @@ def restore_outcomes(platform, result, users):
     """
     assigned = set(str(name).lower() for name in people_names(result.get("assigned")))
     assigned.update(str(person.get("id")).lower() for person in result.get("assigned") or [] if isinstance(person, dict))
-    before = _holders_before(result)
+    before = holders_before(result)
+    if before is not None:
+        before = set(str(name).lower() for name in before)
     failed = _by_alias(result.get("failed_users"), "user")
     skipped = _by_alias(result.get("skipped_users"), "user")
     restored, in_place, not_restored = [], [], []

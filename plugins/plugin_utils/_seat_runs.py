@@ -7,9 +7,9 @@
 The actions (seats_reconcile, seats_onboard, seats_offboard) plan a whole run on the
 controller and run one seat-module call per product with ``_execute_module``, so that the
 module_defaults of the platform's action group, check mode and each product's result are
-exactly the modules' own. This module holds that machinery once: the platforms' module
-names and connection options, the module arguments (module_defaults first, on every
-supported ansible-core), running a module, warnings as text, and writing files whole.
+exactly the modules' own. This module holds that machinery once: the module arguments
+(module_defaults first, on every supported ansible-core), running a module, and making
+directories and writing files whole. The platforms themselves are in ``_seat_platforms``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ from __future__ import annotations
 import os
 import tempfile
 
-from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
+    SEAT_MODULES,
+    warning_text,
+)
 
 # How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
 # a private one in 2.19 (the builtin package and service actions use the same).
@@ -31,53 +35,8 @@ try:
 except ImportError:
     get_action_args_with_defaults = None
 
-PLATFORMS = ("datadog", "msstore")
-PLATFORM_LABELS = {"datadog": "Datadog", "msstore": "Microsoft Store"}
-SEAT_MODULES = {"datadog": "seatops.seats.datadog_seats", "msstore": "seatops.seats.msstore_seat"}
-INFO_MODULES = {"datadog": "seatops.seats.datadog_seats_info", "msstore": "seatops.seats.msstore_seat_info"}
-PRODUCT_FIELDS = {"datadog": ("product_code",), "msstore": ("product_id", "sku_id")}
-CONNECTION_OPTIONS = {
-    "datadog": ("site", "api_url", "api_key", "app_key", "validate_certs", "ca_path", "timeout", "retries"),
-    "msstore": ("tenant_id", "client_id", "client_secret", "access_token", "auth_url", "api_url",
-                "validate_certs", "ca_path", "timeout", "retries"),
-}
-# The connection options of each platform as action options (a dict per platform).
-CONNECTION_ARGUMENT_SPEC = dict((platform, {"type": "dict", "default": {}, "no_log": False}) for platform in PLATFORMS)
 # ansible-core before 2.19 leaves this placeholder where a templated default was default(omit).
 OMIT_PREFIX = "__omit_place_holder__"
-
-
-def connection_problem(args):
-    """Why the per-platform connection options cannot be used (None when they can)."""
-    for platform, allowed in CONNECTION_OPTIONS.items():
-        unknown = sorted(set(args.get(platform) or {}) - set(allowed))
-        if unknown:
-            return "%s: unknown connection option(s) %s (allowed: %s)" % (platform, ", ".join(unknown), ", ".join(allowed))
-    return None
-
-
-def product_label(platform, entry):
-    """How people read a product: the Datadog code, or the Store ``PRODUCTID/SKU``."""
-    if platform == "datadog":
-        return entry["product_code"]
-    return "%s/%s" % (entry["product_id"], entry["sku_id"])
-
-
-def warning_text(warning):
-    """A module warning's text: a string before ansible-core 2.19, a WarningSummary since."""
-    event = getattr(warning, "event", None)
-    return getattr(event, "msg", None) or to_text(warning)
-
-
-def people_names(people):
-    """Module results list people as ``{id, email}`` (Datadog) or UPN strings (Store)."""
-    names = []
-    for person in people or []:
-        if isinstance(person, dict):
-            names.append(person.get("email") or person.get("id"))
-        else:
-            names.append(person)
-    return names
 
 
 def directory_problem(directory):
