@@ -26,7 +26,6 @@ from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms impo
     CONNECTION_ARGUMENT_SPEC,
     INFO_MODULES,
     PLATFORMS,
-    connection_problem,
     product_label,
     warning_text,
 )
@@ -52,15 +51,10 @@ STORE_LOOKUP = "finding the leavers' seats"
 class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        del validation
-        problem = connection_problem(args)
-        if problem:
-            return dict(result, failed=True, msg=problem)
-        check = bool(self._task.check_mode)
-        result["mode"] = "check" if check else "apply"
+        result, args, check = self._start(task_vars, ARGUMENT_SPEC)
+        if args is None:
+            return result
         if args["restore"]:
             return self._restore(args, task_vars, result, check)
         return self._offboard(args, task_vars, result, check)

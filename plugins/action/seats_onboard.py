@@ -17,7 +17,6 @@ from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_outcome
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
     CONNECTION_ARGUMENT_SPEC,
     PLATFORMS,
-    connection_problem,
     product_label,
 )
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction
@@ -38,15 +37,10 @@ ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
 class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        del validation
-        problem = connection_problem(args)
-        if problem:
-            return dict(result, failed=True, msg=problem)
-        check = bool(self._task.check_mode)
-        result["mode"] = "check" if check else "apply"
+        result, args, check = self._start(task_vars, ARGUMENT_SPEC)
+        if args is None:
+            return result
 
         plan, people_count, problems = self._plan(args)
         if problems:

@@ -26,7 +26,6 @@ from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms impo
     INFO_MODULES,
     PLATFORMS,
     PRODUCT_FIELDS,
-    connection_problem,
     headed_diff,
     product_label,
 )
@@ -49,16 +48,13 @@ ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
 class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        validation, args = self.validate_argument_spec(
-            argument_spec=ARGUMENT_SPEC,
-            mutually_exclusive=[("desired_state_file", "desired_state")],
-            required_one_of=[("desired_state_file", "desired_state")])
-        del validation
-        problem = connection_problem(args)
-        if problem:
-            return dict(result, failed=True, msg=problem)
+        # The result says its mode with the report, not before.
+        result, args, check = self._start(task_vars, ARGUMENT_SPEC, say_mode=False,
+                                          mutually_exclusive=[("desired_state_file", "desired_state")],
+                                          required_one_of=[("desired_state_file", "desired_state")])
+        if args is None:
+            return result
 
         guard = desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
         if guard:
@@ -77,7 +73,7 @@ class ActionModule(SeatAction):
         if problem:
             return dict(result, failed=True, msg="%s (nothing was read or changed)" % problem)
 
-        mode = "check" if self._task.check_mode else "apply"
+        mode = "check" if check else "apply"
         started = datetime.datetime.now(datetime.timezone.utc)
         runs, inventory, warnings = self._synchronise(state, args, task_vars)
         report = reconcile_report.build_report(

@@ -7,9 +7,10 @@
 The actions (seats_reconcile, seats_onboard, seats_offboard) plan a whole run on the
 controller and run one seat-module call per product with ``_execute_module``, so that the
 module_defaults of the platform's action group, check mode and each product's result are
-exactly the modules' own. This module holds that machinery once: the module arguments
-(module_defaults first, on every supported ansible-core), running a module, and making
-directories and writing files whole. The platforms themselves are in ``_seat_platforms``.
+exactly the modules' own. This module holds that machinery once: the start of a run (the
+options checked, the mode), the module arguments (module_defaults first, on every supported
+ansible-core), running a module, and making directories and writing files whole. The
+platforms themselves are in ``_seat_platforms``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
     SEAT_MODULES,
+    connection_problem,
     warning_text,
 )
 
@@ -85,6 +87,24 @@ class SeatAction(ActionBase):
         super(SeatAction, self)._update_module_args(module_name, module_args, task_vars, *args, **kwargs)
         if self._want_holders_before:
             module_args["_ansible_diff"] = True
+
+    def _start(self, task_vars, argument_spec, say_mode=True, **constraints):
+        """The start of every run: the options checked against ``argument_spec`` (and the
+        ``constraints`` validate_argument_spec takes), then the connection options.
+
+        Returns ``(result, args, check)``; ``args`` is None when the options cannot be used,
+        and ``result`` then says why. ``say_mode``: the result says ``mode`` (check or apply)
+        from the start, whatever happens next."""
+        result = super(SeatAction, self).run(None, task_vars)
+        validation, args = self.validate_argument_spec(argument_spec=argument_spec, **constraints)
+        del validation
+        problem = connection_problem(args)
+        if problem:
+            return dict(result, failed=True, msg=problem), None, None
+        check = bool(self._task.check_mode)
+        if say_mode:
+            result["mode"] = "check" if check else "apply"
+        return result, args, check
 
     def _module_args(self, module, extra):
         """A module's arguments: the module_defaults that apply to it (its action group's,
