@@ -18,7 +18,7 @@ import os
 
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, is_uuid
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import write_whole
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import directory_problem, write_whole
 
 RECORD_FORMAT = "seatops.seats.offboarding_record/2"
 OLD_FORMATS = ("seatops.seats.offboarding_record/1",)
@@ -125,17 +125,10 @@ def existing_problem(path, create=True):
             read(path)
         except RecordError as exc:
             return "%s; it is never overwritten: move it away or choose another record path" % exc
-    directory = os.path.dirname(os.path.abspath(path))
     if not create:
         return None
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o700)
-    except OSError as exc:
-        return "the record directory %s cannot be created: %s" % (directory, exc.strerror or exc)
-    if not os.access(directory, os.W_OK | os.X_OK):
-        return "the record directory %s is not writable" % directory
-    return None
+    problem = directory_problem(os.path.dirname(os.path.abspath(path)), mode=0o700)
+    return "the record directory " + problem if problem else None
 
 
 def append_run(path, run):

@@ -41,12 +41,12 @@ except ImportError:
 OMIT_PREFIX = "__omit_place_holder__"
 
 
-def directory_problem(directory):
-    """Create a directory the action will write to now, before any call, and say why it
-    cannot be written (None when it can)."""
+def directory_problem(directory, mode=0o755):
+    """Create a directory the action will write to now, before any call (with ``mode``),
+    and say why it cannot be written (None when it can)."""
     try:
         if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
+            os.makedirs(directory, mode)
     except OSError as exc:
         return "%s cannot be created: %s" % (directory, exc.strerror or exc)
     if not os.access(directory, os.W_OK | os.X_OK):
