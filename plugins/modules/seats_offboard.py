@@ -34,19 +34,13 @@ author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.attributes
+  - seatops.seats.seat_actions
 attributes:
   check_mode:
     support: full
     details:
       - The seat modules run in check mode, so RV(products) and the counts are exact predictions.
         No record is written and no directory is created.
-  diff_mode:
-    support: full
-    details:
-      - One diff per product, holders before and after.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
 options:
   people:
     description:
@@ -89,9 +83,6 @@ options:
     description: Give back the seats of every run in the record at O(record_path) instead of reclaiming.
     type: bool
     default: false
-  journal:
-    description: Path (on the target) of a journal file the modules append one JSON line per change to.
-    type: str
   fail_on_errors:
     description:
       - Fail the task when a seat could not be reclaimed or restored (after every other product
@@ -106,23 +97,6 @@ options:
         C(offboarding_people[0].email ...).
     type: str
     default: ""
-  datadog:
-    description:
-      - Connection options for the Datadog modules - C(site), C(api_url), C(api_key), C(app_key),
-        C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
-        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
-    type: dict
-    default: {}
-  msstore:
-    description:
-      - Connection options for the Microsoft Store modules - C(tenant_id), C(client_id),
-        C(client_secret), C(access_token), C(auth_url), C(api_url), C(validate_certs),
-        C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials usually
-        come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
-    type: dict
-    default: {}
 notes:
   - "The record format C(seatops.seats.offboarding_record/2): C({format, reclaimed_count, runs}),
     each run C({reclaimed_at, people, datadog: [{product_code, users: [{id, email}]}],

@@ -22,18 +22,12 @@ author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.attributes
+  - seatops.seats.seat_actions
 attributes:
   check_mode:
     support: full
     details:
       - The seat modules run in check mode, so RV(products) and the counts are exact predictions.
-  diff_mode:
-    support: full
-    details:
-      - One diff per product, holders before and after.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
 options:
   people:
     description:
@@ -64,9 +58,6 @@ options:
     type: str
     choices: [fail, warn, ignore]
     default: fail
-  journal:
-    description: Path (on the target) of a journal file the modules append one JSON line per change to.
-    type: str
   fail_on_errors:
     description:
       - Fail the task when a seat could not be assigned (after every other product ran). Input
@@ -81,23 +72,6 @@ options:
         C(onboarding_people[0].email ...).
     type: str
     default: ""
-  datadog:
-    description:
-      - Connection options for M(seatops.seats.datadog_seats) - C(site), C(api_url), C(api_key),
-        C(app_key), C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
-        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
-    type: dict
-    default: {}
-  msstore:
-    description:
-      - Connection options for M(seatops.seats.msstore_seat) - C(tenant_id), C(client_id),
-        C(client_secret), C(access_token), C(auth_url), C(api_url), C(validate_certs),
-        C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials usually
-        come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
-    type: dict
-    default: {}
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat

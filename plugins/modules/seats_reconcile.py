@@ -24,19 +24,13 @@ author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.attributes
+  - seatops.seats.seat_actions
 attributes:
   check_mode:
     support: full
     details:
       - Every product is synchronised in check mode (exact predictions); the report is still
         written, because it is the audit's output.
-  diff_mode:
-    support: full
-    details:
-      - One diff per product, holders before and after.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
 options:
   desired_state_file:
     description:
@@ -58,9 +52,6 @@ options:
     type: str
     choices: [fail, warn, ignore]
     default: warn
-  journal:
-    description: Path (on the target) of a journal file the modules append one JSON line per change to.
-    type: str
   report_dir:
     description: Directory on the controller for the report files; created when missing.
     type: path
@@ -77,23 +68,6 @@ options:
     description: Fail (after writing the report) when a product had an error or a per-user failure.
     type: bool
     default: true
-  datadog:
-    description:
-      - Connection options passed to every M(seatops.seats.datadog_seats) call - C(site),
-        C(api_url), C(api_key), C(app_key), C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
-        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
-    type: dict
-    default: {}
-  msstore:
-    description:
-      - Connection options passed to every M(seatops.seats.msstore_seat) call - C(tenant_id),
-        C(client_id), C(client_secret), C(access_token), C(auth_url), C(api_url),
-        C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials
-        usually come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
-    type: dict
-    default: {}
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat
