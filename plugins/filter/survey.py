@@ -31,30 +31,29 @@ def survey_list(value):
     return [entry.strip() if isinstance(entry, str) else entry for entry in _entries(value)]
 
 
+def _pairs(value, separator, shape):
+    """Each entry ``FIRST<separator>SECOND`` as the mapping ``shape(first, second)`` makes of
+    its two stripped halves (SECOND empty when absent); mappings are kept as they are."""
+    shaped = []
+    for entry in _entries(value):
+        if isinstance(entry, dict):
+            shaped.append(entry)
+            continue
+        first, _sep, second = str(entry).strip().partition(separator)
+        shaped.append(shape(first.strip(), second.strip()))
+    return shaped
+
+
 def survey_people(value):
     """``"ana@example.com, ben@example.com=ben@contoso.com"`` -> ``[{email, upn}]``: each
     entry is EMAIL (serving both platforms) or EMAIL=UPN; mappings are kept as they are."""
-    people = []
-    for entry in _entries(value):
-        if isinstance(entry, dict):
-            people.append(entry)
-            continue
-        email, _sep, upn = str(entry).strip().partition("=")
-        people.append({"email": email.strip(), "upn": upn.strip() or email.strip()})
-    return people
+    return _pairs(value, "=", lambda email, upn: {"email": email, "upn": upn or email})
 
 
 def survey_store_products(value):
     """``"9NBLGGH4R2R6/0016, CFQ7TTC0K5DR/0001"`` -> ``[{product_id, sku_id}]`` (the SKU
     stays a string); mappings are kept as they are."""
-    products = []
-    for entry in _entries(value):
-        if isinstance(entry, dict):
-            products.append(entry)
-            continue
-        product_id, _sep, sku_id = str(entry).strip().partition("/")
-        products.append({"product_id": product_id.strip(), "sku_id": sku_id.strip()})
-    return products
+    return _pairs(value, "/", lambda product_id, sku_id: {"product_id": product_id, "sku_id": sku_id})
 
 
 class FilterModule(object):
