@@ -18,6 +18,10 @@ import os
 import pytest
 import yaml
 
+from roles_sandbox import CREDENTIALS, endpoints, fresh
+# The sandbox fixture (conftest.py) starts from the test module's SEED.
+from roles_sandbox import SEED  # noqa: F401  pylint: disable=unused-import
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, "files")
@@ -25,17 +29,6 @@ DESIRED_CORPUS = os.path.join(FILES, "bad_input", "desired")
 RECONCILE_PLAYBOOK = os.path.join(REPO, "playbooks", "reconcile.yml")
 
 pytestmark = pytest.mark.core_matrix
-
-with open(os.path.join(FILES, "roles-seed.yml")) as handle:
-    SEED = yaml.safe_load(handle)
-
-CREDENTIALS = {
-    "DD_API_KEY": "test-dd-api-key",
-    "DD_APP_KEY": "test-dd-app-key",
-    "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
-    "AZURE_CLIENT_ID": "test-client-id",
-    "AZURE_CLIENT_SECRET": "test-client-secret",
-}
 
 # Good entries that change seats against roles-seed.yml: chen.wei gets apm_pro, carol gets
 # the Store product, and exclusive reconcile reclaims nothing else (the lists are complete).
@@ -94,9 +87,7 @@ def desired_state(platform, bad_entry):
 def reconcile_play(sandbox, desired_file, report_dir):
     """playbooks/reconcile.yml, as a person runs it, on one desired-state file."""
     return ("- ansible.builtin.import_playbook: %s\n" % RECONCILE_PLAYBOOK,
-            {"desired_state_file": desired_file, "report_dir": report_dir,
-             "seatops_datadog_api_url": sandbox.url, "seatops_msstore_api_url": sandbox.store_url,
-             "seatops_msstore_auth_url": sandbox.url})
+            dict(endpoints(sandbox), desired_state_file=desired_file, report_dir=report_dir))
 
 
 def reconcile_failure(run):
@@ -104,13 +95,6 @@ def reconcile_failure(run):
                                                                       "and write the report")]
     assert found, "the reconcile task did not run; output:\n%s" % run.output[-4000:]
     return found[-1]
-
-
-def fresh(sandbox):
-    sandbox.reset()
-    sandbox.seed(SEED)
-    sandbox.clear_requests()
-    return sandbox.state()
 
 
 @pytest.mark.parametrize("platform, bad_entry, expect", BAD_ENTRIES)

@@ -16,34 +16,20 @@ import os
 import pytest
 import yaml
 
+from roles_sandbox import CREDENTIALS, endpoints, fresh
+# The sandbox fixture (conftest.py) starts from the test module's SEED.
+from roles_sandbox import SEED  # noqa: F401  pylint: disable=unused-import
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, "files")
 PLAYBOOKS = os.path.join(REPO, "playbooks")
 
-with open(os.path.join(FILES, "roles-seed.yml")) as handle:
-    SEED = yaml.safe_load(handle)
-
-CREDENTIALS = {
-    "DD_API_KEY": "test-dd-api-key",
-    "DD_APP_KEY": "test-dd-app-key",
-    "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
-    "AZURE_CLIENT_ID": "test-client-id",
-    "AZURE_CLIENT_SECRET": "test-client-secret",
-}
 NASTY = "<img src=x onerror=alert(1)>@evil.example"
 
 
 # make test runs these on the lowest supported ansible-core too (stage integration-core-lowest).
 pytestmark = pytest.mark.core_matrix
-
-
-def endpoints(sandbox):
-    return {
-        "seatops_datadog_api_url": sandbox.url,
-        "seatops_msstore_api_url": sandbox.store_url,
-        "seatops_msstore_auth_url": sandbox.url,
-    }
 
 
 def play(name):
@@ -74,12 +60,6 @@ def result(run, name):
 
 def changed_tasks(run):
     return [entry["task"] for entry in run.results if entry["result"].get("changed")]
-
-
-def fresh(sandbox):
-    sandbox.reset()
-    sandbox.seed(SEED)
-    sandbox.clear_requests()
 
 
 def test_onboarding_check_apply_rerun(sandbox, run_playbook):
