@@ -142,6 +142,27 @@ def test_a_refused_store_token_still_reclaims_every_datadog_seat(sandbox, run_pl
     assert [(e["platform"], e["product"]) for e in saved["runs"][0]["errors"]] == [("msstore", None)]
 
 
+def test_a_store_api_url_without_v1_fails_the_play_and_datadog_reclaims_still_run(sandbox, run_playbook, tmp_path):
+    # The case that once ended green: every 404 of a wrong base URL read as "no such user",
+    # skipped silently by the role's default unknown_users=ignore, every Store seat kept.
+    fresh(sandbox)
+    _before_datadog, before_store = holders(sandbox)
+    record = tmp_path / "record.json"
+    run = offboard(run_playbook, sandbox, record, people=LEAVERS, datadog_products=PRODUCTS,
+                   seatops_msstore_api_url=sandbox.url)
+    assert run.rc != 0, "the play ended green while every Store seat is still held"
+
+    datadog, store = holders(sandbox)
+    assert store == before_store
+    assert datadog == {"incident_response": ["breakglass@example.com"], "apm_pro": []}
+    result = action_result(run)
+    assert [(f["platform"], f["product"]) for f in result["failures"]] == [("msstore", None)]
+    reason = result["failures"][0]["reason"]
+    assert "without the Store's item type" in reason and "Check api_url (%s)" % sandbox.url in reason
+    assert "nothing was changed" in reason
+    assert "Microsoft Store (every product)" in final_failure(run)
+
+
 def test_a_refused_datadog_key_still_reclaims_every_store_seat(sandbox, run_playbook, tmp_path):
     fresh(sandbox)
     before_datadog, _before = holders(sandbox)
