@@ -257,15 +257,15 @@ done
 
 echo
 echo "==================== summary ===================="
-printf '%-16s %-6s %8s  %s\n' STAGE RESULT SECONDS NOTE
+printf '%-24s %-6s %8s  %s\n' STAGE RESULT SECONDS NOTE
 for stage in "${STAGES[@]}"; do
     remark=""
     if [[ -f "$OUTPUT/logs/$stage.note" ]]; then
         remark=$(paste -sd ';' "$OUTPUT/logs/$stage.note" | sed 's/;/; /g')
     fi
-    printf '%-16s %-6s %8s  %s\n' "$stage" "${RESULT[$stage]}" "${DURATION[$stage]}" "$remark"
+    printf '%-24s %-6s %8s  %s\n' "$stage" "${RESULT[$stage]}" "${DURATION[$stage]}" "$remark"
 done
-printf '%-16s %-6s %8s\n' all "$([[ $FAILED_ANY -eq 0 ]] && echo PASS || echo FAIL)" "$SECONDS"
+printf '%-24s %-6s %8s\n' all "$([[ $FAILED_ANY -eq 0 ]] && echo PASS || echo FAIL)" "$SECONDS"
 echo "logs: $OUTPUT/logs/<stage>.log"
 # Read by CI: the pytest stages' counts, added up, in the plain "N passed, N failed" form.
 echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
