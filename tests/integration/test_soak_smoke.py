@@ -269,7 +269,8 @@ def test_a_restore_says_one_true_outcome_per_recorded_seat_and_fails_exactly_whe
     before = make_state([BEN], [])
     after = make_state([ANA, BEN], [])
 
-    def restore(result, rc, state_after=after, cannot=()):
+    def restore(result, rc, state_after=None, cannot=()):
+        state_after = after if state_after is None else state_after
         entries = [action_entry(soak_check.SEAT_RUN_ACTIONS[1], result, "failed" if rc else "ok")]
         return soak_check.check_restore(before, state_after, entries, rc, TENANT, union, set(cannot))
 

@@ -217,8 +217,9 @@ class Soak(object):
         state = self.sb.state()
         epoch = self.epoch
         epoch.disabled |= set(changes.get("disabled", ()))
-        self.sb.seed(population.seed_from_state(state, self.args.people, disabled=epoch.disabled,
-                                                 remove=changes.get("remove", ()), fill=changes.get("fill", ())))
+        seed = population.seed_from_state(state, self.args.people, disabled=epoch.disabled,
+                                          remove=changes.get("remove", ()), fill=changes.get("fill", ()))
+        self.sb.seed(seed)
 
     def run_once(self, number, record=True):
         kind = KINDS[number % len(KINDS)]
@@ -531,8 +532,8 @@ class Situations(object):
         first two, as the smoke test wants)."""
         situation.kind = "restore"
         situation.record = record
-        situation.add("restore", "restore of %s (%d seats recorded)" % (os.path.basename(record["path"]),
-                                                                         len(record["reported"])))
+        recorded = (os.path.basename(record["path"]), len(record["reported"]))
+        situation.add("restore", "restore of %s (%d seats recorded)" % recorded)
         people = sorted(set(population.number_of(key) for platform, _product, key in record["reported"]
                             if platform == "datadog") - self.disabled - {None})
         products = sorted(set(product for platform, product, _key in record["reported"] if platform == "msstore"))
