@@ -6,25 +6,24 @@
 
 Pure Python (no controller imports), so the report, the outcomes and their unit tests use
 it without the action machinery. It holds, per platform, the label people read, the module
-names, a product's identifier fields and the connection options; and, once, how a module
-result names people and the holders it read before the run. The seed of the platform
-registry (docs: DESIGN.md, "Platforms: the seam").
+names, a product's identifier fields and the connection options, all read from the platform
+registry (``module_utils/_platforms.py``); and, once, how a module result names people and
+the holders it read before the run (docs: DESIGN.md, "Platforms: the seam").
 """
 
 from __future__ import annotations
 
 from ansible.module_utils.common.text.converters import to_text
 
-PLATFORMS = ("datadog", "msstore")
-PLATFORM_LABELS = {"datadog": "Datadog", "msstore": "Microsoft Store"}
-SEAT_MODULES = {"datadog": "seatops.seats.datadog_seats", "msstore": "seatops.seats.msstore_seat"}
-INFO_MODULES = {"datadog": "seatops.seats.datadog_seats_info", "msstore": "seatops.seats.msstore_seat_info"}
-PRODUCT_FIELDS = {"datadog": ("product_code",), "msstore": ("product_id", "sku_id")}
-CONNECTION_OPTIONS = {
-    "datadog": ("site", "api_url", "api_key", "app_key", "validate_certs", "ca_path", "timeout", "retries"),
-    "msstore": ("tenant_id", "client_id", "client_secret", "access_token", "auth_url", "api_url",
-                "validate_certs", "ca_path", "timeout", "retries"),
-}
+from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
+
+# Views of the registry (plugins/module_utils/_platforms.py) for the actions and the report.
+PLATFORMS = registry.NAMES
+PLATFORM_LABELS = dict((platform.name, platform.label) for platform in registry.PLATFORMS)
+SEAT_MODULES = dict((platform.name, platform.seat_module) for platform in registry.PLATFORMS)
+INFO_MODULES = dict((platform.name, platform.info_module) for platform in registry.PLATFORMS)
+PRODUCT_FIELDS = dict((platform.name, platform.product_fields) for platform in registry.PLATFORMS)
+CONNECTION_OPTIONS = dict((platform.name, platform.connection_options) for platform in registry.PLATFORMS)
 # The connection options of each platform as action options (a dict per platform).
 CONNECTION_ARGUMENT_SPEC = dict((platform, {"type": "dict", "default": {}, "no_log": False}) for platform in PLATFORMS)
 
@@ -39,10 +38,8 @@ def connection_problem(args):
 
 
 def product_label(platform, entry):
-    """How people read a product: the Datadog code, or the Store ``PRODUCTID/SKU``."""
-    if platform == "datadog":
-        return entry["product_code"]
-    return "%s/%s" % (entry["product_id"], entry["sku_id"])
+    """How people read a product: the registry's label (``incident_response``, ``PRODUCTID/SKU``)."""
+    return registry.get(platform).product_label(entry)
 
 
 def warning_text(warning):

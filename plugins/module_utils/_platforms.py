@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The platform registry: one entry per platform, read by every layer above the clients.
+
+An entry says what the upper layers need to know of its platform: the label people read,
+its module names, the fields that identify a product and the rule for each (the client's
+own function), how a person is named and the rule for a name, and the connection options
+(taken from the platform's argument spec, never a copy). Plain Python, no controller
+imports, so modules and plugin_utils read the same entries (docs: DESIGN.md, "Platforms:
+the seam"). A new platform adds one entry to ``PLATFORMS``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    DatadogError,
+    check_product_code,
+    normalise_name,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
+    connection_argument_spec as datadog_connection_argument_spec,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
+    check_product_id,
+    check_sku_id,
+    connection_argument_spec as msstore_connection_argument_spec,
+    normalise_upn,
+)
+
+
+class Platform(object):
+    """One platform as the upper layers see it.
+
+    ``product_fields``: ``((field, check), ...)``, where ``check(value, field)`` returns the
+    value in its canonical form or raises naming ``field``. ``name_rule(name)`` returns a
+    person's name in canonical form or raises ValueError saying what is wrong.
+    ``person_field``: what a person is called in the roles' input (``email``, ``upn``).
+    ``inventory``: whether the info module lists the products with their capacity.
+    """
+
+    def __init__(self, name, label, seat_module, info_module, product_fields, person_field, name_rule,
+                 connection_argument_spec, inventory=False, input_errors=(ValueError,)):
+        self.name = name
+        self.label = label
+        self.seat_module = seat_module
+        self.info_module = info_module
+        self.product_checks = tuple(product_fields)
+        self.product_fields = tuple(field for field, _check in self.product_checks)
+        self.person_field = person_field
+        self.name_rule = name_rule
+        self.connection_argument_spec = connection_argument_spec
+        self.inventory = inventory
+        # What this platform's rules raise (each with a message a person can act on).
+        self.input_errors = tuple(input_errors)
+
+    @property
+    def connection_options(self):
+        """The connection option names, in the order of the argument spec."""
+        return tuple(self.connection_argument_spec())
+
+    def product_label(self, entry):
+        """How people read a product: its identifier fields joined by ``/``
+        (``incident_response``, ``9NBLGGH4R2R6/0016``)."""
+        return "/".join(str(entry[field]) for field in self.product_fields)
+
+    def check_product_field(self, field, value, where):
+        """``value`` of the identifier ``field`` in canonical form, by the platform's own rule.
+        Raises ValueError with the rule's message, which names ``where``."""
+        check = dict(self.product_checks)[field]
+        try:
+            return check(value, where)
+        except self.input_errors as exc:
+            raise ValueError(str(exc))
+
+    def check_name(self, name):
+        """A person's name in canonical form; raises ValueError saying what is wrong."""
+        return self.name_rule(name)
+
+    def __repr__(self):
+        return "Platform(%r)" % self.name
+
+
+PLATFORMS = (
+    Platform(
+        name="datadog",
+        label="Datadog",
+        seat_module="seatops.seats.datadog_seats",
+        info_module="seatops.seats.datadog_seats_info",
+        product_fields=(("product_code", check_product_code),),
+        person_field="email",
+        name_rule=normalise_name,
+        connection_argument_spec=datadog_connection_argument_spec,
+        input_errors=(DatadogError, ValueError),
+    ),
+    Platform(
+        name="msstore",
+        label="Microsoft Store",
+        seat_module="seatops.seats.msstore_seat",
+        info_module="seatops.seats.msstore_seat_info",
+        product_fields=(("product_id", check_product_id), ("sku_id", check_sku_id)),
+        person_field="upn",
+        name_rule=normalise_upn,
+        connection_argument_spec=msstore_connection_argument_spec,
+        inventory=True,
+    ),
+)
+
+BY_NAME = dict((platform.name, platform) for platform in PLATFORMS)
+NAMES = tuple(platform.name for platform in PLATFORMS)
+
+
+def get(name):
+    """The registry entry of the platform ``name``; KeyError for an unknown one."""
+    return BY_NAME[name]
