@@ -14,24 +14,13 @@ from __future__ import annotations
 
 import yaml
 
-# The modules' own rules (the same functions, not copies), so a desired state fails here
-# exactly where a module would refuse it.
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
-    DatadogError,
-    check_product_code,
-    normalise_name,
-)
+# The platforms and the modules' own rules (the same functions, not copies, read from the
+# registry), so a desired state fails here exactly where a module would refuse it.
+from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
-from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
-    check_product_id,
-    check_sku_id,
-    normalise_upn,
-)
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, parse_max_reclaims
 
-PLATFORM_ID_FIELDS = (("datadog", ("product_code",)), ("msstore", ("product_id", "sku_id")))
 COMMON_FIELDS = ("users", "protected", "max_reclaims")
-NAME_RULES = {"datadog": normalise_name, "msstore": normalise_upn}
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -114,32 +103,29 @@ def guard_problem(value, field):
     return None
 
 
-def _checked(check, value, field, problems):
-    """``check(value, field)``, a module's own rule: the value it returns, or None after
-    noting its message (which names ``field``) in ``problems``."""
+def _checked(platform, field, value, where, problems):
+    """``value`` of ``field`` by the platform's own rule: the value it returns, or None after
+    noting its message (which names ``where``) in ``problems``."""
     try:
-        return check(value, field)
-    except (DatadogError, ValueError) as exc:
+        return platform.check_product_field(field, value, where)
+    except ValueError as exc:
         problems.append(str(exc))
         return None
 
 
 def _entry_label(platform, entry, where, seen, problems):
-    """Check the id fields; return the label used in later messages (with the id when valid)."""
-    if platform == "datadog":
-        code = _checked(check_product_code, entry.get("product_code"), where + ".product_code", problems)
-        if code is None:
-            return where
-        label, key = "%s (%s)" % (where, code), "datadog:" + code.lower()
-        shown = "product_code " + code
-    else:
-        product_id = _checked(check_product_id, entry.get("product_id"), where + ".product_id", problems)
-        sku_id = _checked(check_sku_id, entry.get("sku_id"), where + ".sku_id", problems)
-        if product_id is None or sku_id is None:
-            return where
-        shown = "%s/%s" % (str(entry["product_id"]).strip(), sku_id)
-        label = "%s (%s)" % (where, shown)
-        key = ("msstore:%s/%s" % (product_id, sku_id)).lower()
+    """Check the id fields; return the label used in later messages (with the id when valid).
+
+    A product named by one field is shown with the field's name (``product_code apm_pro``),
+    one named by several as its label (``9NBLGGH4R2R6/0016``)."""
+    checked = dict((field, _checked(platform, field, entry.get(field), "%s.%s" % (where, field), problems))
+                   for field in platform.product_fields)
+    if any(value is None for value in checked.values()):
+        return where
+    given = platform.product_label(dict((field, str(entry[field]).strip()) for field in platform.product_fields))
+    label = "%s (%s)" % (where, given)
+    shown = "%s %s" % (platform.product_fields[0], given) if len(platform.product_fields) == 1 else given
+    key = ("%s:%s" % (platform.name, platform.product_label(checked))).lower()
     if key in seen:
         problems.append("%s: %s is listed twice (also %s)" % (label, shown, seen[key]))
     else:
@@ -148,7 +134,7 @@ def _entry_label(platform, entry, where, seen, problems):
 
 
 def _check_names(platform, entry, where, problems):
-    normalise = NAME_RULES[platform]
+    normalise = platform.name_rule
     for field in ("users", "protected"):
         value = entry.get(field)
         if value is None:
@@ -180,20 +166,20 @@ def _check_names(platform, entry, where, problems):
 def problems(state):
     """Every problem in ``state``, each naming the entry and the field; [] when it is valid."""
     if not isinstance(state, dict):
-        return ["the desired state must be a mapping with the keys datadog and msstore"]
+        return ["the desired state must be a mapping with the keys %s" % " and ".join(registry.NAMES)]
     found = []
     for key in state:
-        if key not in ("datadog", "msstore"):
-            found.append("unknown top-level key %s (expected datadog and msstore)" % key)
+        if key not in registry.NAMES:
+            found.append("unknown top-level key %s (expected %s)" % (key, " and ".join(registry.NAMES)))
     seen = {}
-    for platform, id_fields in PLATFORM_ID_FIELDS:
-        entries = state.get(platform) or []
+    for platform in registry.PLATFORMS:
+        entries = state.get(platform.name) or []
         if not _is_list(entries):
-            found.append("%s must be a list of products" % platform)
+            found.append("%s must be a list of products" % platform.name)
             continue
-        allowed = id_fields + COMMON_FIELDS
+        allowed = platform.product_fields + COMMON_FIELDS
         for index, entry in enumerate(entries):
-            where = "%s[%d]" % (platform, index)
+            where = "%s[%d]" % (platform.name, index)
             if not isinstance(entry, dict):
                 found.append("%s must be a mapping with %s" % (where, ", ".join(allowed)))
                 continue
