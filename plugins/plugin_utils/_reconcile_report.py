@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import holders_before, people_names, product_label
+from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import holders_before, people_names
 
 REPORT_FORMAT = "seatops.seats.reconcile_report/1"
 TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
@@ -42,9 +43,12 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
         status = "in sync"
     max_reclaims = entry.get("max_reclaims")
     available = result.get("available_seats")
+    entry_platform = registry.get(platform)
     return {
         "platform": platform,
-        "product": product_label(platform, entry),
+        "platform_label": entry_platform.label,
+        "stocked": entry_platform.inventory,
+        "product": entry_platform.product_label(entry),
         "status": status,
         "desired": len(entry.get("users") or []),
         "protected": list(entry.get("protected") or []),
@@ -67,14 +71,18 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
 
 
 def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name):
-    """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order."""
+    """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order;
+    ``inventory``: the products (with their capacity) of the platforms whose info module lists them."""
     stock_by_product = {}
-    for item in inventory or []:
-        stock_by_product[("%s/%s" % (item.get("product_id"), item.get("sku_id"))).lower()] = item
+    for stocked in registry.PLATFORMS:
+        if stocked.inventory:
+            for item in inventory or []:
+                key = "/".join(str(item.get(field)) for field in stocked.product_fields).lower()
+                stock_by_product[(stocked.name, key)] = item
     products = []
     totals = dict((key, 0) for key in TOTAL_KEYS)
     for platform, entry, result in runs:
-        stock = stock_by_product.get(product_label(platform, entry).lower(), {}) if platform == "msstore" else {}
+        stock = stock_by_product.get((platform, registry.get(platform).product_label(entry).lower()), {})
         row = product_row(platform, entry, result, default_max_reclaims, stock)
         products.append(row)
         totals["products"] += 1
