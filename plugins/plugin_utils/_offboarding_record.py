@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 
+from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, is_uuid
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import directory_problem, write_whole
@@ -29,8 +30,10 @@ class RecordError(Exception):
 
 
 def new_run(reclaimed_at, people):
-    return {"reclaimed_at": reclaimed_at, "people": people, "datadog": [], "msstore": [], "errors": [],
-            "reclaimed_count": 0}
+    run = {"reclaimed_at": reclaimed_at, "people": people}
+    run.update((platform, []) for platform in registry.NAMES)
+    run.update(errors=[], reclaimed_count=0)
+    return run
 
 
 def read(path):
@@ -55,7 +58,7 @@ def read(path):
     if problems:
         raise RecordError("the offboarding record %s has %d problem(s); nothing was changed: %s"
                           % (path, len(problems), "; ".join(problems)))
-    data["reclaimed_count"] = sum(len(entry["users"]) for run in data["runs"] for platform in ("datadog", "msstore")
+    data["reclaimed_count"] = sum(len(entry["users"]) for run in data["runs"] for platform in registry.NAMES
                                   for entry in run.get(platform) or [])
     return data
 
@@ -70,7 +73,8 @@ def run_problems(runs):
         if not isinstance(run, dict):
             problems.append("%s must be a mapping" % where)
             continue
-        for platform, check in (("datadog", _datadog_entry_problems), ("msstore", _store_entry_problems)):
+        for platform in registry.NAMES:
+            check = _ENTRY_PROBLEMS[platform]
             entries = run.get(platform) or []
             if not isinstance(entries, list):
                 problems.append("%s.%s must be a list" % (where, platform))
@@ -111,6 +115,11 @@ def _store_entry_problems(entry, label):
         except ValueError as exc:
             problems.append("%s.users[%d] %r %s" % (label, index, upn, exc))
     return problems
+
+
+# How each platform's record entries are checked: the record keeps its own form of a person
+# (Datadog user UUIDs, Store UPNs), so this stays per platform until the registry says it.
+_ENTRY_PROBLEMS = {"datadog": _datadog_entry_problems, "msstore": _store_entry_problems}
 
 
 def existing_problem(path, create=True):
