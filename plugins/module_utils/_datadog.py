@@ -20,6 +20,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     HttpClient,
     PaginationError,
     ShapeError,
+    error_reader,
     iterate_cursor_pages,
     iterate_numbered_pages,
     json_type,
@@ -237,6 +238,28 @@ def says_no_such_user(body, user_id):
     return False
 
 
+def error_body_message(payload):
+    """The message of a Datadog error body: ``{"errors": ["..."]}`` or
+    ``{"errors": [{"title", "detail"}]}`` (each detail, else title, joined), else None."""
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors:
+        parts = []
+        for item in errors:
+            if isinstance(item, dict):
+                part = item.get("detail") or item.get("title")
+            else:
+                part = item
+            if part:
+                parts.append(str(part))
+        if parts:
+            return "; ".join(parts)
+    return None
+
+
+# How the shared HTTP layer reads this API's error bodies.
+ERROR_MESSAGE = error_reader(error_body_message)
+
+
 def _total_count(page):
     meta = page.get("meta") if isinstance(page, dict) else None
     page_meta = meta.get("page") if isinstance(meta, dict) else None
@@ -280,7 +303,7 @@ class DatadogClient(object):
         try:
             http = HttpClient(url, headers=headers, secrets=[api_key, app_key], timeout=timeout,
                               validate_certs=validate_certs, ca_path=ca_path, retries=retries,
-                              **http_options)
+                              error_message=ERROR_MESSAGE, **http_options)
         except ApiError as exc:
             raise DatadogError(exc.message)
         return cls(http)

@@ -9,8 +9,8 @@ per module run (keep-alive), timeouts, TLS options, retries with capped exponent
 backoff and jitter, 429 pacing from the rate-limit headers, one error type, per-endpoint
 call counts, and the pagination helpers for both paging styles the seat APIs use.
 
-Nothing here knows about Ansible or about a particular API's payloads; the clients
-(``_datadog.py``, ``_msstore.py``) do.
+Nothing here knows about Ansible or about a particular API's payloads; the API clients do,
+and each passes the reader of its error bodies (the ``error_message`` hook).
 """
 
 from __future__ import annotations
@@ -91,21 +91,25 @@ class ShapeError(ApiError):
                 % (where, self.status, self.message))
 
 
-def extract_error_message(body_text, reason=None):
-    """One readable message from any error body shape the seat APIs use.
+def extract_error_message(body_text, reason=None, read_payload=None):
+    """One readable message from an error body.
 
-    Datadog: ``{"errors": ["..."]}`` or ``{"errors": [{"title", "detail"}]}``;
-    Microsoft Store: ``{"code", "message", "data": {...}}``; Azure AD:
-    ``{"error", "error_description"}``; anything else: the trimmed text or the reason phrase.
+    ``read_payload(payload)`` is an API's own reader of its decoded JSON error object (see
+    :func:`error_reader`); it returns the message, or None when the body is not its shape.
+    Whatever it leaves, the generic rules read: a JSON ``message``, an HTML page's title or
+    text, the trimmed text, else the reason phrase.
     """
     text = (body_text or "").strip()
     try:
         payload = json.loads(text) if text else None
     except ValueError:
         payload = None
-    message = _message_from_payload(payload) if isinstance(payload, dict) else None
-    if message:
-        return message
+    if isinstance(payload, dict):
+        message = read_payload(payload) if read_payload is not None else None
+        if not message and payload.get("message"):
+            message = str(payload["message"])
+        if message:
+            return message
     if _HTML.match(text):
         # A proxy's or web server's error page: its title (or its text) says more than markup.
         title = _HTML_TITLE.search(text)
@@ -118,35 +122,19 @@ def extract_error_message(body_text, reason=None):
     return reason or "no response body"
 
 
-def _message_from_payload(payload):
-    errors = payload.get("errors")
-    if isinstance(errors, list) and errors:
-        parts = []
-        for item in errors:
-            if isinstance(item, dict):
-                part = item.get("detail") or item.get("title")
-            else:
-                part = item
-            if part:
-                parts.append(str(part))
-        if parts:
-            return "; ".join(parts)
-    if payload.get("error_description") or payload.get("error"):
-        # Azure AD: the description starts with an AADSTS code and is what a person needs.
-        return str(payload.get("error_description") or payload.get("error")).splitlines()[0]
-    if payload.get("message"):
-        message = str(payload["message"])
-        data = payload.get("data")
-        if isinstance(data, dict):
-            details = ", ".join(
-                "%s: %s" % (key, data[key])
-                for key in ("itemType", "values", "reason", "parameter")
-                if data.get(key)
-            )
-            if details:
-                message = "%s (%s)" % (message, details)
-        return message
-    return None
+def error_reader(*payload_readers):
+    """An ``error_message(body_text, reason)`` hook for :class:`HttpClient` from an API's
+    readers of its JSON error objects, tried in turn before the generic rules."""
+    def read_payload(payload):
+        for reader in payload_readers:
+            message = reader(payload)
+            if message:
+                return message
+        return None
+
+    def error_message(body_text, reason=None):
+        return extract_error_message(body_text, reason, read_payload)
+    return error_message
 
 
 def header_seconds(headers, name):
@@ -179,11 +167,15 @@ class HttpClient(object):
     :param retries: further attempts after the first, for connection errors, 408, 5xx and 429.
     :param max_retry_wait: the longest single wait, in seconds, whatever a header asks for.
     :param max_total_wait: the longest time spent waiting across one run's retries and pauses.
+    :param error_message: the hook ``error_message(body_text, reason)`` that turns an error
+        body (already scrubbed) into the message; the API client passes its own (see
+        :func:`error_reader`), the default knows only generic bodies. Its result is scrubbed.
     """
 
     def __init__(self, base_url, headers=None, secrets=(), timeout=30, validate_certs=True,
                  ca_path=None, retries=3, backoff_factor=1.0, max_backoff=30.0,
-                 max_retry_wait=60.0, max_total_wait=300.0, sleep=None, session=None, rng=None):
+                 max_retry_wait=60.0, max_total_wait=300.0, sleep=None, session=None, rng=None,
+                 error_message=None):
         if not HAS_REQUESTS and session is None:
             raise ApiError("the Python library 'requests' is required")
         self.base_url = base_url.rstrip("/")
@@ -194,6 +186,7 @@ class HttpClient(object):
         self.max_retry_wait = max_retry_wait
         self.max_total_wait = max_total_wait
         self.waited = 0.0
+        self._error_message = error_message or extract_error_message
         self.calls = Counter()
         self.throttled = 0
         self.retried_writes = 0
@@ -300,7 +293,7 @@ class HttpClient(object):
             # Scrub before the message is cut to length: a cut secret is no longer found.
             text = self._scrub(response.text or "")
             raise ApiError(
-                self._scrub(extract_error_message(text, response.reason)),
+                self._scrub(self._error_message(text, response.reason)),
                 status=response.status_code, method=method, path=path, attempts=attempt,
                 body=self._error_body(text), url=shown_url)
 
@@ -318,8 +311,8 @@ class HttpClient(object):
             try:
                 payload = response.json()
             except ValueError:
-                raise ShapeError("it is not JSON (%s)" % extract_error_message(
-                    self._scrub(response.text or ""), response.reason),
+                raise ShapeError("it is not JSON (%s)" % self._scrub(self._error_message(
+                    self._scrub(response.text or ""), response.reason)),
                     status=response.status_code, method=method, path=path, url=shown_url)
         problem = shape(payload) if shape is not None else None
         if problem:
@@ -604,7 +597,7 @@ def follow_page_tokens(fetch_page, next_token, what):
 
 
 def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000, shape=None):
-    """Datadog cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``.
+    """Cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``.
 
     Every page must pass ``shape`` (default: a JSON object), and a ``meta`` that is there
     must be an object: paging cannot silently stop early on a body it misreads.
@@ -628,7 +621,7 @@ def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000, shape
 
 def iterate_continuation_pages(client, path, params, endpoint, what, max_results=100,
                                shape=None):
-    """Microsoft Store paging: ``maxResults`` plus ``continuationToken`` from the last page.
+    """Continuation-token paging: ``maxResults`` plus ``continuationToken`` from the last page.
 
     Every page must pass ``shape`` (default: a JSON object), and a token that is there must
     be a string.
@@ -654,7 +647,7 @@ def iterate_continuation_pages(client, path, params, endpoint, what, max_results
 
 def iterate_numbered_pages(client, path, params, endpoint, page_size=100, items_key="data",
                            shape=None):
-    """Page-number paging (Datadog Users API): stop at the first short page or the total.
+    """Page-number paging (``page[size]``, ``page[number]``): stop at the first short page or the total.
 
     Every page must pass ``shape`` (default: ``items_key`` is a list of objects).
     """

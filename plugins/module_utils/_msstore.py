@@ -20,6 +20,7 @@ from urllib.parse import quote
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
+    error_reader,
     iterate_continuation_pages,
     json_type,
     list_shape,
@@ -211,6 +212,19 @@ def inventory_view(entry):
 
 # -- token ------------------------------------------------------------------------------
 
+def token_error_message(payload):
+    """The message of an OAuth error body from the token endpoint (Azure AD):
+    ``{"error", "error_description"}``; the description's first line starts with the AADSTS
+    code and is what a person needs. None for any other body."""
+    if payload.get("error_description") or payload.get("error"):
+        return str(payload.get("error_description") or payload.get("error")).splitlines()[0]
+    return None
+
+
+# How the shared HTTP layer reads the token endpoint's error bodies.
+TOKEN_ERROR_MESSAGE = error_reader(token_error_message)
+
+
 class ClientCredentialsToken(object):
     """An Azure AD app token (v2 endpoint, client credentials), cached and refreshed."""
 
@@ -316,6 +330,28 @@ def _seconds(value):
 
 
 # -- the Store --------------------------------------------------------------------------
+
+def error_body_message(payload):
+    """The message of a Store error body, ``{"code", "message", "data": {...}}``: the message
+    and what ``data`` says of the item (``itemType``, ``values``, ``reason``, ``parameter``)."""
+    if not payload.get("message"):
+        return None
+    message = str(payload["message"])
+    data = payload.get("data")
+    if isinstance(data, dict):
+        details = ", ".join(
+            "%s: %s" % (key, data[key])
+            for key in ("itemType", "values", "reason", "parameter")
+            if data.get(key)
+        )
+        if details:
+            message = "%s (%s)" % (message, details)
+    return message
+
+
+# How the shared HTTP layer reads this API's error bodies.
+ERROR_MESSAGE = error_reader(error_body_message)
+
 
 class BulkResult(object):
     """One bulk call: ``done`` {upn_lower: SeatDetails}, ``failed`` {upn_lower: reason},
@@ -572,12 +608,14 @@ def connect(api_url=DEFAULT_API_URL, auth_url=DEFAULT_AUTH_URL, tenant_id=None, 
     """Build a client from connection settings (already validated)."""
     secrets = [value for value in (client_secret, access_token) if value]
     http = HttpClient(api_url, secrets=secrets, timeout=timeout, validate_certs=validate_certs,
-                      ca_path=ca_path, retries=retries, session=session, sleep=sleep)
+                      ca_path=ca_path, retries=retries, session=session, sleep=sleep,
+                      error_message=ERROR_MESSAGE)
     if access_token:
         return MsStoreClient(http, StaticToken(access_token), client_id=client_id)
     auth_http = HttpClient(auth_url, headers={"Accept": "application/json"}, secrets=secrets,
                            timeout=timeout, validate_certs=validate_certs, ca_path=ca_path,
-                           retries=retries, session=auth_session, sleep=sleep)
+                           retries=retries, session=auth_session, sleep=sleep,
+                           error_message=TOKEN_ERROR_MESSAGE)
     token = ClientCredentialsToken(auth_http, tenant_id, client_id, client_secret, clock=clock)
     return MsStoreClient(http, token, auth_http=auth_http, client_id=client_id)
 

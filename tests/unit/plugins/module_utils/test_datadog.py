@@ -15,6 +15,7 @@ import responses
 from responses import matchers
 
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    ERROR_MESSAGE,
     MAX_BATCH,
     SITES,
     DatadogClient,
@@ -542,3 +543,18 @@ class TestOddAnswers(object):
     def test_a_missing_ca_path_names_the_option_before_any_call(self, tmp_path):
         with pytest.raises(DatadogError, match="^ca_path %s does not exist" % re.escape(str(tmp_path / "x.pem"))):
             DatadogClient.connect(API_KEY, APP_KEY, ca_path=str(tmp_path / "x.pem"))
+
+
+# -- how this API's error bodies read (moved from test_http.py) ---------------------------
+
+@pytest.mark.parametrize("body, expected", [
+    ('{"errors": ["Forbidden"]}', "Forbidden"),
+    ('{"errors": ["a", "b"]}', "a; b"),
+    ('{"errors": [{"title": "Generic Error", "detail": "product_code is required"}]}',
+     "product_code is required"),
+    ('{"errors": [{"title": "Only a title"}]}', "Only a title"),
+    ("<html>Too Many Requests</html>", "an HTML page: Too Many Requests"),
+    ("", "Service Unavailable"),
+])
+def test_error_message_every_shape(body, expected):
+    assert ERROR_MESSAGE(body, "Service Unavailable") == expected

@@ -19,6 +19,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     HttpClient,
     PaginationError,
     ShapeError,
+    error_reader,
     extract_error_message,
     follow_page_tokens,
     header_seconds,
@@ -162,15 +163,6 @@ class TestPacing(object):
 
 class TestErrors(object):
     @pytest.mark.parametrize("body, expected", [
-        ('{"errors": ["Forbidden"]}', "Forbidden"),
-        ('{"errors": ["a", "b"]}', "a; b"),
-        ('{"errors": [{"title": "Generic Error", "detail": "product_code is required"}]}',
-         "product_code is required"),
-        ('{"errors": [{"title": "Only a title"}]}', "Only a title"),
-        ('{"code": "NotFound", "message": "Product not found", "data": {"itemType": "Product", '
-         '"values": "9NBLGGH4R315"}}', "Product not found (itemType: Product, values: 9NBLGGH4R315)"),
-        ('{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client '
-         'secret.\\r\\nTrace ID: 1"}', "AADSTS7000215: Invalid client secret."),
         ("<html>Too Many Requests</html>", "an HTML page: Too Many Requests"),
         ("<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found"
          "</h1></body></html>", "an HTML page titled '404 Not Found'"),
@@ -179,6 +171,20 @@ class TestErrors(object):
     ])
     def test_extract_error_message_every_shape(self, body, expected):
         assert extract_error_message(body, "Service Unavailable") == expected
+
+    def test_an_api_reader_comes_first_and_its_message_is_scrubbed(self, sleeps):
+        # The hook reads the API's own shape; a generic JSON "message" is the fallback.
+        reader = error_reader(lambda payload: payload.get("why"))
+        assert reader('{"why": "api shape", "message": "generic"}') == "api shape"
+        assert reader('{"message": "generic"}', "Bad Request") == "generic"
+        assert reader("", "Bad Request") == "Bad Request"
+        http = HttpClient(BASE, secrets=[SECRET], retries=0, sleep=sleeps.append,
+                          error_message=lambda text, reason: "hook says %s" % SECRET)
+        with responses.RequestsMock() as mocked:
+            mocked.get(BASE + "/x", status=400, json={"why": "x"})
+            with pytest.raises(ApiError) as caught:
+                http.request("GET", "/x")
+        assert str(caught.value) == "GET /x failed (HTTP 400): hook says ********"
 
     def test_long_text_is_truncated(self):
         message = extract_error_message("x" * 1000)

@@ -30,6 +30,8 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (  # no
     PaginationError,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import (  # noqa: E402
+    ERROR_MESSAGE,
+    TOKEN_ERROR_MESSAGE,
     MsStoreError,
     check_product_id,
     check_sku_id,
@@ -558,3 +560,24 @@ def test_a_missing_ca_path_fails_the_module_naming_it_before_any_call(tmp_path):
                                      "holding the CA certificate(s) of the server (no call was "
                                      "made)" % missing,
                               "api_calls": {"total": 0}, "changed": False}
+
+
+# -- how the Store's and its token endpoint's error bodies read (moved from test_http.py) ----
+
+@pytest.mark.parametrize("body, expected", [
+    ('{"code": "NotFound", "message": "Product not found", "data": {"itemType": "Product", '
+     '"values": "9NBLGGH4R315"}}', "Product not found (itemType: Product, values: 9NBLGGH4R315)"),
+    ("<html>Too Many Requests</html>", "an HTML page: Too Many Requests"),
+    ("", "Service Unavailable"),
+])
+def test_error_message_every_shape(body, expected):
+    assert ERROR_MESSAGE(body, "Service Unavailable") == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client '
+     'secret.\\r\\nTrace ID: 1"}', "AADSTS7000215: Invalid client secret."),
+    ("", "Service Unavailable"),
+])
+def test_token_error_message_every_shape(body, expected):
+    assert TOKEN_ERROR_MESSAGE(body, "Service Unavailable") == expected
