@@ -4,20 +4,13 @@ import json
 
 import yaml
 
-from . import tokens
-from .faults import ConfigError, parse_rate_limit
+from . import registry, tokens
+from .faults import ConfigError
 from .httpmsg import json_response
 from .seed import SeedError, parse_seed_text, validate_seed
 
-CONFIG_KEYS = ("latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
-               "unknown_path_answer", "msstore_error_body", "msstore_lists_removed")
-# Answers the specs leave open; each choice is one plausible answer of the real service.
-CHOICES = {
-    # What answers a path no API has (a wrong api_url, a proxy in front): a web server's 404.
-    "unknown_path_answer": ("text", "html", "json", "empty"),
-    # The Store's error body: its format is undocumented (msstore contract §2.1, §4.1).
-    "msstore_error_body": ("camel", "pascal", "empty"),
-}
+# Every /_sandbox/config key, the server's and each API's (see registry.SETTINGS).
+CONFIG_KEYS = tuple(registry.SETTINGS)
 
 
 def _error(status, message, field=None):
@@ -39,32 +32,7 @@ def validate_config(values):
     unknown = set(values) - set(CONFIG_KEYS)
     if unknown:
         raise ConfigError(sorted(unknown)[0], f"unknown setting; known: {', '.join(CONFIG_KEYS)}")
-    clean = {}
-    for key in ("latency_ms", "jitter_ms"):
-        if key in values:
-            value = values[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError(key, "must be a non-negative number of milliseconds")
-            clean[key] = value
-    for key in ("datadog_rate_limit", "msstore_rate_limit"):
-        if key in values:
-            clean[key] = parse_rate_limit(values[key], key)
-    for key, allowed in CHOICES.items():
-        if key in values:
-            if values[key] not in allowed:
-                raise ConfigError(key, f"must be one of {', '.join(allowed)}")
-            clean[key] = values[key]
-    if "msstore_lists_removed" in values:
-        # Whether Get inventory lists Removed entries is undocumented (msstore contract §2.8).
-        if not isinstance(values["msstore_lists_removed"], bool):
-            raise ConfigError("msstore_lists_removed", "must be true or false")
-        clean["msstore_lists_removed"] = values["msstore_lists_removed"]
-    if "token_lifetime" in values:
-        value = values["token_lifetime"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError("token_lifetime", "must be a positive integer number of seconds")
-        clean["token_lifetime"] = value
-    return clean
+    return {key: registry.SETTINGS[key].check(values[key], key) for key in CONFIG_KEYS if key in values}
 
 
 def apply_seed(app, data):

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 
-from . import admin, generate as gen
+from . import admin, generate as gen, registry
 from .faults import ConfigError, parse_rate_limit
 from .seed import SeedError, load_seed_file
 from .server import Sandbox, SandboxServer
@@ -56,8 +56,8 @@ def build_parser():
                        help="replace existing --state data with --seed/--demo (default: keep it)")
     serve.add_argument("--latency-ms", type=float, default=0, help="added to every API response")
     serve.add_argument("--jitter-ms", type=float, default=0, help="random extra latency, 0..N ms")
-    serve.add_argument("--datadog-rate-limit", metavar="N/S", help="Datadog budget, e.g. 600/60")
-    serve.add_argument("--msstore-rate-limit", metavar="N/S", help="Store budget, e.g. 100/10")
+    for rate in registry.RATE_LIMITS:
+        serve.add_argument(f"--{rate.name}-rate-limit", metavar="N/S", help=rate.help)
     serve.add_argument("--token-lifetime", type=int, help="access token lifetime in seconds (default 3600)")
     serve.add_argument("--fault-seed", type=int, help="seed for rate-based faults and jitter")
     serve.add_argument("--port-file", help="write the bound port to this file once listening")
@@ -109,8 +109,8 @@ def run_serve(args):
         return _fail("give either --seed or --demo, not both")
     config = {"latency_ms": args.latency_ms, "jitter_ms": args.jitter_ms}
     try:
-        config["datadog_rate_limit"] = parse_rate_limit(args.datadog_rate_limit, "--datadog-rate-limit")
-        config["msstore_rate_limit"] = parse_rate_limit(args.msstore_rate_limit, "--msstore-rate-limit")
+        for rate in registry.RATE_LIMITS:
+            config[rate.key] = parse_rate_limit(getattr(args, rate.key), f"--{rate.name}-rate-limit")
         config = admin.validate_config(config)
     except ConfigError as exc:
         return _fail(str(exc))

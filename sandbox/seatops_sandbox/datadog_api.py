@@ -8,6 +8,7 @@ import json
 import uuid
 
 from .httpmsg import Response, decode_cursor, encode_cursor, json_response
+from .routing import Api, RateLimit, Route
 from .seed import DD_STATUSES, UUID_RE
 from .store import now_iso
 
@@ -289,3 +290,40 @@ def _list_users(app, req):
         "data": [_user_json(r) for r in rows], "included": [],
         "meta": {"page": {"total_count": total, "total_filtered_count": filtered}},
     }, USERS_CT)
+
+
+# -- what the server needs to serve this API ---------------------------------------------
+
+def _seats_fault(status, phrase):
+    if status == 429:
+        return strings_error(429, "Too many requests", SEATS_CT)
+    if status == 403:
+        return strings_error(403, "Forbidden", SEATS_CT)
+    return seats_error(status, f"{phrase} (injected fault)")
+
+
+def _users_fault(status, phrase):
+    text = {429: "Too many requests", 403: "Forbidden"}.get(status, f"{phrase} (injected fault)")
+    return strings_error(status, text, USERS_CT)
+
+
+def _crash():
+    return strings_error(500, "Internal Server Error", "application/json")
+
+
+def _not_found(_app, _req, *_rest):
+    return strings_error(404, "Not found", USERS_CT)
+
+
+SEATS = Api("dd_seats", _seats_fault, _crash, content_type=SEATS_CT, fault_body_type=SEATS_CT)
+USERS = Api("dd_users", _users_fault, _crash)
+
+ROUTES = (
+    Route("/api/v2/seats/users", SEATS, handle_seats),
+    Route("/api/v2/users", USERS, handle_users),
+    Route("/api/v2/users/{user_id}", USERS, handle_users),
+)
+# Any other path under /api answers as the Users API does, once no other API claimed it.
+CATCH_ALL = (Route("/api/**", USERS, _not_found),)
+RATE_LIMIT = RateLimit("datadog", "Datadog budget, e.g. 600/60")
+SETTINGS = {}

@@ -10,6 +10,7 @@ import json
 
 from . import tokens
 from .httpmsg import Response, decode_cursor, encode_cursor, json_response
+from .routing import WEB, Api, RateLimit, Route, Setting, boolean, one_of, unknown_path_response
 from .seed import PRODUCT_ID_RE, SKU_ID_RE, UPN_RE
 from .store import now_iso
 
@@ -65,33 +66,12 @@ def bad_param(name, reason="Invalid parameter", details=None):
                       parameter=name, reason=reason)
 
 
-def _route(segments):
-    """Map lower-cased path segments after /V1 to (operation, template, args)."""
-    low = [s.lower() for s in segments]
-    if low == ["inventory"]:
-        return "inventory", "/V1/Inventory", ()
-    if len(low) == 4 and low[0] == "inventory" and low[3] == "seats":
-        return "seats", "/V1/Inventory/{productId}/{skuId}/Seats", (segments[1], segments[2])
-    if len(low) == 5 and low[0] == "inventory" and low[3] == "seats":
-        return "seat", "/V1/Inventory/{productId}/{skuId}/Seats/{username}", tuple(segments[1:3]) + (segments[4],)
-    if len(low) == 3 and low[0] == "users" and low[2] == "seats":
-        return "user_seats", "/V1/Users/{username}/Seats", (segments[1],)
-    return None, None, ()
-
-
 METHODS = {"inventory": ("GET",), "seats": ("GET", "POST"), "seat": ("GET", "POST", "DELETE"),
            "user_seats": ("GET",)}
 
 
-def template_for(segments):
-    return _route(segments)[1]
-
-
-def handle(app, req, segments):
-    """``segments`` are the decoded path segments after the V1 literal."""
-    op, _template, args = _route(segments)
-    if op is None:
-        return error_response(404, "The requested resource does not exist in the sandbox")
+def handle(app, req, op, args):
+    """Operation ``op`` (a key of METHODS) with the path's ``args`` (decoded segments)."""
     if req.method not in METHODS[op]:
         return error_response(405, f"Method {req.method} is not allowed here",
                               headers={"Allow": ", ".join(METHODS[op])})
@@ -388,3 +368,52 @@ def _bulk(app, tenant, req, product_id, sku_id):
         db.execute("UPDATE ms_inventory SET assigned = ? WHERE tenant = ? AND pkey = ?",
                    (assigned, tenant, entry["pkey"]))
     return json_response(200, {"seatDetails": done, "failedSeatOperations": failed}, CT)
+
+
+# -- what the server needs to serve this API ---------------------------------------------
+
+def _operation(op):
+    def handler(app, req, *args):
+        return handle(app, req, op, args)
+    handler.__name__ = f"msstore_{op}"
+    return handler
+
+
+def _fault(status, phrase):
+    headers = {"Retry-After": "1"} if status == 429 else None
+    return error_response(status, f"{phrase} (injected fault)", headers=headers)
+
+
+def _crash():
+    return error_response(500, "Internal sandbox error")
+
+
+def _restyle(app, resp):
+    return restyle_error(resp, app.config["msstore_error_body"])
+
+
+# A fault rule's own JSON body goes out as plain application/json, a mangled one as CT.
+STORE = Api("msstore", _fault, _crash, content_type=CT, restyle=_restyle)
+
+
+def _store_route(template, op):
+    # Path literals match case-insensitively (§1.4); ids are checked by the operation (400).
+    return Route(template, STORE, _operation(op), ignore_case=True, empty_ok=True)
+
+
+ROUTES = (
+    _store_route("/V1/Inventory", "inventory"),
+    _store_route("/V1/Inventory/{productId}/{skuId}/Seats", "seats"),
+    _store_route("/V1/Inventory/{productId}/{skuId}/Seats/{username}", "seat"),
+    _store_route("/V1/Users/{username}/Seats", "user_seats"),
+    # Not an operation of the Store API: answered by the web server, not by the API.
+    Route("/V1/**", WEB, unknown_path_response, ignore_case=True),
+)
+CATCH_ALL = ()
+RATE_LIMIT = RateLimit("msstore", "Store budget, e.g. 100/10")
+SETTINGS = {
+    # The Store's error body: its format is undocumented (msstore contract §2.1, §4.1).
+    "msstore_error_body": Setting("camel", one_of("camel", "pascal", "empty")),
+    # Whether Get inventory lists Removed entries is undocumented (msstore contract §2.8).
+    "msstore_lists_removed": Setting(True, boolean),
+}

@@ -1,4 +1,7 @@
-"""HTTP plumbing: one port for Datadog, the Store, the token endpoints and /_sandbox admin.
+"""HTTP plumbing: one port for every API of ``registry.APIS`` and the /_sandbox admin.
+
+The server names no API: routes, error shapes, content types, settings and rate budgets
+come from the API modules through the registry.
 
 The admin surface is deliberately outside the request log, faults, latency and rate
 limits: tests must be able to inspect and steer the sandbox without disturbing what they
@@ -16,9 +19,10 @@ import threading
 import time
 import traceback
 
-from . import admin, datadog_api, msstore_api, tokens
+from . import admin, registry
 from .faults import FaultInjector, RateBudget
 from .httpmsg import Request, Response, json_response
+from .routing import WEB, phrase_of
 from .store import Store
 
 LOG_CAP = 100_000
@@ -59,13 +63,7 @@ class Sandbox:
         self.faults = FaultInjector(fault_seed)
         self.requests = RequestLog()
         self.quiet = quiet
-        self.config = {"latency_ms": 0, "jitter_ms": 0, "datadog_rate_limit": None,
-                       "msstore_rate_limit": None, "token_lifetime": 3600,
-                       "unknown_path_answer": "text", "msstore_error_body": "camel",
-                       "msstore_lists_removed": True}
-        saved = self.store.get_meta("token_lifetime")
-        if saved:
-            self.config["token_lifetime"] = int(saved)
+        self.config = registry.initial_config(self.store)
         self.budgets = {}
         self._jitter = random.Random(fault_seed)
         self._lock = threading.Lock()
@@ -74,64 +72,18 @@ class Sandbox:
         """Apply already validated config values (see admin.validate_config)."""
         with self._lock:
             self.config.update(values)
-            for api in ("datadog", "msstore"):
-                key = f"{api}_rate_limit"
-                if key in values:
-                    limit = values[key]
+            for rate in registry.RATE_LIMITS:
+                if rate.key in values:
+                    limit = values[rate.key]
                     if limit is None:
-                        self.budgets.pop(api, None)
+                        self.budgets.pop(rate.name, None)
                     else:
-                        self.budgets[api] = RateBudget(limit["limit"], limit["period"], f"sandbox_{api}")
+                        self.budgets[rate.name] = RateBudget(limit["limit"], limit["period"], f"sandbox_{rate.name}")
 
     def latency(self):
         with self._lock:
             base, jitter = self.config["latency_ms"], self.config["jitter_ms"]
             return (base + (self._jitter.uniform(0, jitter) if jitter else 0)) / 1000.0
-
-
-def route(req):
-    """Classify a request: (api, template, handler). ``api`` picks the fault/error body shape."""
-    seg = req.segments()
-    if seg[:4] == ["api", "v2", "seats", "users"] and len(seg) == 4:
-        return "dd_seats", "/api/v2/seats/users", lambda app: datadog_api.handle_seats(app, req)
-    if seg[:3] == ["api", "v2", "users"]:
-        if len(seg) == 3:
-            return "dd_users", "/api/v2/users", lambda app: datadog_api.handle_users(app, req)
-        if len(seg) == 4 and seg[3]:
-            return "dd_users", "/api/v2/users/{user_id}", lambda app: datadog_api.handle_users(app, req, seg[3])
-    if seg and seg[0].lower() == "v1":
-        template = msstore_api.template_for(seg[1:])
-        if template is None:
-            # Not an operation of the Store API: answered by the web server, not by the API.
-            return None, req.path, unknown_path_response
-        return "msstore", template, lambda app: msstore_api.handle(app, req, seg[1:])
-    low = [s.lower() for s in seg]
-    if len(seg) == 4 and low[1:] == ["oauth2", "v2.0", "token"] and seg[0]:
-        return "token", "/{tenant}/oauth2/v2.0/token", lambda app: tokens.handle_token(app, req, seg[0], "v2")
-    if len(seg) == 3 and low[1:] == ["oauth2", "token"] and seg[0]:
-        return "token", "/{tenant}/oauth2/token", lambda app: tokens.handle_token(app, req, seg[0], "v1")
-    if seg and seg[0] == "api":
-        return "dd_users", req.path, lambda app: datadog_api.strings_error(
-            404, "Not found", datadog_api.USERS_CT)
-    return None, req.path, unknown_path_response
-
-
-NOT_FOUND_PAGE = ("<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body><h1>Not Found</h1>"
-                  "<p>The requested URL was not found on this server.</p></body></html>\n")
-
-
-def unknown_path_response(app):
-    """A path no API has, answered as a web server or a proxy in front would: a 404 in none
-    of the APIs' error shapes (config ``unknown_path_answer``)."""
-    style = app.config["unknown_path_answer"]
-    if style == "html":
-        return Response(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
-    if style == "json":
-        # An API gateway's own answer: JSON, but not the shape of either API.
-        return json_response(404, {"statusCode": 404, "message": "Resource not found"})
-    if style == "empty":
-        return Response(404, b"")
-    return Response(404, "404 page not found\n", "text/plain; charset=utf-8")
 
 
 def mangled_response(api, resp, replacement):
@@ -145,37 +97,18 @@ def mangled_response(api, resp, replacement):
     if isinstance(replacement, str):
         ctype = "text/html; charset=utf-8" if replacement.lstrip().startswith("<") else "text/plain; charset=utf-8"
         return Response(status if replacement else resp.status, replacement, ctype, headers)
-    ctype = {"dd_seats": datadog_api.SEATS_CT, "msstore": msstore_api.CT}.get(api, "application/json")
     body = json.dumps(replacement, separators=(",", ":"))
-    return Response(status, body, ctype, headers)
+    return Response(status, body, api.content_type, headers)
 
 
 def fault_response(api, status, outcome):
     """A fault answer in the error shape of the API it stands in for."""
-    phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Error"
     if outcome.has_body:
         body = outcome.body
         if isinstance(body, (dict, list)):
-            ctype = datadog_api.SEATS_CT if api == "dd_seats" else "application/json"
-            return json_response(status, body, ctype)
+            return json_response(status, body, api.fault_body_type)
         return Response(status, "" if body is None else str(body), "text/plain; charset=utf-8")
-    if api == "dd_seats":
-        if status == 429:
-            return datadog_api.strings_error(429, "Too many requests", datadog_api.SEATS_CT)
-        if status == 403:
-            return datadog_api.strings_error(403, "Forbidden", datadog_api.SEATS_CT)
-        return datadog_api.seats_error(status, f"{phrase} (injected fault)")
-    if api == "dd_users":
-        text = {429: "Too many requests", 403: "Forbidden"}.get(status, f"{phrase} (injected fault)")
-        return datadog_api.strings_error(status, text, datadog_api.USERS_CT)
-    if api == "msstore":
-        headers = {"Retry-After": "1"} if status == 429 else None
-        return msstore_api.error_response(status, f"{phrase} (injected fault)", headers=headers)
-    if api == "token":
-        code = {429: "temporarily_unavailable", 503: "temporarily_unavailable"}.get(
-            status, "server_error" if status >= 500 else "invalid_request")
-        return json_response(status, {"error": code, "error_description": f"{phrase} (injected fault)"})
-    return json_response(status, {"error": phrase, "message": "injected fault"})
+    return api.fault(status, phrase_of(status))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -233,9 +166,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         req = Request(self.command, self.path, self.headers, body)
         if req.path.startswith("/_sandbox/") or req.path == "/_sandbox":
-            self._send(self._safely(lambda: admin.handle(app, req), None))
+            self._send(self._safely(lambda: admin.handle(app, req), WEB))
             return
-        api, template, handler = route(req)
+        route, captures = registry.route(req.segments())
+        api, template = route.api, route.log_template(req)
         outcome = app.faults.apply(req.method, {req.path, "/".join([""] + req.segments()), template})
         delay = app.latency() + outcome.latency_ms / 1000.0
         if delay > 0:
@@ -248,9 +182,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if outcome.status:
             resp = fault_response(api, outcome.status, outcome)
         else:
-            resp = self._safely(lambda: handler(app), api)
-        if api == "msstore" and resp.status >= 400 and not outcome.has_body:
-            resp = msstore_api.restyle_error(resp, app.config["msstore_error_body"])
+            resp = self._safely(lambda: route.handler(app, req, *captures), api)
+        if api.restyle is not None and resp.status >= 400 and not outcome.has_body:
+            resp = api.restyle(app, resp)
         if outcome.has_mangle:
             resp = mangled_response(api, resp, outcome.mangle)
         if outcome.drop_answer:
@@ -271,11 +205,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return func()
         except Exception:  # a bug must answer 500, not hang the client
             traceback.print_exc(file=sys.stderr)
-            if api == "msstore":
-                return msstore_api.error_response(500, "Internal sandbox error")
-            if api in ("dd_seats", "dd_users"):
-                return datadog_api.strings_error(500, "Internal Server Error", "application/json")
-            return json_response(500, {"error": "internal sandbox error"})
+            return api.crash()
 
     def _send(self, resp):
         # One write per response, and TCP_NODELAY in setup(): separate header and body

@@ -5,11 +5,13 @@ a Store call can act on the tenant its token was issued for, and tokens survive 
 with a --state file just like seats do.
 """
 
+import functools
 import secrets
 import time
 import urllib.parse
 
 from .httpmsg import json_response
+from .routing import WEB, Api, Route, Setting, seconds
 
 AUDIENCE = "https://onestore.microsoft.com"
 V2_SCOPE = AUDIENCE + "/.default"
@@ -121,3 +123,28 @@ def expire_all(app):
     with app.store.write() as db:
         return db.execute("UPDATE ms_tokens SET expires_at = ? WHERE expires_at > ?",
                           (time.time() - 1, time.time())).rowcount
+
+
+# -- what the server needs to serve this API ---------------------------------------------
+
+def _fault(status, phrase):
+    code = {429: "temporarily_unavailable", 503: "temporarily_unavailable"}.get(
+        status, "server_error" if status >= 500 else "invalid_request")
+    return json_response(status, {"error": code, "error_description": f"{phrase} (injected fault)"})
+
+
+TOKEN = Api("token", _fault, WEB.crash)
+
+ROUTES = (
+    Route("/{tenant}/oauth2/v2.0/token", TOKEN, functools.partial(handle_token, version="v2"), ignore_case=True),
+    Route("/{tenant}/oauth2/token", TOKEN, functools.partial(handle_token, version="v1"), ignore_case=True),
+)
+CATCH_ALL = ()
+RATE_LIMIT = None
+SETTINGS = {"token_lifetime": Setting(3600, seconds)}
+
+
+def saved_settings(store):
+    """A --state file keeps the token lifetime a seed set."""
+    saved = store.get_meta("token_lifetime")
+    return {"token_lifetime": int(saved)} if saved else {}
