@@ -37,11 +37,18 @@ class Platform(object):
     value in its canonical form or raises naming ``field``. ``name_rule(name)`` returns a
     person's name in canonical form or raises ValueError saying what is wrong.
     ``person_field``: what a person is called in the roles' input (``email``, ``upn``).
-    ``inventory``: whether the info module lists the products with their capacity.
+    ``inventory_args``: the info module's arguments that list the products with their
+    capacity (None when the API tells no capacity).
+    ``holdings_args``: the info module's arguments that, with ``users``, list the products
+    each person holds as ``user_seats: {name: [product]}``; None when the API cannot tell
+    (then offboarding needs the products named, ``<platform>_products``).
+    ``role_connection_options``: the connection options a role takes as variables named
+    ``<role prefix><platform>_<option>`` (``onboarding_datadog_api_url``).
     """
 
     def __init__(self, name, label, seat_module, info_module, product_fields, person_field, name_rule,
-                 connection_argument_spec, inventory=False, input_errors=(ValueError,)):
+                 connection_argument_spec, inventory_args=None, holdings_args=None,
+                 role_connection_options=("api_url",), input_errors=(ValueError,)):
         self.name = name
         self.label = label
         self.seat_module = seat_module
@@ -51,9 +58,16 @@ class Platform(object):
         self.person_field = person_field
         self.name_rule = name_rule
         self.connection_argument_spec = connection_argument_spec
-        self.inventory = inventory
+        self.inventory_args = inventory_args
+        self.holdings_args = holdings_args
+        self.role_connection_options = tuple(role_connection_options)
         # What this platform's rules raise (each with a message a person can act on).
         self.input_errors = tuple(input_errors)
+
+    @property
+    def inventory(self):
+        """Whether the info module lists the products with their capacity."""
+        return self.inventory_args is not None
 
     @property
     def connection_options(self):
@@ -103,7 +117,9 @@ PLATFORMS = (
         person_field="upn",
         name_rule=normalise_upn,
         connection_argument_spec=msstore_connection_argument_spec,
-        inventory=True,
+        inventory_args={"view": "inventory"},
+        holdings_args={"view": "users"},
+        role_connection_options=("api_url", "auth_url"),
     ),
 )
 
