@@ -17,6 +17,7 @@ from __future__ import annotations
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     DatadogError,
     check_product_code,
+    is_uuid,
     normalise_name,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
@@ -42,13 +43,16 @@ class Platform(object):
     ``holdings_args``: the info module's arguments that, with ``users``, list the products
     each person holds as ``user_seats: {name: [product]}``; None when the API cannot tell
     (then offboarding needs the products named, ``<platform>_products``).
+    ``person_id``: ``(what it is called, check)`` when the seat module lists people as
+    mappings ``{id, ...}`` and ``id`` is exact (a Datadog user UUID): records keep the id and
+    a restore gives the seat back by it. None when the module lists people by name.
     ``role_connection_options``: the connection options a role takes as variables named
     ``<role prefix><platform>_<option>`` (``onboarding_datadog_api_url``).
     """
 
     def __init__(self, name, label, seat_module, info_module, product_fields, person_field, name_rule,
                  connection_argument_spec, inventory_args=None, holdings_args=None,
-                 role_connection_options=("api_url",), input_errors=(ValueError,)):
+                 role_connection_options=("api_url",), person_id=None, input_errors=(ValueError,)):
         self.name = name
         self.label = label
         self.seat_module = seat_module
@@ -61,6 +65,7 @@ class Platform(object):
         self.inventory_args = inventory_args
         self.holdings_args = holdings_args
         self.role_connection_options = tuple(role_connection_options)
+        self.person_id = person_id
         # What this platform's rules raise (each with a message a person can act on).
         self.input_errors = tuple(input_errors)
 
@@ -106,6 +111,7 @@ PLATFORMS = (
         person_field="email",
         name_rule=normalise_name,
         connection_argument_spec=datadog_connection_argument_spec,
+        person_id=("user UUID", is_uuid),
         input_errors=(DatadogError, ValueError),
     ),
     Platform(
