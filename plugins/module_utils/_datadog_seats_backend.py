@@ -96,26 +96,18 @@ class DatadogSeatsBackend(object):
     def __init__(self, client, product_code):
         self.client = client
         self.product = product_code
-        self._preloaded = None
 
-    def load_holders(self):
-        """Read holders once before planning; the engine's first read gets this copy.
+    def first_read(self):
+        """The run's first read of the holders, before any name is looked up.
 
         It is the run's first call, so a failure here says that nothing was changed."""
         try:
-            self._preloaded = self._read()
+            return self.read_holders()
         except DatadogError as exc:
             raise DatadogError("%s. Nothing was changed" % exc.message.rstrip("."), status=exc.status,
                                detail=exc.detail, retried=exc.retried)
-        return self._preloaded
 
     def read_holders(self):
-        if self._preloaded is not None:
-            holders, self._preloaded = self._preloaded, None
-            return holders
-        return self._read()
-
-    def _read(self):
         holders = {}
         for holder in self.client.list_holders(self.product):
             if holder.get("id"):
@@ -195,7 +187,7 @@ def run_seats(module, client, result=None):
     exclusive = params["exclusive"]
 
     backend = DatadogSeatsBackend(client, product_code)
-    holders = backend.load_holders()
+    holders = backend.first_read()
     by_email = {}
     for person in holders.values():
         if person.view["email"]:
@@ -258,7 +250,7 @@ def run_seats(module, client, result=None):
 
     journal = open_journal(module, "datadog")
     result.update(synchronise(
-        backend, list(desired.values()), state=state, exclusive=exclusive,
+        backend, list(desired.values()), holders, state=state, exclusive=exclusive,
         protected=protected_keys, max_reclaims=params["max_reclaims"],
         check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
     result["product_code"] = product_code

@@ -103,9 +103,9 @@ def describe_failure(reason):
 class StoreSeatBackend(object):
     """One product's seats for :func:`synchronise`.
 
-    ``names``: ``{upn_lower: upn_as_given}`` of the users the task names. Call
-    :meth:`prepare` first: it reads holders and finds unknown users; the engine's first
-    :meth:`read_holders` returns that read, later calls (after an uncertain write) read again.
+    ``names``: ``{upn_lower: upn_as_given}`` of the users the task names. :meth:`first_read`
+    reads the holders before planning and finds unknown users (``unknown``); the engine
+    calls :meth:`read_holders` only to read again after an uncertain write.
     """
 
     # The most users one bulk call carries: the engine journals one intent line per call.
@@ -121,44 +121,40 @@ class StoreSeatBackend(object):
         self.names = dict(names)
         self.exclusive = exclusive
         self.strategy = choose_read(entry, len(self.names), exclusive)
+        # {upn_lower: reason} of the named users the tenant does not know (see first_read).
         self.unknown = {}
-        self._first_read = None
 
     # -- reading ----------------------------------------------------------------------
 
-    def prepare(self):
+    def first_read(self):
         """Read holders, then look up each named user the read did not show, so unknown
-        users are known before any write. Returns ``[{"user", "reason"}]`` for unknowns.
+        users are known (:attr:`unknown`) before any write. Returns ``{key: Person}``.
 
         Every failure here comes before any write, and its message says so."""
         try:
-            holders = self._first_holders()
+            if self.strategy == READ_LIST:
+                holders = self._list_holders()
+                for key in self.names:
+                    if key not in holders:
+                        self._read_one(key, holders)
+            else:
+                holders = {}
+                for key in self.names:
+                    self._read_one(key, holders)
         except MsStoreError as exc:
             if exc.status == 404 and same(exc.item_type, "Inventory"):
                 raise not_in_inventory(self.product_id, self.sku_id, self.tenant)
             raise MsStoreError("%s: nothing was changed: %s" % (self.product, exc.message),
                                status=exc.status, item_type=exc.item_type, reason=exc.reason,
                                fatal=exc.fatal)
-        self._first_read = holders
+        return holders
+
+    def unknown_users(self):
+        """``[{"user", "reason"}]`` of the named users the first read found unknown."""
         return [{"user": self.names[key], "reason": reason}
                 for key, reason in sorted(self.unknown.items())]
 
-    def _first_holders(self):
-        if self.strategy == READ_LIST:
-            holders = self._list_holders()
-            for key in self.names:
-                if key not in holders:
-                    self._read_one(key, holders)
-        else:
-            holders = {}
-            for key in self.names:
-                self._read_one(key, holders)
-        return holders
-
     def read_holders(self):
-        if self._first_read is not None:
-            holders, self._first_read = self._first_read, None
-            return holders
         if self.strategy == READ_LIST:
             return self._list_holders()
         holders = {}

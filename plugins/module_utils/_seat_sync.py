@@ -78,7 +78,9 @@ class SeatBackend(object):
     """The interface a platform implements for one product. Documentation, not a base to use.
 
     - ``product`` (str): the product as people name it, for messages.
-    - ``read_holders()`` -> ``{key: Person}`` of every current holder (all pages).
+    - ``read_holders()`` -> ``{key: Person}`` of every current holder (all pages). The
+      engine plans on holders it is given and calls this only to re-read after a write whose
+      outcome is uncertain.
     - ``check_plan(plan)``: raise :class:`SeatSyncError` if the plan cannot succeed (for
       example not enough seats); runs in check mode too. May return facts for the result.
     - ``assign(people)`` / ``reclaim(people)`` -> iterable of :class:`BatchOutcome`, one per
@@ -191,16 +193,19 @@ def check_reclaim_guard(plan, holders_count, max_reclaims, product):
            plan.exclusive_reclaims, percent))
 
 
-def synchronise(backend, desired, state="present", exclusive=False, protected=(),
+def synchronise(backend, desired, holders, state="present", exclusive=False, protected=(),
                 max_reclaims="10%", check_mode=False, journal=None, skipped=(), diff=False):
-    """Read, plan, guard, and (unless check mode) apply; return the result dict.
+    """Plan, guard, and (unless check mode) apply; return the result dict.
 
+    ``holders``: ``{key: Person}``, the holders the caller read (``backend.read_holders()``
+    or the platform's own first read) and planned its names on; the engine plans on the same
+    read, and calls ``backend.read_holders()`` only to re-read after an uncertain write.
     ``skipped``: ``[{"user", "reason"}]`` for names that were left out before planning
     (unknown, disabled...). The result carries ``changed``, ``assigned``, ``reclaimed``
     (views), ``unchanged`` (count), ``skipped_users``, ``failed_users`` (``[{"user", "reason"}]``),
     ``holders_count`` (after), ``plan`` counts and, with ``diff``, ``diff``.
     """
-    before = backend.read_holders()
+    before = holders
     plan = compute_plan(desired, before, state, exclusive, protected)
     if exclusive:
         check_reclaim_guard(plan, len(before), max_reclaims, backend.product)

@@ -257,12 +257,13 @@ def run(module, client, tenant=None, result=None):
     entry = preflight(client, product_id, sku_id, tenant)
     backend = StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
                                tenant=tenant)
-    skipped = handle_unknown(params["unknown_users"], backend.prepare(), module)
+    holders = backend.first_read()
+    skipped = handle_unknown(params["unknown_users"], backend.unknown_users(), module)
     result["skipped_users"] = skipped
     desired = [Person(key, label) for key, label in users.items() if key not in backend.unknown]
     journal = open_journal(module, "msstore")
     result.update(synchronise(
-        backend, desired, state=params["state"], exclusive=params["exclusive"],
+        backend, desired, holders, state=params["state"], exclusive=params["exclusive"],
         protected=list(protected), max_reclaims=params["max_reclaims"],
         check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
     return finish_result(result, backend, module.check_mode), backend.product

@@ -242,7 +242,7 @@ class TestEngineWritesIntentFirst(object):
     def test_one_intent_line_per_call_when_the_backend_says_its_batch_size(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, ["x", "y", "z"], batch_size=2)
-        synchronise(backend, [person(k) for k in "abcde"], exclusive=True, max_reclaims=3,
+        synchronise(backend, [person(k) for k in "abcde"], backend.read_holders(), exclusive=True, max_reclaims=3,
                     journal=Journal(path, "fake"))
         lines = read(path)
         intents = [(line["action"], line["ids"]) for line in lines if line["outcome"] == "pending"]
@@ -255,14 +255,14 @@ class TestEngineWritesIntentFirst(object):
     def test_without_a_batch_size_one_intent_line_covers_the_action(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, [])
-        synchronise(backend, [person(k) for k in "abc"], journal=Journal(path, "fake"))
+        synchronise(backend, [person(k) for k in "abc"], backend.read_holders(), journal=Journal(path, "fake"))
         intents = [line["ids"] for line in read(path) if line["outcome"] == "pending"]
         assert intents == [["a", "b", "c"]]
 
     def test_a_lost_answer_is_settled_by_the_reread(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, [], batch_size=2, lose_answer=[2])
-        result = synchronise(backend, [person(k) for k in "abcde"], journal=Journal(path, "fake"))
+        result = synchronise(backend, [person(k) for k in "abcde"], backend.read_holders(), journal=Journal(path, "fake"))
         assert result["failed_users"] == []
         lines = read(path)
         reread = [(line["id"], line["batch"]) for line in lines if line.get("source") == "re-read"]
@@ -273,7 +273,7 @@ class TestEngineWritesIntentFirst(object):
     def test_a_failed_uncertain_call_is_settled_as_failed(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, [], batch_size=2, fail_call=[1])
-        result = synchronise(backend, [person(k) for k in "abc"], journal=Journal(path, "fake"))
+        result = synchronise(backend, [person(k) for k in "abc"], backend.read_holders(), journal=Journal(path, "fake"))
         assert [item["user"] for item in result["failed_users"]] == ["a@example.com", "b@example.com"]
         lines = read(path)
         failed = [(line["id"], line["batch"], line["source"], line["reason"]) for line in lines if line["outcome"] == "failed"]
@@ -283,7 +283,7 @@ class TestEngineWritesIntentFirst(object):
     def test_a_backend_that_stops_leaves_no_intent_for_calls_never_made(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, ["x"], batch_size=2, explode_at=2)
-        result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True, max_reclaims=1,
+        result = synchronise(backend, [person(k) for k in "abcd"], backend.read_holders(), exclusive=True, max_reclaims=1,
                              journal=Journal(path, "fake"))
         lines = read(path)
         assert [line["ids"] for line in lines if line["outcome"] == "pending"] == [["a", "b"], ["c", "d"]]
@@ -297,7 +297,7 @@ class TestEngineWritesIntentFirst(object):
     def test_when_the_reread_fails_too_the_batch_is_settled_as_unknown(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, [], batch_size=2, lose_answer=[1], reread_fails=True)
-        synchronise(backend, [person(k) for k in "abc"], journal=Journal(path, "fake"))
+        synchronise(backend, [person(k) for k in "abc"], backend.read_holders(), journal=Journal(path, "fake"))
         lines = read(path)
         unknown = [(line["id"], line["batch"]) for line in lines if line["outcome"] == "unknown"]
         assert unknown == [("a", 1), ("b", 1)]
@@ -307,7 +307,7 @@ class TestEngineWritesIntentFirst(object):
     def test_a_write_confirmed_on_a_retry_is_journaled_done_at_once(self, tmp_path):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, [], batch_size=2, retry_confirms=[1], reread_fails=True)
-        result = synchronise(backend, [person(k) for k in "abc"], journal=Journal(path, "fake"))
+        result = synchronise(backend, [person(k) for k in "abc"], backend.read_holders(), journal=Journal(path, "fake"))
         lines = read(path)
         # The retry's answer confirmed a and b: journaled ok from that answer, and the failed
         # re-read cannot turn them into "unknown" while the result says "assigned".
@@ -321,7 +321,7 @@ class TestEngineWritesIntentFirst(object):
         path = str(tmp_path / "journal.jsonl")
         backend = JournalledBackend(path, ["x"], batch_size=2, lose_answer=[1], retry_confirms=[2],
                                     reread_fails=True)
-        result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True, max_reclaims=1,
+        result = synchronise(backend, [person(k) for k in "abcd"], backend.read_holders(), exclusive=True, max_reclaims=1,
                              journal=Journal(path, "fake"))
         plan_actions = dict([(k, "assign") for k in "abcd"] + [("x", "reclaim")])
         verdicts = journal_verdicts(read(path))
@@ -343,7 +343,7 @@ class TestEngineWritesIntentFirst(object):
         backend = JournalledBackend(path, holders, batch_size=batch_size, lose_answer=lose, fail_call=fail - lose,
                                     retry_confirms=confirm - lose - fail, explode_at=explode_at,
                                     reread_fails=reread_fails)
-        result = synchronise(backend, [person(k) for k in sorted(desired)], exclusive=True, max_reclaims="100%",
+        result = synchronise(backend, [person(k) for k in sorted(desired)], backend.read_holders(), exclusive=True, max_reclaims="100%",
                              journal=Journal(path, "fake"))
         lines = read(path)
         plan_actions = dict([(k, "assign") for k in desired - holders] + [(k, "reclaim") for k in holders - desired])
@@ -365,7 +365,7 @@ class TestEngineWritesIntentFirst(object):
             self, tmp_path_factory, holders, desired, batch_size, lose, fail, exclusive):
         path = str(tmp_path_factory.mktemp("journal") / "journal.jsonl")
         backend = JournalledBackend(path, holders, batch_size=batch_size, lose_answer=lose, fail_call=fail - lose)
-        synchronise(backend, [person(k) for k in sorted(desired)], exclusive=exclusive, max_reclaims="100%",
+        synchronise(backend, [person(k) for k in sorted(desired)], backend.read_holders(), exclusive=exclusive, max_reclaims="100%",
                     journal=Journal(path, "fake"))
         lines = read(path)
         assert unsettled(lines) == set()

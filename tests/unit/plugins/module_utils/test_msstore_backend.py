@@ -66,10 +66,11 @@ def backend_for(store, names, exclusive=False, key=KEY):
 
 def sync(store, names, check_mode=False, **options):
     backend = backend_for(store, names, exclusive=options.get("exclusive", False))
-    unknown = backend.prepare()
+    holders = backend.first_read()
+    unknown = backend.unknown_users()
     desired = [Person(key, label) for key, label in backend.names.items()
                if key not in backend.unknown]
-    result = synchronise(backend, desired, check_mode=check_mode, diff=True,
+    result = synchronise(backend, desired, holders, check_mode=check_mode, diff=True,
                          skipped=unknown, **options)
     return finish_result(result, backend, check_mode), backend
 
@@ -88,7 +89,7 @@ class TestPreflight(object):
         # Not listed: maybe Removed and left out of the listing, so the product's own seat
         # list decides, and the Store answers it with 404 Inventory.
         with pytest.raises(SeatSyncError) as info:
-            backend.prepare()
+            backend.first_read()
         assert "product_id 9NBLGGH4R2R6 with sku_id 0099 is not in the Store for Business " \
                "inventory of tenant %s" % TENANT in str(info.value)
         assert "Nothing was changed" in str(info.value)
@@ -124,10 +125,11 @@ class TestReadChoice(object):
                           seats={KEY: dict((u, u) for u in upns("h", 3))}, users=["free@contoso.com"])
         backend = backend_for(store, ["h00@contoso.com", "free@contoso.com", "ghost@contoso.com"])
         assert backend.strategy == READ_PER_USER
-        unknown = backend.prepare()
-        assert unknown == [{"user": "ghost@contoso.com",
-                            "reason": "no such user in the tenant (the Store answered 404 User)"}]
+        holders = backend.first_read()
+        assert backend.unknown_users() == [{"user": "ghost@contoso.com",
+                                            "reason": "no such user in the tenant (the Store answered 404 User)"}]
         assert store.count("GET", SEAT_GET) == 3 and store.count("GET", "/Seats$") == 0
+        assert sorted(holders) == ["h00@contoso.com"]
         assert sorted(backend.read_holders()) == ["h00@contoso.com"]
 
     def test_listing_reads_all_pages_and_looks_up_only_names_it_did_not_show(self):
@@ -136,10 +138,11 @@ class TestReadChoice(object):
                           seats={KEY: dict((u, u) for u in holders)}, users=["new@contoso.com"])
         backend = backend_for(store, holders[:3] + ["new@contoso.com", "ghost@contoso.com"])
         assert backend.strategy == READ_LIST
-        unknown = backend.prepare()
-        assert [item["user"] for item in unknown] == ["ghost@contoso.com"]
+        first = backend.first_read()
+        assert [item["user"] for item in backend.unknown_users()] == ["ghost@contoso.com"]
         assert store.count("GET", "/Seats$") == 3  # 5 holders, 2 per page
         assert store.count("GET", SEAT_GET) == 2  # new and ghost only
+        assert sorted(first) == holders
         assert sorted(backend.read_holders()) == holders
 
 
@@ -242,20 +245,20 @@ class TestSync(object):
     def test_expired_token_mid_run_is_refreshed(self):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=upns("n", 2))
         backend = backend_for(store, upns("n", 2))
-        backend.prepare()
+        holders = backend.first_read()
         store.tokens.clear()  # every issued token is now invalid
         desired = [Person(k, v) for k, v in backend.names.items()]
-        result = synchronise(backend, desired)
+        result = synchronise(backend, desired, holders)
         assert result["assigned"] == upns("n", 2)
         assert store.issued == 2
 
     def test_a_second_401_stops_and_reports_every_user(self):
         store = FakeStore({KEY: entry(capacity=10, available=10)}, users=upns("n", 2))
         backend = backend_for(store, upns("n", 2))
-        backend.prepare()
+        holders = backend.first_read()
         store.faults.extend([("POST", r"/Seats$", store_error(401, "expired"))] * 2)
         desired = [Person(k, v) for k, v in backend.names.items()]
-        result = synchronise(backend, desired)
+        result = synchronise(backend, desired, holders)
         assert result["assigned"] == []
         assert [item["user"] for item in result["failed_users"]] == upns("n", 2)
         assert "401" in result["failed_users"][0]["reason"]
@@ -285,9 +288,10 @@ def sync_on(store, key, names, check_mode=False, **options):
     backend = StoreSeatBackend(client, key[0], key[1], preflight(client, key[0], key[1], TENANT),
                                dict((name.lower(), name) for name in names),
                                options.get("exclusive", False), tenant=TENANT)
-    skipped = backend.prepare()
+    holders = backend.first_read()
+    skipped = backend.unknown_users()
     desired = [Person(k, v) for k, v in backend.names.items() if k not in backend.unknown]
-    result = synchronise(backend, desired, check_mode=check_mode, skipped=skipped, **options)
+    result = synchronise(backend, desired, holders, check_mode=check_mode, skipped=skipped, **options)
     return finish_result(result, backend, check_mode)
 
 

@@ -170,12 +170,12 @@ class TestSynchronise(object):
         kwargs = dict(state=state, exclusive=exclusive, protected=protected,
                       max_reclaims=100, diff=True)
         predicted_backend = FakeBackend(holders)
-        predicted = synchronise(predicted_backend, [person(k) for k in desired],
+        predicted = synchronise(predicted_backend, [person(k) for k in desired], predicted_backend.read_holders(),
                                 check_mode=True, **kwargs)
         assert predicted_backend.writes == []
         assert predicted_backend.holders == set(holders)
         real_backend = FakeBackend(holders)
-        real = synchronise(real_backend, [person(k) for k in desired], check_mode=False,
+        real = synchronise(real_backend, [person(k) for k in desired], real_backend.read_holders(), check_mode=False,
                            **kwargs)
         assert predicted == real
         assert real["holders_count"] == len(real_backend.holders)
@@ -184,7 +184,7 @@ class TestSynchronise(object):
 
     def test_result_shape(self):
         backend = FakeBackend(["a", "b"])
-        result = synchronise(backend, [person("b"), person("c")], skipped=[
+        result = synchronise(backend, [person("b"), person("c")], backend.read_holders(), skipped=[
             {"user": "ghost", "reason": "unknown"}])
         assert result == {
             "changed": True, "assigned": [{"id": "c", "email": "c@example.com"}],
@@ -194,27 +194,27 @@ class TestSynchronise(object):
 
     def test_nothing_to_do_makes_no_write(self):
         backend = FakeBackend(["a"])
-        result = synchronise(backend, [person("a")], exclusive=True)
+        result = synchronise(backend, [person("a")], backend.read_holders(), exclusive=True)
         assert result["changed"] is False and backend.writes == [] and backend.reads == 1
 
     def test_guard_stops_before_any_write_in_check_mode_too(self):
         for check_mode in (True, False):
             backend = FakeBackend(["a", "b", "c", "d"])
             with pytest.raises(SeatSyncError, match="Refusing to reclaim 4 of 4"):
-                synchronise(backend, [], exclusive=True, max_reclaims="25%",
+                synchronise(backend, [], backend.read_holders(), exclusive=True, max_reclaims="25%",
                             check_mode=check_mode)
             assert backend.writes == []
 
     def test_refused_users_are_failed_the_rest_done(self):
         backend = FakeBackend([], refuse=["b"])
-        result = synchronise(backend, [person("a"), person("b"), person("c")])
+        result = synchronise(backend, [person("a"), person("b"), person("c")], backend.read_holders())
         assert [view["id"] for view in result["assigned"]] == ["a", "c"]
         assert result["failed_users"] == [{"user": "b@example.com", "reason": "refused by the API"}]
         assert backend.reads == 1
 
     def test_uncertain_batch_triggers_a_reread_that_decides(self):
         backend = FakeBackend(["z"], uncertain_after=1)
-        result = synchronise(backend, [person(k) for k in "abcd"])
+        result = synchronise(backend, [person(k) for k in "abcd"], backend.read_holders())
         assert backend.reads == 2
         # The uncertain batch reported nothing done; the re-read shows it was.
         assert [view["id"] for view in result["assigned"]] == ["a", "b", "c", "d"]
@@ -228,14 +228,14 @@ class TestSynchronise(object):
                 yield BatchOutcome(done=list(wanted), certain=False)
 
         backend = LaggingBackend([])
-        result = synchronise(backend, [person("a"), person("b")])
+        result = synchronise(backend, [person("a"), person("b")], backend.read_holders())
         assert backend.reads == 2
         assert [view["id"] for view in result["assigned"]] == ["a", "b"]
         assert result["failed_users"] == []
 
     def test_backend_exception_midway_reports_who_failed(self):
         backend = FakeBackend(["x", "y"], explode_at=1)
-        result = synchronise(backend, [person(k) for k in "abcd"], exclusive=True,
+        result = synchronise(backend, [person(k) for k in "abcd"], backend.read_holders(), exclusive=True,
                              max_reclaims=2)
         assert [view["id"] for view in result["assigned"]] == ["a", "b"]
         assert result["reclaimed"] == []
@@ -248,7 +248,7 @@ class TestSynchronise(object):
 
     def test_reread_failure_reports_only_confirmed(self):
         backend = FakeBackend([], explode_at=1, reread_fails=True)
-        result = synchronise(backend, [person(k) for k in "abc"])
+        result = synchronise(backend, [person(k) for k in "abc"], backend.read_holders())
         assert [view["id"] for view in result["assigned"]] == ["a", "b"]
         assert result["failed_users"][0]["user"] == "c@example.com"
         assert "re-reading holders also failed: read failed" in result["failed_users"][0]["reason"]
@@ -256,7 +256,7 @@ class TestSynchronise(object):
     def test_journal_gets_one_line_per_confirmed_change(self, tmp_path):
         path = tmp_path / "journal.jsonl"
         backend = FakeBackend(["x"], refuse=["b"])
-        synchronise(backend, [person("a"), person("b")], exclusive=True, max_reclaims=1,
+        synchronise(backend, [person("a"), person("b")], backend.read_holders(), exclusive=True, max_reclaims=1,
                     journal=Journal(str(path), "fake"))
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         lines = [line for line in lines if line["outcome"] != "pending"]  # intent lines
@@ -267,5 +267,5 @@ class TestSynchronise(object):
     def test_check_mode_writes_no_journal(self, tmp_path):
         path = tmp_path / "journal.jsonl"
         backend = FakeBackend([])
-        synchronise(backend, [person("a")], check_mode=True, journal=Journal(str(path), "fake"))
+        synchronise(backend, [person("a")], backend.read_holders(), check_mode=True, journal=Journal(str(path), "fake"))
         assert not path.exists()
