@@ -22,37 +22,39 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.seatops.seats.plugins.plugin_utils import _offboarding_record as offboarding_record
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_input as seat_input
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_outcomes as outcomes
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
-    CONNECTION_ARGUMENT_SPEC,
-    INFO_MODULES,
-    PLATFORMS,
-    product_label,
-    warning_text,
-)
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, Unit
 
-ARGUMENT_SPEC = {
-    # raw elements: every entry is checked here, so a problem names its index
-    "people": {"type": "list", "elements": "raw", "default": []},
-    "datadog_products": {"type": "list", "elements": "raw", "default": []},
-    "platforms": {"type": "list", "elements": "str", "choices": list(PLATFORMS), "default": list(PLATFORMS)},
-    "unknown_users": {"type": "str", "default": "ignore", "choices": ["fail", "warn", "ignore"]},
-    "record_path": {"type": "path"},
-    "record_dir": {"type": "path"},
-    "restore": {"type": "bool", "default": False},
-    "journal": {"type": "str"},
-    "fail_on_errors": {"type": "bool", "default": True},
-    "variable_prefix": {"type": "str", "default": ""},
-}
-ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
-STORE_LOOKUP = "finding the leavers' seats"
+# What finding the leavers' seats is called in failures and warnings.
+HOLDINGS_LOOKUP = "finding the leavers' seats"
+
+
+def argument_spec():
+    spec = {
+        # raw elements: every entry is checked here, so a problem names its index
+        "people": {"type": "list", "elements": "raw", "default": []},
+        "platforms": {"type": "list", "elements": "str", "choices": list(seat_platforms.names())},
+        "unknown_users": {"type": "str", "default": "ignore", "choices": ["fail", "warn", "ignore"]},
+        "record_path": {"type": "path"},
+        "record_dir": {"type": "path"},
+        "restore": {"type": "bool", "default": False},
+        "journal": {"type": "str"},
+        "fail_on_errors": {"type": "bool", "default": True},
+        "variable_prefix": {"type": "str", "default": ""},
+    }
+    spec.update(seat_platforms.connection_argument_spec())
+    # <platform>_products only where the platform cannot list the products a person holds.
+    spec.update(dict(("%s_products" % platform.name, dict(option, default=None))
+                     for platform in seat_platforms.platforms() if platform.holdings_args is None
+                     for option in [seat_platforms.products_argument_spec()["%s_products" % platform.name]]))
+    return spec
 
 
 class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
         del tmp
-        result, args, check = self._start(task_vars, ARGUMENT_SPEC)
+        result, args, check = self._start(task_vars, argument_spec())
         if args is None:
             return result
         if args["restore"]:
@@ -63,7 +65,8 @@ class ActionModule(SeatAction):
 
     def _offboard(self, args, task_vars, result, check):
         started = datetime.datetime.now(datetime.timezone.utc)
-        leavers, codes, record_file, problems = self._offboard_input(args, started, check)
+        platforms = self._platforms_chosen(args, task_vars)
+        leavers, products, record_file, problems = self._offboard_input(args, task_vars, platforms, started, check)
         if problems:
             return dict(result, failed=True, changed=False, problems=problems,
                         msg="%d problem(s) in the offboarding input; nothing was read or changed: %s"
@@ -71,24 +74,26 @@ class ActionModule(SeatAction):
 
         run = offboarding_record.new_run(started.strftime("%Y-%m-%dT%H:%M:%SZ"), [p.as_record() for p in leavers])
         rows, failures, warnings, diffs = [], [], [], []
-        platforms = args["platforms"]
+        connections = self._connections(args, task_vars)
+        common = {"unknown_users": args["unknown_users"], "journal": args["journal"] or None}
         # Each platform on its own: a failure on one (a wrong api_url, a refused token, a
         # product's reclaim) is recorded and never stops the other's reclaims.
-        if "datadog" in platforms:
-            emails = _unique(person.email for person in leavers)
-            for code in codes:
-                call = {"product_code": code, "users": emails, "state": "absent",
-                        "unknown_users": args["unknown_users"], "journal": args["journal"] or None}
-                self._reclaim("datadog", {"product_code": code}, call, emails, args, task_vars,
-                              (rows, failures, warnings, diffs, run))
-        if "msstore" in platforms:
-            upns = _unique(person.upn for person in leavers)
-            for entry, users in self._store_seats(upns, args, task_vars, failures, warnings):
-                call = dict(entry, users=users, state="absent", unknown_users=args["unknown_users"],
-                            journal=args["journal"] or None)
-                self._reclaim("msstore", entry, call, users, args, task_vars, (rows, failures, warnings, diffs, run))
+        for platform in platforms:
+            names = _unique(person.name_on(platform) for person in leavers)
+            if seat_platforms.get(platform).holdings_args is not None:
+                units = self._holdings(platform, names, args, connections, task_vars, failures, warnings)
+            else:
+                units = [Unit(platform, product, names) for product in products[platform]]
+            for unit, module_result in self._run_units("remove", units, common, connections, task_vars, warnings):
+                row = outcomes.product_row(platform, unit.product, module_result)
+                rows.append(row)
+                failures.extend(outcomes.row_failures(row, unit.users))
+                diffs.extend(outcomes.diffs([(row, module_result)]))
+                reclaimed = module_result.get("reclaimed") or []
+                if reclaimed:
+                    run[platform].append(dict(unit.product, users=reclaimed))
         run["errors"] = failures
-        run["reclaimed_count"] = sum(len(entry["users"]) for platform in PLATFORMS for entry in run[platform])
+        run["reclaimed_count"] = sum(len(entry["users"]) for platform in seat_platforms.names() for entry in run[platform])
 
         result.update(changed=run["reclaimed_count"] > 0, reclaimed_count=run["reclaimed_count"], products=rows,
                       failures=failures, failed_count=len(failures), people=run["people"], record=run,
@@ -112,64 +117,54 @@ class ActionModule(SeatAction):
             result["failed"] = True
         return result
 
-    def _offboard_input(self, args, started, check):
-        """The leavers, the Datadog product codes and the record file; every problem named."""
+    def _offboard_input(self, args, task_vars, platforms, started, check):
+        """The leavers, the products named per platform and the record file; every problem named."""
         prefix = args["variable_prefix"]
-        platforms = set(args["platforms"])
         problems = []
-        leavers = seat_input.people(args["people"], prefix + "people", platforms, problems,
-                                    upn_advice=", or set %smsstore=false" % prefix)
-        codes = []
-        if "datadog" in platforms:
-            codes = seat_input.datadog_codes(args["datadog_products"], prefix + "datadog_products", problems)
-            if not args["datadog_products"]:
-                problems.append("%sdatadog_products must list the Datadog product codes the organisation has seats of "
-                                "(Datadog cannot list the products a user holds), or leave datadog out of the platforms"
-                                % prefix)
+        leavers = seat_input.people(args["people"], prefix + "people", set(platforms), problems,
+                                    disable_advice=lambda platform: ", or set %s%s=false" % (prefix, platform))
+        products = {}
+        for platform in platforms:
+            entry_platform = seat_platforms.get(platform)
+            if entry_platform.holdings_args is not None:
+                continue  # the platform lists the products each leaver holds
+            option = prefix + "%s_products" % platform
+            given = seat_input.as_list(self._products_given(args, task_vars, platform), option, problems)
+            products[platform] = seat_input.products(platform, given, option, problems)
+            if not given:
+                problems.append("%s must list the %s products the organisation has seats of (%s cannot list the products "
+                                "a user holds), or leave %s out of the platforms"
+                                % (option, entry_platform.label, entry_platform.label, platform))
         record_file = args["record_path"]
         if not record_file:
             if not args["record_dir"]:
                 problems.append("%srecord_path or %srecord_dir is needed: where the record of what was reclaimed goes"
                                 % (prefix, prefix))
-                return leavers, codes, None, problems
+                return leavers, products, None, problems
             record_file = os.path.join(args["record_dir"], "offboarding-%s.json" % started.strftime("%Y%m%dT%H%M%SZ"))
         problem = offboarding_record.existing_problem(record_file, create=not check)
         if problem:
             problems.append("%srecord_path: %s" % (prefix, problem) if args["record_path"] else problem)
-        return leavers, codes, record_file, problems
+        return leavers, products, record_file, problems
 
-    def _store_seats(self, upns, args, task_vars, failures, warnings):
-        """The Store products the leavers hold, ``[(entry, upns)]`` sorted by product; a
-        failed lookup is a failure for every leaver on the Store, and reclaims nothing there."""
-        module = INFO_MODULES["msstore"]
-        info_args = dict(self._module_args(module, args["msstore"]), view="users", users=upns,
-                         unknown_users=args["unknown_users"])
-        info = self._run_module(module, info_args, task_vars)
-        for warning in info.pop("warnings", None) or []:
-            warnings.append("Microsoft Store (%s): %s" % (STORE_LOOKUP, warning_text(warning)))
+    def _holdings(self, platform, names, args, connections, task_vars, failures, warnings):
+        """The products the leavers hold on a platform that can list them, one Unit each,
+        sorted by product; a failed lookup is a failure for every leaver on the platform,
+        and reclaims nothing there."""
+        entry_platform = seat_platforms.get(platform)
+        info_args = dict(entry_platform.holdings_args, users=names, unknown_users=args["unknown_users"])
+        info = self._run_info(platform, connections, info_args, task_vars, warnings, HOLDINGS_LOOKUP)
         if info.get("failed"):
-            failures.append(outcomes.failure("msstore", None, upns, "%s failed: %s" % (STORE_LOOKUP, info.get("msg"))))
+            failures.append(outcomes.failure(platform, None, names, "%s failed: %s" % (HOLDINGS_LOOKUP, info.get("msg"))))
             return []
-        holders = {}
-        for upn, seats in sorted((info.get("user_seats") or {}).items()):
+        held = {}
+        for name, seats in sorted((info.get("user_seats") or {}).items()):
             for seat in seats or []:
-                users = holders.setdefault((seat["product_id"], seat["sku_id"]), [])
-                if upn not in users:
-                    users.append(upn)
-        return [({"product_id": key[0], "sku_id": key[1]}, users) for key, users in sorted(holders.items())]
-
-    def _reclaim(self, platform, entry, call, users, args, task_vars, collected):
-        """One product's reclaim call; what it reclaimed goes to the run's record."""
-        rows, failures, warnings, diffs, run = collected
-        module_result = self._run_seat_module(platform, args[platform], call, task_vars,
-                                              product_label(platform, entry), warnings)
-        row = outcomes.product_row(platform, entry, module_result)
-        rows.append(row)
-        failures.extend(outcomes.row_failures(row, users))
-        diffs.extend(outcomes.diffs([(row, module_result)]))
-        reclaimed = module_result.get("reclaimed") or []
-        if reclaimed:
-            run[platform].append(dict(entry, users=reclaimed))
+                product = seat_platforms.product_of(platform, seat)
+                users = held.setdefault(tuple(product[field] for field in entry_platform.product_fields), (product, []))[1]
+                if name not in users:
+                    users.append(name)
+        return [Unit(platform, product, users) for _key, (product, users) in sorted(held.items())]
 
     # -- restore -------------------------------------------------------------------------
 
@@ -191,25 +186,27 @@ class ActionModule(SeatAction):
         seats = offboarding_record.union(record)
         rows, warnings, diffs = [], [], []
         restored, in_place, not_restored = [], [], []
-        for platform in PLATFORMS:
-            for entry in seats[platform]:
-                product = dict((key, value) for key, value in entry.items() if key != "users")
-                # The record holds Datadog user UUIDs: exact, and no lookup is needed.
-                names = [user["id"] for user in entry["users"]] if platform == "datadog" else entry["users"]
-                call = dict(product, users=names, state="present", unknown_users="warn", journal=args["journal"] or None)
-                label = product_label(platform, product)
-                # holders_before: the module's own read says who already held the seat.
-                module_result = self._run_seat_module(platform, args[platform], call, task_vars, label, warnings,
-                                                      holders_before=True)
-                row = outcomes.product_row(platform, product, module_result)
-                done, held, missing = outcomes.restore_outcomes(platform, module_result, entry["users"])
-                row.update(restored=done, already_in_place=held, not_restored=missing)
-                rows.append(row)
-                if self._task.diff:
-                    diffs.extend(outcomes.diffs([(row, module_result)]))
-                restored.extend((platform, label, name) for name in done)
-                in_place.extend((platform, label, name) for name in held)
-                not_restored.extend(dict(item, platform=platform, product=label) for item in missing)
+        connections = self._connections(args, task_vars)
+        # The record keeps people as the modules listed them: by exact id where a platform
+        # has one (no lookup is needed to give the seat back), by name otherwise.
+        units = [Unit(platform, seat_platforms.product_of(platform, entry),
+                      [seat_platforms.person_exact(user) for user in entry["users"]])
+                 for platform in seat_platforms.names() for entry in seats[platform]]
+        recorded = [entry for platform in seat_platforms.names() for entry in seats[platform]]
+        # holders_before: the module's own read says who already held the seat.
+        done_units = self._run_units("add", units, {"unknown_users": "warn", "journal": args["journal"] or None},
+                                     connections, task_vars, warnings, holders_before=True)
+        for (unit, module_result), entry in zip(done_units, recorded):
+            platform, product, label = unit.platform, unit.product, unit.label
+            row = outcomes.product_row(platform, product, module_result)
+            done, held, missing = outcomes.restore_outcomes(platform, module_result, entry["users"])
+            row.update(restored=done, already_in_place=held, not_restored=missing)
+            rows.append(row)
+            if self._task.diff:
+                diffs.extend(outcomes.diffs([(row, module_result)]))
+            restored.extend((platform, label, name) for name in done)
+            in_place.extend((platform, label, name) for name in held)
+            not_restored.extend(dict(item, platform=platform, product=label) for item in missing)
 
         result.update(changed=bool(restored), record_path=path, record_runs=len(record["runs"]), products=rows,
                       restored_count=len(restored), already_in_place_count=len(in_place),
@@ -235,10 +232,13 @@ def _unique(names):
 
 
 def _offboard_message(run, leavers, rows, failures, check, record_file):
-    products = dict((platform, len([row for row in rows if row["platform"] == platform and row.get("reclaimed")]))
-                    for platform in PLATFORMS)
-    text = "%s %d seat(s) of %d leaver(s) (%d Datadog and %d Microsoft Store product(s))." % (
-        "Would reclaim" if check else "Reclaimed", run["reclaimed_count"], leavers, products["datadog"], products["msstore"])
+    products = {}
+    for row in rows:
+        if row.get("reclaimed"):
+            products[row["platform"]] = products.get(row["platform"], 0) + 1
+    text = "%s %d seat(s) of %d leaver(s) (%s)." % (
+        "Would reclaim" if check else "Reclaimed", run["reclaimed_count"], leavers,
+        seat_platforms.counted(products, "product(s)"))
     if failures:
         text += " %d failure(s); these leavers may still hold those seats: %s." % (len(failures), outcomes.failures_text(failures))
     if check:

@@ -2,7 +2,8 @@
 # Copyright (c) seatops.seats contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Action plugin behind seatops.seats.seats_onboard (documented in plugins/modules/).
+"""Action plugin behind seatops.seats.seats_onboard (documented in plugins/modules/): the
+seat engine's ``add`` mode.
 
 Gives people their seats, additively: every person and product is checked before any call,
 people are grouped by product on the controller, and each product gets one seat-module call
@@ -14,54 +15,51 @@ from __future__ import annotations
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_input as seat_input
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_outcomes as outcomes
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
-    CONNECTION_ARGUMENT_SPEC,
-    PLATFORMS,
-    product_label,
-)
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, Unit
 
-ARGUMENT_SPEC = {
-    # raw elements: every entry is checked here, so a problem names its index
-    "people": {"type": "list", "elements": "raw", "default": []},
-    "datadog_products": {"type": "list", "elements": "raw", "default": []},
-    "msstore_products": {"type": "list", "elements": "raw", "default": []},
-    "unknown_users": {"type": "str", "default": "fail", "choices": ["fail", "warn", "ignore"]},
-    "journal": {"type": "str"},
-    "fail_on_errors": {"type": "bool", "default": True},
-    "variable_prefix": {"type": "str", "default": ""},
-}
-ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
+
+def argument_spec():
+    spec = {
+        # raw elements: every entry is checked here, so a problem names its index
+        "people": {"type": "list", "elements": "raw", "default": []},
+        "unknown_users": {"type": "str", "default": "fail", "choices": ["fail", "warn", "ignore"]},
+        "journal": {"type": "str"},
+        "fail_on_errors": {"type": "bool", "default": True},
+        "variable_prefix": {"type": "str", "default": ""},
+    }
+    spec.update(seat_platforms.connection_argument_spec())
+    spec.update(dict((name, dict(option, default=None)) for name, option in seat_platforms.products_argument_spec().items()))
+    return spec
 
 
 class ActionModule(SeatAction):
 
     def run(self, tmp=None, task_vars=None):
         del tmp
-        result, args, check = self._start(task_vars, ARGUMENT_SPEC)
+        result, args, check = self._start(task_vars, argument_spec())
         if args is None:
             return result
 
-        plan, people_count, problems = self._plan(args)
+        units, people_count, problems = self._plan(args, task_vars)
         if problems:
             return dict(result, failed=True, changed=False, problems=problems,
                         msg="%d problem(s) in the onboarding input; nothing was read or changed: %s"
                         % (len(problems), "; ".join(problems)))
 
-        rows, failures, warnings, diffs = [], [], [], []
-        for platform in PLATFORMS:
-            for entry, users in plan[platform]:
-                call = dict(entry, users=users, state="present", unknown_users=args["unknown_users"],
-                            journal=args["journal"] or None)
-                module_result = self._run_seat_module(platform, args[platform], call, task_vars,
-                                                      product_label(platform, entry), warnings)
-                row = outcomes.product_row(platform, entry, module_result)
-                rows.append(row)
-                failures.extend(outcomes.row_failures(row, users))
-                diffs.extend(outcomes.diffs([(row, module_result)]))
+        warnings = []
+        done = self._run_units("add", units, {"unknown_users": args["unknown_users"], "journal": args["journal"] or None},
+                               self._connections(args, task_vars), task_vars, warnings)
+        rows, failures, diffs = [], [], []
+        for unit, module_result in done:
+            row = outcomes.product_row(unit.platform, unit.product, module_result)
+            rows.append(row)
+            failures.extend(outcomes.row_failures(row, unit.users))
+            diffs.extend(outcomes.diffs([(row, module_result)]))
 
-        assigned = dict((platform, sum(len(row.get("assigned") or []) for row in rows if row["platform"] == platform))
-                        for platform in PLATFORMS)
+        assigned = {}
+        for row in rows:
+            assigned[row["platform"]] = assigned.get(row["platform"], 0) + len(row.get("assigned") or [])
         skipped = [dict(entry, platform=row["platform"], product=row["product"])
                    for row in rows for entry in row.get("skipped_users") or []]
         result.update(changed=any(row.get("changed") for row in rows), assigned_count=sum(assigned.values()),
@@ -75,62 +73,49 @@ class ActionModule(SeatAction):
             result["failed"] = True
         return result
 
-    @staticmethod
-    def _plan(args):
-        """People grouped by product: ``{platform: [(entry, users)]}`` in the order products
-        first appear; every problem in the input, each named by its option and index."""
+    def _plan(self, args, task_vars):
+        """People grouped by product: one Unit per product, sorted by platform and product;
+        every problem in the input, each named by its option and index."""
         prefix = args["variable_prefix"]
         problems = []
-        shared_codes = seat_input.datadog_codes(args["datadog_products"], prefix + "datadog_products", problems)
-        shared_store = seat_input.store_products(args["msstore_products"], prefix + "msstore_products", problems)
+        given, shared = {}, {}
+        for platform in seat_platforms.names():
+            option = "%s_products" % platform
+            given[platform] = seat_input.as_list(self._products_given(args, task_vars, platform), prefix + option, problems)
+            shared[platform] = seat_input.products(platform, given[platform], prefix + option, problems)
 
         def platforms_of(entry):
             """The platforms a person gets seats on: a name is checked only where it is used."""
-            used = set()
-            if args["datadog_products"] or entry.get("datadog_products"):
-                used.add("datadog")
-            if args["msstore_products"] or entry.get("msstore_products"):
-                used.add("msstore")
-            return used
+            return set(platform for platform in seat_platforms.names()
+                       if given[platform] or entry.get("%s_products" % platform))
 
         people = seat_input.people(args["people"], prefix + "people", platforms_of, problems)
         entries = args["people"] if isinstance(args["people"], list) else []
-        datadog, store = {}, {}
+        grouped = dict((platform, {}) for platform in seat_platforms.names())
         for person in people:
             entry = entries[person.index]
-            where = "%speople[%d]" % (prefix, person.index)
-            codes = shared_codes + seat_input.datadog_codes(_as_list(entry.get("datadog_products"), where + ".datadog_products",
-                                                                     problems), where + ".datadog_products", problems)
-            products = shared_store + seat_input.store_products(
-                _as_list(entry.get("msstore_products"), where + ".msstore_products", problems), where + ".msstore_products", problems)
-            for code in codes:
-                _add(datadog, code, person.email)
-            for key in products:
-                _add(store, key, person.upn)
-        plan = {"datadog": [({"product_code": code}, users) for code, users in sorted(datadog.items())],
-                "msstore": [({"product_id": key[0], "sku_id": key[1]}, users) for key, users in sorted(store.items())]}
-        return plan, len(people), problems
+            for platform in seat_platforms.names():
+                where = "%speople[%d].%s_products" % (prefix, person.index, platform)
+                own = seat_input.products(platform, seat_input.as_list(entry.get("%s_products" % platform), where, problems),
+                                          where, problems)
+                for product in shared[platform] + own:
+                    key = tuple(product[field] for field in seat_platforms.get(platform).product_fields)
+                    users = grouped[platform].setdefault(key, (product, []))[1]
+                    _add(users, person.name_on(platform))
+        units = [Unit(platform, product, users)
+                 for platform in seat_platforms.names() for _key, (product, users) in sorted(grouped[platform].items())]
+        return units, len(people), problems
 
 
-def _as_list(value, where, problems):
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.append("%s must be a list, got %s" % (where, seat_input.shown(value)))
-        return []
-    return value
-
-
-def _add(grouped, key, name):
+def _add(users, name):
     """Add a person to a product's list once (names compared without case)."""
-    users = grouped.setdefault(key, [])
     if name.lower() not in [user.lower() for user in users]:
         users.append(name)
 
 
 def _message(assigned, people, products, skipped, failures, check):
-    text = "%s %d Datadog and %d Microsoft Store seat(s) to %d people on %d product(s)." % (
-        "Would assign" if check else "Assigned", assigned["datadog"], assigned["msstore"], people, products)
+    text = "%s %s to %d people on %d product(s)." % (
+        "Would assign" if check else "Assigned", seat_platforms.counted(assigned, "seat(s)"), people, products)
     if skipped:
         text += " %d skipped: %s." % (len(skipped), outcomes.names_text(
             "%s %s (%s)" % (entry["product"], entry.get("user"), entry.get("reason")) for entry in skipped))

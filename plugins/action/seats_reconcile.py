@@ -21,17 +21,10 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 from ansible_collections.seatops.seats.plugins.plugin_utils import _reconcile_report as reconcile_report
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
-    CONNECTION_ARGUMENT_SPEC,
-    INFO_MODULES,
-    PLATFORMS,
-    PRODUCT_FIELDS,
-    headed_diff,
-    product_label,
-)
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, directory_problem, write_whole
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, Unit, directory_problem, write_whole
 
-ARGUMENT_SPEC = {
+OPTIONS = {
     "desired_state_file": {"type": "path"},
     "desired_state": {"type": "dict"},
     "max_reclaims": {"type": "raw", "default": "10%"},
@@ -41,8 +34,14 @@ ARGUMENT_SPEC = {
     "report_name": {"type": "str"},
     "html_template": {"type": "path"},
     "fail_on_errors": {"type": "bool", "default": True},
+    "variable_prefix": {"type": "str", "default": ""},
 }
-ARGUMENT_SPEC.update(CONNECTION_ARGUMENT_SPEC)
+
+
+def argument_spec():
+    spec = dict(OPTIONS)
+    spec.update(seat_platforms.connection_argument_spec())
+    return spec
 
 
 class ActionModule(SeatAction):
@@ -50,7 +49,7 @@ class ActionModule(SeatAction):
     def run(self, tmp=None, task_vars=None):
         del tmp
         # The result says its mode with the report, not before.
-        result, args, check = self._start(task_vars, ARGUMENT_SPEC, say_mode=False,
+        result, args, check = self._start(task_vars, argument_spec(), say_mode=False,
                                           mutually_exclusive=[("desired_state_file", "desired_state")],
                                           required_one_of=[("desired_state_file", "desired_state")])
         if args is None:
@@ -123,23 +122,25 @@ class ActionModule(SeatAction):
 
     def _synchronise(self, state, args, task_vars):
         """One exclusive sync per product; a product's failure never stops the others."""
-        runs, warnings, inventory = [], [], []
-        common = {"state": "present", "exclusive": True, "unknown_users": args["unknown_users"],
-                  "journal": args["journal"] or None}
-        if state.get("msstore"):
-            module = INFO_MODULES["msstore"]
-            info = self._run_module(module, dict(self._module_args(module, args["msstore"]), view="inventory"), task_vars)
-            if info.get("failed"):
-                warnings.append("Store inventory (for capacity in the report): %s" % info.get("msg"))
-            inventory = info.get("inventory") or []
-        for platform in PLATFORMS:
+        warnings, inventory = [], {}
+        connections = self._connections(args, task_vars)
+        for platform in seat_platforms.platforms():
+            if platform.inventory and state.get(platform.name):
+                info = self._run_info(platform.name, connections, platform.inventory_args, task_vars, warnings,
+                                      "inventory, for capacity in the report")
+                if info.get("failed"):
+                    warnings.append("%s inventory (for capacity in the report): %s" % (platform.label, info.get("msg")))
+                inventory[platform.name] = info.get("inventory") or []
+        units = []
+        for platform in seat_platforms.names():
             for entry in state.get(platform) or []:
-                call = dict(common, users=entry["users"], protected=entry.get("protected") or [],
-                            max_reclaims=args["max_reclaims"] if entry.get("max_reclaims") is None else entry["max_reclaims"])
-                call.update((field, entry[field]) for field in PRODUCT_FIELDS[platform])
-                label = product_label(platform, entry)
-                module_result = self._run_seat_module(platform, args[platform], call, task_vars, label, warnings)
-                runs.append((platform, entry, module_result))
+                max_reclaims = args["max_reclaims"] if entry.get("max_reclaims") is None else entry["max_reclaims"]
+                units.append(Unit(platform, seat_platforms.product_of(platform, entry), entry["users"],
+                                  {"protected": entry.get("protected") or [], "max_reclaims": max_reclaims}))
+        entries = [entry for platform in seat_platforms.names() for entry in state.get(platform) or []]
+        done = self._run_units("exact", units, {"unknown_users": args["unknown_users"], "journal": args["journal"] or None},
+                               connections, task_vars, warnings)
+        runs = [(unit.platform, entry, module_result) for (unit, module_result), entry in zip(done, entries)]
         return runs, inventory, warnings
 
     def _write_report(self, report, args, started, mode):
@@ -167,5 +168,6 @@ class ActionModule(SeatAction):
 
     @staticmethod
     def _diffs(runs):
-        diffs = [headed_diff(module_result, product_label(platform, entry)) for platform, entry, module_result in runs]
+        diffs = [seat_platforms.headed_diff(module_result, seat_platforms.product_label(platform, entry))
+                 for platform, entry, module_result in runs]
         return [diff for diff in diffs if diff is not None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 class ModuleDocFragment(object):
     # What the controller-side seat actions (seats_reconcile, seats_onboard, seats_offboard)
     # share: the per-platform connection options they pass to the seat modules
-    # (plugins/plugin_utils/_seat_platforms.py, CONNECTION_OPTIONS), the journal, the diff
+    # (one option per platform of the registry, plugins/module_utils/_platforms.py), the journal, the diff
     # and the action attribute. Options whose meaning differs per action stay on its page.
     DOCUMENTATION = r"""
 options:

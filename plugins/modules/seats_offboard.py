@@ -51,16 +51,21 @@ options:
     elements: raw
     default: []
   datadog_products:
-    description: The Datadog product codes to reclaim seats of (every code the organisation has seats of).
+    description:
+      - The Datadog product codes to reclaim seats of (every code the organisation has seats
+        of). Datadog cannot list the products a user holds; the Microsoft Store can, so it
+        needs no such list.
+      - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>datadog_products).
     type: list
     elements: raw
-    default: []
   platforms:
-    description: The platforms to reclaim on.
+    description:
+      - The platforms to reclaim on.
+      - When not given - every platform, or, with O(variable_prefix), each platform whose
+        variable C(<variable_prefix><platform>) (V(offboarding_datadog)) is not false.
     type: list
     elements: str
     choices: [datadog, msstore]
-    default: [datadog, msstore]
   unknown_users:
     description:
       - A leaver without an account on a platform - V(ignore) (normal for leavers), V(warn) or
@@ -95,6 +100,10 @@ options:
       - Put before the option names in messages about the input, so a problem names the
         variable the user set. The role passes V(offboarding_), which makes a problem read
         C(offboarding_people[0].email ...).
+      - When set, the action also takes each platform's role variables that its own options
+        leave out - C(<variable_prefix><platform>), C(<variable_prefix><platform>_products)
+        and the endpoints C(<variable_prefix><platform>_api_url) (and C(_auth_url) where the
+        platform has one) - so the role names no platform (the platforms come from the registry).
     type: str
     default: ""
 notes:

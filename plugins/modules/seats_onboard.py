@@ -40,17 +40,18 @@ options:
     required: false
     default: []
   datadog_products:
-    description: Datadog product codes every person gets a seat of.
+    description:
+      - Datadog product codes every person gets a seat of.
+      - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>datadog_products).
     type: list
     elements: raw
-    default: []
   msstore_products:
     description:
       - Microsoft Store products every person gets a seat of, each C({product_id, sku_id}), the
         SKU id a quoted string (V("0016")).
+      - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>msstore_products).
     type: list
     elements: raw
-    default: []
   unknown_users:
     description:
       - A person who does not exist on a platform - V(fail) (that product changes nothing and
@@ -70,6 +71,10 @@ options:
       - Put before the option names in messages about the input, so a problem names the
         variable the user set. The role passes V(onboarding_), which makes a problem read
         C(onboarding_people[0].email ...).
+      - When set, the action also takes each platform's role variables that its own options
+        leave out - C(<variable_prefix><platform>_products) and the endpoints
+        C(<variable_prefix><platform>_api_url) (and C(_auth_url) where the platform has one) -
+        so the role names no platform (the platforms come from the registry).
     type: str
     default: ""
 seealso:

@@ -68,6 +68,14 @@ options:
     description: Fail (after writing the report) when a product had an error or a per-user failure.
     type: bool
     default: true
+  variable_prefix:
+    description:
+      - When set, the action takes each platform's connection endpoints the per-platform
+        options leave out from the variables C(<variable_prefix><platform>_api_url) (and
+        C(_auth_url) where the platform has one). The role passes V(reconcile_), so it names
+        no platform (the platforms come from the registry).
+    type: str
+    default: ""
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat

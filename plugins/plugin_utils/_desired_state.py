@@ -7,7 +7,7 @@
 Controller-side, plain Python on purpose: a desired state for fifty thousand people is a
 few megabytes, and walking it with Jinja in a role costs seconds per pass (see
 docs/benchmarks.md). Every problem names the entry and the field, in the form
-``datadog[2] (apm_pro).users must be ...``.
+``<platform>[2] (<product>).users must be ...``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 
 # The platforms and the modules' own rules (the same functions, not copies, read from the
 # registry), so a desired state fails here exactly where a module would refuse it.
-from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, parse_max_reclaims
 
@@ -166,13 +166,13 @@ def _check_names(platform, entry, where, problems):
 def problems(state):
     """Every problem in ``state``, each naming the entry and the field; [] when it is valid."""
     if not isinstance(state, dict):
-        return ["the desired state must be a mapping with the keys %s" % " and ".join(registry.NAMES)]
+        return ["the desired state must be a mapping with the keys %s" % " and ".join(seat_platforms.names())]
     found = []
     for key in state:
-        if key not in registry.NAMES:
-            found.append("unknown top-level key %s (expected %s)" % (key, " and ".join(registry.NAMES)))
+        if key not in seat_platforms.names():
+            found.append("unknown top-level key %s (expected %s)" % (key, " and ".join(seat_platforms.names())))
     seen = {}
-    for platform in registry.PLATFORMS:
+    for platform in seat_platforms.platforms():
         entries = state.get(platform.name) or []
         if not _is_list(entries):
             found.append("%s must be a list of products" % platform.name)

@@ -16,9 +16,7 @@ from __future__ import annotations
 import json
 import os
 
-from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, is_uuid
-from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import directory_problem, write_whole
 
 RECORD_FORMAT = "seatops.seats.offboarding_record/2"
@@ -31,7 +29,7 @@ class RecordError(Exception):
 
 def new_run(reclaimed_at, people):
     run = {"reclaimed_at": reclaimed_at, "people": people}
-    run.update((platform, []) for platform in registry.NAMES)
+    run.update((platform, []) for platform in seat_platforms.names())
     run.update(errors=[], reclaimed_count=0)
     return run
 
@@ -58,7 +56,7 @@ def read(path):
     if problems:
         raise RecordError("the offboarding record %s has %d problem(s); nothing was changed: %s"
                           % (path, len(problems), "; ".join(problems)))
-    data["reclaimed_count"] = sum(len(entry["users"]) for run in data["runs"] for platform in registry.NAMES
+    data["reclaimed_count"] = sum(len(entry["users"]) for run in data["runs"] for platform in seat_platforms.names()
                                   for entry in run.get(platform) or [])
     return data
 
@@ -73,8 +71,7 @@ def run_problems(runs):
         if not isinstance(run, dict):
             problems.append("%s must be a mapping" % where)
             continue
-        for platform in registry.NAMES:
-            check = _ENTRY_PROBLEMS[platform]
+        for platform in seat_platforms.names():
             entries = run.get(platform) or []
             if not isinstance(entries, list):
                 problems.append("%s.%s must be a list" % (where, platform))
@@ -84,42 +81,41 @@ def run_problems(runs):
                 if not isinstance(entry, dict) or not isinstance(entry.get("users"), list):
                     problems.append("%s must be a mapping with users (a list)" % label)
                     continue
-                problems.extend(check(entry, label))
+                problems.extend(_entry_problems(platform, entry, label))
     return problems
 
 
-def _datadog_entry_problems(entry, label):
+def _entry_problems(platform, entry, label):
+    """What a restore could not use in one product's entry, by the platform's own rules."""
+    entry_platform = seat_platforms.get(platform)
     problems = []
-    try:
-        check_product_code(entry.get("product_code"), label + ".product_code")
-    except DatadogError as exc:
-        problems.append(str(exc))
+    for field in entry_platform.product_fields:
+        try:
+            entry_platform.check_product_field(field, entry.get(field), "%s.%s" % (label, field))
+        except ValueError as exc:
+            problems.append(str(exc))
     for index, user in enumerate(entry["users"]):
-        user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
-        # Restore gives seats back by UUID (exact, no lookup): every user needs one.
-        if not is_uuid(user_id.strip().lower()):
-            problems.append("%s.users[%d] must be {id: <user UUID>, email: ...}, got %r" % (label, index, user))
+        where = "%s.users[%d]" % (label, index)
+        if entry_platform.person_id:
+            # The module listed the person by an exact id, and a restore gives the seat
+            # back by it (no lookup): every user needs one.
+            kind, is_exact = entry_platform.person_id
+            user_id = str(user.get("id") or "") if isinstance(user, dict) else ""
+            if not is_exact(user_id.strip().lower()):
+                problems.append("%s must be {id: <%s>, email: ...}, got %r" % (where, kind, user))
+            continue
+        try:
+            entry_platform.check_name(user)
+        except (ValueError, AttributeError, TypeError) as exc:
+            problems.append("%s %r %s" % (where, user, exc))
     return problems
 
 
-def _store_entry_problems(entry, label):
-    problems = []
-    for field, check in (("product_id", check_product_id), ("sku_id", check_sku_id)):
-        try:
-            check(entry.get(field))
-        except ValueError as exc:
-            problems.append("%s: %s" % (label, exc))
-    for index, upn in enumerate(entry["users"]):
-        try:
-            normalise_upn(upn)
-        except ValueError as exc:
-            problems.append("%s.users[%d] %r %s" % (label, index, upn, exc))
-    return problems
-
-
-# How each platform's record entries are checked: the record keeps its own form of a person
-# (Datadog user UUIDs, Store UPNs), so this stays per platform until the registry says it.
-_ENTRY_PROBLEMS = {"datadog": _datadog_entry_problems, "msstore": _store_entry_problems}
+def _person_key(platform, user):
+    """``(key, as kept)`` of a recorded person: by exact id or by name, without case."""
+    if seat_platforms.get(platform).person_id:
+        return user["id"].lower(), {"id": user["id"].lower(), "email": user.get("email")}
+    return user.strip().lower(), user.strip()
 
 
 def existing_problem(path, create=True):
@@ -152,21 +148,20 @@ def append_run(path, run):
 
 
 def union(record):
-    """Every seat of every run, once: ``{"datadog": [{product_code, users}], "msstore":
-    [{product_id, sku_id, users}]}`` in the order the runs first reclaimed them. Datadog
-    users are folded by UUID, Store users by UPN (case-insensitive)."""
-    datadog, store = {}, {}
-    for run in record["runs"]:
-        for entry in run.get("datadog") or []:
-            users = datadog.setdefault(entry["product_code"].strip(), {})
-            for user in entry["users"]:
-                users.setdefault(user["id"].lower(), {"id": user["id"].lower(), "email": user.get("email")})
-        for entry in run.get("msstore") or []:
-            key = (check_product_id(entry["product_id"]), check_sku_id(entry["sku_id"]))
-            users = store.setdefault(key, {})
-            for upn in entry["users"]:
-                users.setdefault(upn.strip().lower(), upn.strip())
-    return {
-        "datadog": [{"product_code": code, "users": list(users.values())} for code, users in datadog.items()],
-        "msstore": [{"product_id": key[0], "sku_id": key[1], "users": list(users.values())} for key, users in store.items()],
-    }
+    """Every seat of every run, once: ``{platform: [{<product fields>, users}]}`` in the
+    order the runs first reclaimed them; people folded by exact id or by name, without case."""
+    seats = {}
+    for platform in seat_platforms.names():
+        entry_platform = seat_platforms.get(platform)
+        products = {}
+        for run in record["runs"]:
+            for entry in run.get(platform) or []:
+                product = dict((field, entry_platform.check_product_field(field, entry[field], field))
+                               for field in entry_platform.product_fields)
+                users = products.setdefault(tuple(product[field] for field in entry_platform.product_fields),
+                                            (product, {}))[1]
+                for user in entry["users"]:
+                    key, kept = _person_key(platform, user)
+                    users.setdefault(key, kept)
+        seats[platform] = [dict(product, users=list(users.values())) for product, users in products.values()]
+    return seats

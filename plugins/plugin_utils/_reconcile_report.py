@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The reconcile report: per product, what was (or would be) assigned and reclaimed.
 
-Built from the seat modules' results (predictions in check mode) and the Store inventory.
+Built from the seat modules' results (predictions in check mode) and the inventories (capacity)
+of the platforms that list one.
 The JSON form is ``seatops.seats.reconcile_report/1``; the HTML page is rendered from the
 role's Jinja template with plain Jinja2 (no Ansible templating: it is only formatting, and
 Ansible's per-value templating costs seconds at fifty thousand names).
@@ -72,13 +73,14 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
 
 def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name):
     """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order;
-    ``inventory``: the products (with their capacity) of the platforms whose info module lists them."""
+    ``inventory``: ``{platform: [product]}``, the products (with their capacity) of the
+    platforms whose info module lists them."""
     stock_by_product = {}
-    for stocked in registry.PLATFORMS:
-        if stocked.inventory:
-            for item in inventory or []:
-                key = "/".join(str(item.get(field)) for field in stocked.product_fields).lower()
-                stock_by_product[(stocked.name, key)] = item
+    for platform, items in (inventory or {}).items():
+        fields = registry.get(platform).product_fields
+        for item in items or []:
+            key = "/".join(str(item.get(field)) for field in fields).lower()
+            stock_by_product[(platform, key)] = item
     products = []
     totals = dict((key, 0) for key in TOTAL_KEYS)
     for platform, entry, result in runs:

@@ -2,19 +2,18 @@
 # Copyright (c) seatops.seats contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""People and products given to the onboarding and offboarding actions, checked before any call.
+"""People and products given to the seat actions, checked before any call.
 
-Every check is the seat modules' own function (the names, product codes and Store ids a
-module would refuse), so the actions refuse exactly what a module would, but for the whole
-input at once and before the first product is touched. Every problem names the option as
-the caller knows it (``offboarding_people[0].email`` when a role passes ``offboarding_`` as
-the prefix) and is collected, not raised, so one run reports them all.
+Every check is the platform's own rule from the registry (the names, product codes and ids
+its seat module would refuse), so the actions refuse exactly what a module would, but for
+the whole input at once and before the first product is touched. Every problem names the
+option as the caller knows it (``offboarding_people[0].email`` when a role passes
+``offboarding_`` as the prefix) and is collected, not raised, so one run reports them all.
 """
 
 from __future__ import annotations
 
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import DatadogError, check_product_code, normalise_name
-from ansible_collections.seatops.seats.plugins.module_utils._msstore import check_product_id, check_sku_id, normalise_upn
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 
 SHOWN_LENGTH = 80
 
@@ -29,114 +28,138 @@ def _text(value):
     return "" if value is None else str(value).strip()
 
 
-def _renamed(message, field, where):
-    """A module message that starts with its option name (``sku_id must ...``), naming
-    ``where`` instead (``onboarding_msstore_products[0].sku_id must ...``)."""
-    if message.startswith(field):
-        return where + message[len(field):]
-    return "%s: %s" % (where, message)
+def _article(word):
+    """The article of a field name as it is read aloud: an email, a upn, a login."""
+    return "an" if word[:1].lower() in "aeio" else "a"
+
+
+def person_fields():
+    """``[(field, [platform label, ...])]``: the fields that name a person on the
+    platforms (the registry's ``person_field``), each field once, in registry order."""
+    fields = []
+    for platform in seat_platforms.platforms():
+        for field, labels in fields:
+            if field == platform.person_field:
+                labels.append(platform.label)
+                break
+        else:
+            fields.append((platform.person_field, [platform.label]))
+    return fields
+
+
+def _fields_text(joiner):
+    """``an <field> (<platform label>) or a <field> (<platform label>)``."""
+    return joiner.join("%s %s (%s)" % (_article(field), field, ", ".join(labels)) for field, labels in person_fields())
 
 
 class Person(object):
-    """One person: the Datadog name (email, handle or UUID) and the Store UPN, each
-    stripped as given (None where the platform is not used)."""
+    """One person: their name on each platform (``names[platform]``), each stripped as
+    given. A person given only some of the fields is named by the first one given on the
+    platforms whose field is missing."""
 
-    def __init__(self, email, upn, index):
-        self.email = email
-        self.upn = upn
+    def __init__(self, names, record, index):
+        self.names = names
+        self.record = record
         self.index = index
 
+    def name_on(self, platform):
+        return self.names[platform]
+
     def as_record(self):
-        return {"email": self.email, "upn": self.upn}
+        """The person as the offboarding record keeps them: one name per field."""
+        return dict(self.record)
 
 
-def datadog_name(value, where, problems):
-    """A Datadog email, handle or UUID as the datadog_seats module checks it."""
+def check_name(platform, value, where, problems, advice=""):
+    """A person's name as the platform's seat module checks it; None (and a problem) when
+    it would be refused."""
     text = _text(value)
     try:
-        normalise_name(text)
-    except ValueError as exc:
-        problems.append("%s %s %s" % (where, shown(text), exc))
-        return None
-    return text
-
-
-def store_upn(value, where, problems, advice=""):
-    """A Store user principal name as the msstore_seat module checks it."""
-    text = _text(value)
-    try:
-        normalise_upn(text)
+        seat_platforms.get(platform).check_name(text)
     except ValueError as exc:
         problems.append("%s %s %s%s" % (where, shown(text), exc, advice))
         return None
     return text
 
 
-def datadog_codes(codes, where, problems):
-    """Datadog product codes (``where[i]``), stripped and without duplicates."""
-    found = []
-    for index, code in enumerate(codes or []):
+def products(platform, entries, where, problems):
+    """The products of ``platform`` given as ``where[i]``: each a mapping of the platform's
+    identifier fields, or, when the platform has one field, that field's value alone.
+    Returns the products as ``{field: canonical value}``, each once."""
+    entry_platform = seat_platforms.get(platform)
+    fields = entry_platform.product_fields
+    found, keys = [], set()
+    for index, entry in enumerate(entries or []):
         label = "%s[%d]" % (where, index)
-        try:
-            text = check_product_code(code, label)
-        except DatadogError as exc:
-            problems.append(str(exc))
-            continue
-        if text not in found:
-            found.append(text)
-    return found
-
-
-def store_products(products, where, problems):
-    """Store products (``where[i]`` with product_id and sku_id) as ``(PRODUCTID, SKU)``."""
-    found = []
-    for index, product in enumerate(products or []):
-        label = "%s[%d]" % (where, index)
-        if not isinstance(product, dict):
-            problems.append("%s must be a mapping with product_id and sku_id, got %s" % (label, shown(product)))
-            continue
-        key = []
-        for field, check in (("product_id", check_product_id), ("sku_id", check_sku_id)):
+        if not isinstance(entry, dict):
+            if len(fields) > 1:
+                problems.append("%s must be a mapping with %s, got %s" % (label, " and ".join(fields), shown(entry)))
+                continue
+            entry, places = {fields[0]: entry}, {fields[0]: label}
+        else:
+            places = dict((field, "%s.%s" % (label, field)) for field in fields)
+        product = {}
+        for field in fields:
             try:
-                key.append(check(product.get(field)))
+                product[field] = entry_platform.check_product_field(field, entry.get(field), places[field])
             except ValueError as exc:
-                problems.append(_renamed(str(exc), field, "%s.%s" % (label, field)))
-        if len(key) == 2 and tuple(key) not in found:
-            found.append(tuple(key))
+                problems.append(str(exc))
+        key = tuple(product.get(field) for field in fields)
+        if len(product) == len(fields) and key not in keys:
+            keys.add(key)
+            found.append(product)
     return found
 
 
-def people(entries, where, platforms, problems, upn_advice=""):
-    """The people (``where[i]`` with email and/or upn; one serves both platforms when the
-    other is missing), checked for the platforms in use: a set, or a function of the entry
-    returning one (onboarding: the platforms that person gets seats on). Returns the people
-    without problems."""
-    if not isinstance(entries, (list, tuple)) or not entries:
-        problems.append("%s must list at least one person, each with an email (Datadog) or a upn (Microsoft Store)" % where)
+def as_list(value, where, problems):
+    """``value`` when it is a list (None: empty); a problem otherwise."""
+    if value is None:
         return []
+    if not isinstance(value, list):
+        problems.append("%s must be a list, got %s" % (where, shown(value)))
+        return []
+    return value
+
+
+def people(entries, where, platforms, problems, disable_advice=None):
+    """The people given as ``where[i]``, each a mapping with a name field per platform
+    (``email``, ``upn``; one serves the others when they are missing), checked for the
+    platforms in use: a set, or a function of the entry returning one (onboarding: the
+    platforms that person gets seats on). ``disable_advice(platform)`` is added to the
+    problem of a name serving a platform it cannot (how to leave the platform out).
+    Returns the people without problems."""
+    if not isinstance(entries, (list, tuple)) or not entries:
+        problems.append("%s must list at least one person, each with %s" % (where, _fields_text(" or ")))
+        return []
+    fields = [field for field, _labels in person_fields()]
     found = []
     for index, entry in enumerate(entries):
         label = "%s[%d]" % (where, index)
         if not isinstance(entry, dict):
-            problems.append("%s must be a mapping with an email (Datadog) and/or a upn (Microsoft Store), got %s"
-                            % (label, shown(entry)))
+            problems.append("%s must be a mapping with %s, got %s" % (label, _fields_text(" and/or "), shown(entry)))
             continue
-        email, upn = _text(entry.get("email")), _text(entry.get("upn"))
-        if not email and not upn:
-            problems.append("%s needs an email (Datadog) or a upn (Microsoft Store)" % label)
+        given = [(field, _text(entry.get(field))) for field in fields if _text(entry.get(field))]
+        if not given:
+            problems.append("%s needs %s" % (label, _fields_text(" or ")))
             continue
         before = len(problems)
-        person = Person(email or upn, upn or email, index)
         used = platforms(entry) if callable(platforms) else platforms
-        if email:
-            datadog_name(email, label + ".email", problems)
-        elif "datadog" in used:
-            datadog_name(upn, label + ".upn (serving as the email: no email given)", problems)
-        if upn:
-            store_upn(upn, label + ".upn", problems)
-        elif "msstore" in used:
-            store_upn(email, label + ".email", problems,
-                      advice=" and serves as the upn (no upn given): give a upn%s" % upn_advice)
+        names, checked = {}, set()
+        for platform in seat_platforms.platforms():
+            field = platform.person_field
+            name = _text(entry.get(field))
+            if name:
+                if (field, platform.name) not in checked:
+                    check_name(platform.name, name, "%s.%s" % (label, field), problems)
+                    checked.add((field, platform.name))
+            else:
+                serving, name = given[0]
+                if platform.name in used:
+                    advice = " and serves as the %s (no %s given): give %s %s%s" % (
+                        field, field, _article(field), field, disable_advice(platform.name) if disable_advice else "")
+                    check_name(platform.name, name, "%s.%s" % (label, serving), problems, advice)
+            names[platform.name] = name
         if len(problems) == before:
-            found.append(person)
+            record = dict((field, _text(entry.get(field)) or given[0][1]) for field in fields)
+            found.append(Person(names, record, index))
     return found

@@ -13,12 +13,12 @@ run, failed, skipped), never from what is left over.
 from __future__ import annotations
 
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
-    PLATFORM_LABELS,
-    PRODUCT_FIELDS,
     headed_diff,
     holders_before,
+    label,
     people_names,
     product_label,
+    product_of,
 )
 
 # How many names a summary message lists per category; the result lists them all.
@@ -29,7 +29,7 @@ def product_row(platform, entry, result):
     """One product's row: the module's result (without its diff) and which product it is."""
     row = dict((key, value) for key, value in result.items() if key != "diff")
     row.update(platform=platform, product=product_label(platform, entry))
-    row.update((field, entry[field]) for field in PRODUCT_FIELDS[platform])
+    row.update(product_of(platform, entry))
     row["failed"] = result.get("failed") is True
     return row
 
@@ -53,7 +53,7 @@ def diffs(rows_and_results):
     """One diff per product (holders before and after), headed by the product's label."""
     out = []
     for row, result in rows_and_results:
-        diff = headed_diff(result, "%s %s" % (PLATFORM_LABELS[row["platform"]], row["product"]))
+        diff = headed_diff(result, "%s %s" % (label(row["platform"]), row["product"]))
         if diff is not None:
             out.append(diff)
     return out
@@ -70,7 +70,7 @@ def failures_text(failures):
     """``product [people]: reason`` for each failure, most useful first: as given."""
     parts = []
     for entry in failures[:NAMES_SHOWN]:
-        where = "%s %s" % (PLATFORM_LABELS[entry["platform"]], entry["product"] or "(every product)")
+        where = "%s %s" % (label(entry["platform"]), entry["product"] or "(every product)")
         parts.append("%s [%s]: %s" % (where, names_text(entry["users"]), entry["reason"]))
     if len(failures) > NAMES_SHOWN:
         parts.append("and %d more (see the task result)" % (len(failures) - NAMES_SHOWN))
@@ -86,11 +86,12 @@ def _by_alias(entries, key):
 def restore_outcomes(platform, result, users):
     """Per person of one product's restore call: ``(restored, in_place, not_restored)``.
 
-    ``users``: the record's people for the product, Datadog ``{id, email}`` or Store UPNs.
+    ``users``: the record's people for the product, as the module listed them: mappings
+    ``{id, email}`` (a platform naming people by an exact id) or names.
     A person is restored when the module assigned them, already in place when they held the
     seat before the call (the holders the module read, from its diff), and otherwise not
     restored with the module's reason for them (failed, skipped: disabled or unknown) or
-    for the whole call. ``not_restored`` is ``[{user, reason}]``; names are emails or UPNs.
+    for the whole call. ``not_restored`` is ``[{user, reason}]``; names as people read them.
     """
     assigned = set(str(name).lower() for name in people_names(result.get("assigned")))
     assigned.update(str(person.get("id")).lower() for person in result.get("assigned") or [] if isinstance(person, dict))
@@ -118,7 +119,7 @@ def restore_outcomes(platform, result, users):
         else:
             # The module said nothing about this person: say so rather than guess.
             not_restored.append({"user": name, "reason": "the %s module reported no outcome for this seat"
-                                 % PLATFORM_LABELS[platform]})
+                                 % label(platform)})
     return restored, in_place, not_restored
 
 

@@ -5,10 +5,11 @@
 """The platforms as the controller side sees them, and how their module results read.
 
 Pure Python (no controller imports), so the report, the outcomes and their unit tests use
-it without the action machinery. It holds, per platform, the label people read, the module
-names, a product's identifier fields and the connection options, all read from the platform
-registry (``module_utils/_platforms.py``); and, once, how a module result names people and
-the holders it read before the run (docs: DESIGN.md, "Platforms: the seam").
+it without the action machinery. Every platform fact comes from the platform registry
+(``module_utils/_platforms.py``), read when it is needed rather than copied at import, so
+a platform registered later (a test's fake one) is seen by every layer; how a module
+result names people and the holders it read before the run is said once, here (docs:
+DESIGN.md, "Platforms: the seam").
 """
 
 from __future__ import annotations
@@ -17,23 +18,45 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
 
-# Views of the registry (plugins/module_utils/_platforms.py) for the actions and the report.
-PLATFORMS = registry.NAMES
-PLATFORM_LABELS = dict((platform.name, platform.label) for platform in registry.PLATFORMS)
-SEAT_MODULES = dict((platform.name, platform.seat_module) for platform in registry.PLATFORMS)
-INFO_MODULES = dict((platform.name, platform.info_module) for platform in registry.PLATFORMS)
-PRODUCT_FIELDS = dict((platform.name, platform.product_fields) for platform in registry.PLATFORMS)
-CONNECTION_OPTIONS = dict((platform.name, platform.connection_options) for platform in registry.PLATFORMS)
-# The connection options of each platform as action options (a dict per platform).
-CONNECTION_ARGUMENT_SPEC = dict((platform, {"type": "dict", "default": {}, "no_log": False}) for platform in PLATFORMS)
+
+def platforms():
+    """The registered platforms, in registry order."""
+    return tuple(registry.PLATFORMS)
+
+
+def names():
+    """The registered platforms' names, in registry order."""
+    return tuple(platform.name for platform in registry.PLATFORMS)
+
+
+def get(name):
+    """The registry entry of the platform ``name``."""
+    return registry.get(name)
+
+
+def label(name):
+    """The platform's name as people read it (the registry's ``label``)."""
+    return registry.get(name).label
+
+
+def connection_argument_spec():
+    """One action option per platform (its name): the platform's connection options."""
+    return dict((name, {"type": "dict", "default": {}, "no_log": False}) for name in names())
+
+
+def products_argument_spec():
+    """One action option per platform, ``<platform>_products``: the products it concerns.
+    Raw elements: every entry is checked by the platform's rules, so a problem names its index."""
+    return dict(("%s_products" % name, {"type": "list", "elements": "raw", "default": []}) for name in names())
 
 
 def connection_problem(args):
     """Why the per-platform connection options cannot be used (None when they can)."""
-    for platform, allowed in CONNECTION_OPTIONS.items():
-        unknown = sorted(set(args.get(platform) or {}) - set(allowed))
+    for platform in platforms():
+        allowed = platform.connection_options
+        unknown = sorted(set(args.get(platform.name) or {}) - set(allowed))
         if unknown:
-            return "%s: unknown connection option(s) %s (allowed: %s)" % (platform, ", ".join(unknown), ", ".join(allowed))
+            return "%s: unknown connection option(s) %s (allowed: %s)" % (platform.name, ", ".join(unknown), ", ".join(allowed))
     return None
 
 
@@ -42,21 +65,35 @@ def product_label(platform, entry):
     return registry.get(platform).product_label(entry)
 
 
+def product_of(platform, entry):
+    """Only the identifier fields of a product entry (``users`` and the rest left out)."""
+    return dict((field, entry[field]) for field in registry.get(platform).product_fields)
+
+
 def warning_text(warning):
     """A module warning's text: a string before ansible-core 2.19, a WarningSummary since."""
     event = getattr(warning, "event", None)
     return getattr(event, "msg", None) or to_text(warning)
 
 
+def person_name(person):
+    """How people read a person a module result lists: a name, or a mapping ``{id, ...}``
+    (a platform listing people by an exact id, see the registry's ``person_id``) read by
+    its email when it has one."""
+    if isinstance(person, dict):
+        return person.get("email") or person.get("id")
+    return person
+
+
+def person_exact(person):
+    """What a seat module takes back to name a person it listed: the exact id of a mapping,
+    or the name itself."""
+    return person["id"] if isinstance(person, dict) else person
+
+
 def people_names(people):
-    """Module results list people as ``{id, email}`` (Datadog) or UPN strings (Store)."""
-    names = []
-    for person in people or []:
-        if isinstance(person, dict):
-            names.append(person.get("email") or person.get("id"))
-        else:
-            names.append(person)
-    return names
+    """The names of the people a module result lists (see ``person_name``)."""
+    return [person_name(person) for person in people or []]
 
 
 def holders_before(result):
@@ -71,10 +108,18 @@ def holders_before(result):
     return before if isinstance(before, list) else None
 
 
-def headed_diff(result, label):
-    """A module result's diff headed by ``label`` (the product as people read it); None when
-    the module returned none."""
+def headed_diff(result, label_text):
+    """A module result's diff headed by ``label_text`` (the product as people read it); None
+    when the module returned none."""
     diff = result.get("diff")
     if isinstance(diff, dict) and "before" in diff:
-        return dict(diff, before_header=label, after_header=label)
+        return dict(diff, before_header=label_text, after_header=label_text)
     return None
+
+
+def counted(counts, unit):
+    """``{platform: n}`` as people read it, in registry order: ``1 <label>, 0 <label> and
+    2 <label> seat(s)``."""
+    parts = ["%d %s" % (counts.get(platform.name, 0), platform.label) for platform in platforms()]
+    text = parts[-1] if len(parts) < 2 else "%s and %s" % (", ".join(parts[:-1]), parts[-1])
+    return "%s %s" % (text, unit)

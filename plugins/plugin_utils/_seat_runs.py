@@ -2,15 +2,19 @@
 # Copyright (c) seatops.seats contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What every controller-side seat action shares: running the seat modules as a task would.
+"""The one seat engine behind the three roles: running the seat modules as a task would.
 
-The actions (seats_reconcile, seats_onboard, seats_offboard) plan a whole run on the
-controller and run one seat-module call per product with ``_execute_module``, so that the
+The actions (seats_onboard, seats_offboard, seats_reconcile) are its modes: ``add`` (give
+seats), ``remove`` (take them back) and ``exact`` (make the holders exactly the desired
+ones). Each plans a whole run on the controller as units of work, one product each, and
+the engine runs one seat-module call per unit with ``_execute_module``, so that the
 module_defaults of the platform's action group, check mode and each product's result are
-exactly the modules' own. This module holds that machinery once: the start of a run (the
-options checked, the mode), the module arguments (module_defaults first, on every supported
-ansible-core), running a module, and making directories and writing files whole. The
-platforms themselves are in ``_seat_platforms``.
+exactly the modules' own. A unit's result depends on that unit alone: units may run in any
+order (a later change runs them concurrently). This module holds that machinery once: the
+start of a run (the options checked, the mode), each platform's connection options (the
+action's own, or the role's variables), the module arguments (module_defaults first, on
+every supported ansible-core), running a module, and making directories and writing files
+whole. Every platform fact comes from the registry (``_seat_platforms``).
 """
 
 from __future__ import annotations
@@ -18,13 +22,10 @@ from __future__ import annotations
 import os
 import tempfile
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms import (
-    SEAT_MODULES,
-    connection_problem,
-    warning_text,
-)
+from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 
 # How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
 # a private one in 2.19 (the builtin package and service actions use the same).
@@ -39,6 +40,32 @@ except ImportError:
 
 # ansible-core before 2.19 leaves this placeholder where a templated default was default(omit).
 OMIT_PREFIX = "__omit_place_holder__"
+
+# The seat-module arguments of each mode of the engine.
+MODES = {
+    "add": {"state": "present"},
+    "remove": {"state": "absent"},
+    "exact": {"state": "present", "exclusive": True},
+}
+
+
+class Unit(object):
+    """One unit of work: one product of one platform and the people the call is for.
+
+    ``product``: the product's identifier fields; ``users``: the names the seat module
+    gets; ``extra``: further module arguments of this product (protected, max_reclaims)."""
+
+    __slots__ = ("platform", "product", "users", "extra")
+
+    def __init__(self, platform, product, users, extra=None):
+        self.platform = platform
+        self.product = product
+        self.users = users
+        self.extra = extra or {}
+
+    @property
+    def label(self):
+        return seat_platforms.product_label(self.platform, self.product)
 
 
 def directory_problem(directory, mode=0o755):
@@ -98,7 +125,7 @@ class SeatAction(ActionBase):
         result = super(SeatAction, self).run(None, task_vars)
         validation, args = self.validate_argument_spec(argument_spec=argument_spec, **constraints)
         del validation
-        problem = connection_problem(args)
+        problem = seat_platforms.connection_problem(args)
         if problem:
             return dict(result, failed=True, msg=problem), None, None
         check = bool(self._task.check_mode)
@@ -132,13 +159,80 @@ class SeatAction(ActionBase):
         result.pop("invocation", None)
         return result
 
+    def _role_variable(self, task_vars, name, default=None):
+        """A role variable's value (templated), ``default`` when it is not set or empty."""
+        if name not in (task_vars or {}):
+            return default
+        value = self._templar.template(task_vars[name])
+        if value is None or (isinstance(value, str) and (not value.strip() or value.startswith(OMIT_PREFIX))):
+            return default
+        return value
+
+    def _connections(self, args, task_vars):
+        """Each platform's connection options: the action's own (``<platform>:``), then,
+        for a role (``variable_prefix``), the role's variables for the options the registry
+        says a role takes (``<prefix><platform>_<option>``, such as ``onboarding_<platform>_api_url``)."""
+        prefix = args.get("variable_prefix")
+        connections = {}
+        for platform in seat_platforms.platforms():
+            given = dict((key, value) for key, value in (args.get(platform.name) or {}).items()
+                         if not (isinstance(value, str) and value.startswith(OMIT_PREFIX)))
+            if prefix:
+                for option in platform.role_connection_options:
+                    value = self._role_variable(task_vars, "%s%s_%s" % (prefix, platform.name, option))
+                    if value is not None:
+                        given.setdefault(option, value)
+            connections[platform.name] = given
+        return connections
+
+    def _products_given(self, args, task_vars, platform):
+        """The ``<platform>_products`` of the action, or for a role its variable of that name;
+        None when neither gives any."""
+        given = args.get("%s_products" % platform)
+        if given is None and args.get("variable_prefix"):
+            given = self._role_variable(task_vars, "%s%s_products" % (args["variable_prefix"], platform))
+        return given
+
+    def _platforms_chosen(self, args, task_vars):
+        """The platforms a run is for: the action's ``platforms``, or for a role each
+        platform whose ``<prefix><platform>`` variable is not false; every one otherwise."""
+        if args.get("platforms") is not None:
+            return [name for name in seat_platforms.names() if name in args["platforms"]]
+        prefix = args.get("variable_prefix")
+        if not prefix:
+            return list(seat_platforms.names())
+        return [name for name in seat_platforms.names()
+                if boolean(self._role_variable(task_vars, prefix + name, True), strict=False)]
+
+    def _run_units(self, mode, units, common, connections, task_vars, warnings, holders_before=False):
+        """One seat-module call per unit in ``mode`` (see MODES); ``[(unit, result)]`` in the
+        units' order. Each call is built from its unit, the mode and ``common`` alone."""
+        done = []
+        for unit in units:
+            call = dict(common, **MODES[mode])
+            call.update(unit.extra)
+            call.update(unit.product)
+            call["users"] = unit.users
+            result = self._run_seat_module(unit.platform, connections[unit.platform], call, task_vars, unit.label,
+                                           warnings, holders_before=holders_before)
+            done.append((unit, result))
+        return done
+
+    def _run_info(self, platform, connections, info_args, task_vars, warnings, purpose):
+        """The platform's info module with ``info_args``; its warnings say the purpose."""
+        module = seat_platforms.get(platform).info_module
+        result = self._run_module(module, dict(self._module_args(module, connections[platform]), **info_args), task_vars)
+        for warning in result.pop("warnings", None) or []:
+            warnings.append("%s (%s): %s" % (seat_platforms.label(platform), purpose, seat_platforms.warning_text(warning)))
+        return result
+
     def _run_seat_module(self, platform, connection, call_args, task_vars, label, warnings, holders_before=False):
         """One seat-module call for one product; its warnings go to ``warnings`` with the
         product's label, so a warning says which product it is about."""
-        module = SEAT_MODULES[platform]
+        module = seat_platforms.get(platform).seat_module
         module_args = self._module_args(module, connection)
         module_args.update(call_args)
         result = self._run_module(module, module_args, task_vars, holders_before=holders_before)
         for warning in result.pop("warnings", None) or []:
-            warnings.append("%s: %s" % (label, warning_text(warning)))
+            warnings.append("%s: %s" % (label, seat_platforms.warning_text(warning)))
         return result

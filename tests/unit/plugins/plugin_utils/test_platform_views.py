@@ -17,14 +17,15 @@ TEMPLATE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "role
                         "reconcile_report.html.j2")
 
 
-def test_the_tables_are_the_registrys():
-    assert seat_platforms.PLATFORMS == registry.NAMES
+def test_the_views_are_the_registrys():
+    assert seat_platforms.names() == registry.NAMES
+    assert seat_platforms.platforms() == registry.PLATFORMS
     for platform in registry.PLATFORMS:
-        assert seat_platforms.PLATFORM_LABELS[platform.name] == platform.label
-        assert seat_platforms.SEAT_MODULES[platform.name] == platform.seat_module
-        assert seat_platforms.INFO_MODULES[platform.name] == platform.info_module
-        assert seat_platforms.PRODUCT_FIELDS[platform.name] == platform.product_fields
-        assert seat_platforms.CONNECTION_OPTIONS[platform.name] == platform.connection_options
+        assert seat_platforms.get(platform.name) is platform
+        assert seat_platforms.label(platform.name) == platform.label
+    assert set(seat_platforms.connection_argument_spec()) == set(registry.NAMES)
+    assert set(seat_platforms.products_argument_spec()) == set("%s_products" % name for name in registry.NAMES)
+    assert seat_platforms.counted({"msstore": 2}, "seat(s)") == "0 Datadog and 2 Microsoft Store seat(s)"
     assert seat_platforms.connection_problem({"msstore": {"api_key": "x"}}) == (
         "msstore: unknown connection option(s) api_key (allowed: %s)" % ", ".join(registry.get("msstore").connection_options))
 
@@ -43,7 +44,7 @@ def test_report_rows_carry_the_platform_label_and_whether_it_has_stock():
     inventory = [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "seat_capacity": 5, "available_seats": 2}]
     runs = [("datadog", {"product_code": "apm_pro", "users": []}, {"changed": False, "holders_count": 0}),
             ("msstore", {"product_id": "9nblggh4r2r6", "sku_id": "0016", "users": []}, {"changed": False, "holders_count": 3})]
-    report = reconcile_report.build_report(runs, inventory, "10%", "t", "apply", "d.yml")
+    report = reconcile_report.build_report(runs, {"msstore": inventory}, "10%", "t", "apply", "d.yml")
     datadog, store = report["products"]
     assert (datadog["platform_label"], datadog["stocked"], datadog["capacity"]) == ("Datadog", False, None)
     assert (store["platform_label"], store["stocked"], store["capacity"]) == ("Microsoft Store", True, 5)

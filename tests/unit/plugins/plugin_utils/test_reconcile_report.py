@@ -26,7 +26,7 @@ INVENTORY = [{"product_id": "9nblggh4r2r6", "sku_id": "0016", "seat_capacity": 5
 
 def build():
     return reconcile_report.build_report([("datadog", DD_ENTRY, DD_RESULT), ("msstore", MS_ENTRY, MS_RESULT)],
-                                         INVENTORY, "10%", "2026-11-22T10:00:00Z", "check", "desired.yml")
+                                         {"msstore": INVENTORY}, "10%", "2026-11-22T10:00:00Z", "check", "desired.yml")
 
 
 def test_rows_and_totals_come_from_the_module_results():
@@ -47,7 +47,7 @@ def test_rows_and_totals_come_from_the_module_results():
 
 def test_per_user_failures_count_as_errors_and_in_sync_is_recognised():
     failed = dict(DD_RESULT, assigned=[], reclaimed=[], failed_users=[{"user": "b@example.com", "reason": "422"}])
-    report = reconcile_report.build_report([("datadog", DD_ENTRY, failed)], [], "10%", "t", "apply", "inline")
+    report = reconcile_report.build_report([("datadog", DD_ENTRY, failed)], {}, "10%", "t", "apply", "inline")
     assert report["products"][0]["status"] == "in sync"
     assert report["totals"]["with_errors"] == 1 and report["totals"]["failed"] == 1
 
@@ -62,7 +62,7 @@ def test_summary_is_counts_only():
 
 def test_html_escapes_names_and_shows_the_mode():
     result = dict(DD_RESULT, assigned=[{"id": "x", "email": "<script>alert(1)</script>@evil.example"}])
-    report = reconcile_report.build_report([("datadog", DD_ENTRY, result)], [], "10%", "t", "check", "d.yml")
+    report = reconcile_report.build_report([("datadog", DD_ENTRY, result)], {}, "10%", "t", "check", "d.yml")
     with open(TEMPLATE) as handle:
         html = reconcile_report.render_html(handle.read(), report)
     assert "<script>alert(1)" not in html

@@ -15,8 +15,8 @@ def test_people_are_checked_with_the_modules_rules_and_every_problem_is_named():
     people = seat_input.people(
         [{"email": "ana@example.com", "upn": "ana@contoso.com"}, {}, "bob", {"email": "ana lima@example.com", "upn": "ana@contoso.com"},
          {"email": "0a0a0a0a-0000-4000-8000-00000000000g", "upn": "ana@contoso.com"}, {"upn": "alice"}, {"email": "handle-only"}],
-        "offboarding_people", BOTH, problems, upn_advice=", or set offboarding_msstore=false")
-    assert [(p.email, p.upn, p.index) for p in people] == [("ana@example.com", "ana@contoso.com", 0)]
+        "offboarding_people", BOTH, problems, disable_advice=lambda platform: ", or set offboarding_%s=false" % platform)
+    assert [(p.name_on("datadog"), p.name_on("msstore"), p.index) for p in people] == [("ana@example.com", "ana@contoso.com", 0)]
     assert problems[0] == "offboarding_people[1] needs an email (Datadog) or a upn (Microsoft Store)"
     assert problems[1].startswith("offboarding_people[2] must be a mapping")
     assert problems[2] == ("offboarding_people[3].email 'ana lima@example.com' must be an email, a handle or a "
@@ -33,25 +33,26 @@ def test_one_name_serves_both_platforms_and_is_checked_only_where_it_is_used():
     problems = []
     people = seat_input.people([{"email": "handle-only"}, {"upn": "bob@contoso.com"}], "people", {"datadog"}, problems)
     assert problems == []
-    assert [(p.email, p.upn) for p in people] == [("handle-only", "handle-only"), ("bob@contoso.com", "bob@contoso.com")]
+    assert [(p.name_on("datadog"), p.name_on("msstore")) for p in people] == [("handle-only", "handle-only"), ("bob@contoso.com", "bob@contoso.com")]
     assert seat_input.people([], "people", BOTH, problems) == []
     assert problems == ["people must list at least one person, each with an email (Datadog) or a upn (Microsoft Store)"]
 
 
 def test_product_codes_and_store_products_are_named_by_index():
     problems = []
-    codes = seat_input.datadog_codes(["apm_pro", " apm_pro ", "", 123, "incident response", "incident_response"],
-                                     "onboarding_datadog_products", problems)
-    assert codes == ["apm_pro", "incident_response"]
+    codes = seat_input.products("datadog", ["apm_pro", " apm_pro ", "", 123, "incident response", "incident_response"],
+                                "onboarding_datadog_products", problems)
+    assert codes == [{"product_code": "apm_pro"}, {"product_code": "incident_response"}]
     assert problems[0].startswith("onboarding_datadog_products[2] is empty (null or blank)")
     assert problems[1].startswith("onboarding_datadog_products[3] 123 is a number")
     assert problems[2].startswith("onboarding_datadog_products[4] 'incident response' is not a valid product code")
 
     problems = []
-    products = seat_input.store_products(
+    products = seat_input.products(
+        "msstore",
         [{"product_id": "9nblggh4r2r6", "sku_id": "0016"}, {"product_id": "short", "sku_id": 16}, "x",
          {"product_id": "9NBLGGH4R2R6", "sku_id": "0016"}], "onboarding_msstore_products", problems)
-    assert products == [("9NBLGGH4R2R6", "0016")]
+    assert products == [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016"}]
     assert problems[0].startswith("onboarding_msstore_products[1].product_id must be the 12-character")
     assert problems[1].startswith("onboarding_msstore_products[1].sku_id must be a 4-digit string such as '0016', "
                                   "but it is the number 16")
