@@ -44,9 +44,7 @@ def argument_spec():
     }
     spec.update(seat_platforms.connection_argument_spec())
     # <platform>_products only where the platform cannot list the products a person holds.
-    spec.update(dict(("%s_products" % platform.name, dict(option, default=None))
-                     for platform in seat_platforms.platforms() if platform.holdings_args is None
-                     for option in [seat_platforms.products_argument_spec()["%s_products" % platform.name]]))
+    spec.update(seat_platforms.products_argument_spec(lambda platform: platform.holdings_args is None))
     return spec
 
 
@@ -83,7 +81,9 @@ class ActionModule(SeatAction):
             if seat_platforms.get(platform).holdings_args is not None:
                 units = self._holdings(platform, names, args, connections, task_vars, failures, warnings)
             else:
-                units = [Unit(platform, product, names) for product in products[platform]]
+                fields = seat_platforms.get(platform).product_fields
+                units = [Unit(platform, product, names)
+                         for product in sorted(products[platform], key=lambda entry: [entry[field] for field in fields])]
             for unit, module_result in self._run_units("remove", units, common, connections, task_vars, warnings):
                 row = outcomes.product_row(platform, unit.product, module_result)
                 rows.append(row)

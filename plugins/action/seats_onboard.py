@@ -29,7 +29,7 @@ def argument_spec():
         "variable_prefix": {"type": "str", "default": ""},
     }
     spec.update(seat_platforms.connection_argument_spec())
-    spec.update(dict((name, dict(option, default=None)) for name, option in seat_platforms.products_argument_spec().items()))
+    spec.update(seat_platforms.products_argument_spec())
     return spec
 
 

@@ -44,10 +44,13 @@ def connection_argument_spec():
     return dict((name, {"type": "dict", "default": {}, "no_log": False}) for name in names())
 
 
-def products_argument_spec():
-    """One action option per platform, ``<platform>_products``: the products it concerns.
-    Raw elements: every entry is checked by the platform's rules, so a problem names its index."""
-    return dict(("%s_products" % name, {"type": "list", "elements": "raw", "default": []}) for name in names())
+def products_argument_spec(wanted=lambda platform: True):
+    """One action option per platform (each ``wanted(platform)``), ``<platform>_products``:
+    the products it concerns; unset (None) when not given, so that a role's variable can
+    stand in. Raw elements: every entry is checked by the platform's rules, so a problem
+    names its index."""
+    return dict(("%s_products" % platform.name, {"type": "list", "elements": "raw"})
+                for platform in platforms() if wanted(platform))
 
 
 def connection_problem(args):
