@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # Connection options of the datadog modules (plugins/module_utils/_datadog_seats_backend.py).
+    # Connection options of the datadog modules (plugins/module_utils/_datadog.py).
     DOCUMENTATION = r"""
 options:
   site:

@@ -15,12 +15,15 @@ import concurrent.futures
 import math
 import re
 
+from ansible.module_utils.basic import env_fallback
+
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
     PaginationError,
     ShapeError,
     error_reader,
+    insecure_warnings,
     iterate_cursor_pages,
     iterate_numbered_pages,
     json_type,
@@ -144,6 +147,22 @@ def check_product_code(code, field="product_code"):
             "%s %r is not a valid product code: use at most %d letters, digits, '_', '-' or "
             "'.', for example incident_response" % (field, code, MAX_PRODUCT_CODE))
     return text
+
+
+def connection_argument_spec():
+    """Options shared by every Datadog module (doc fragment ``seatops.seats.datadog``); each
+    is a keyword of :meth:`DatadogClient.connect`."""
+    return dict(
+        site=dict(type="str", default="datadoghq.com", choices=list(SITES),
+                  fallback=(env_fallback, ["DD_SITE"])),
+        api_url=dict(type="str"),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_API_KEY"])),
+        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_APP_KEY"])),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        timeout=dict(type="float", default=30),
+        retries=dict(type="int", default=3),
+    )
 
 
 def base_url(site=None, api_url=None):
@@ -310,6 +329,9 @@ class DatadogClient(object):
 
     def api_calls(self):
         return self.http.api_calls()
+
+    def insecure_warnings(self):
+        return insecure_warnings(self.http)
 
     # -- seats --------------------------------------------------------------------------
 

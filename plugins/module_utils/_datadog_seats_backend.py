@@ -2,8 +2,9 @@
 # Copyright (c) seatops.seats contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Datadog side of the seat modules: connection options, the sync-engine backend,
-and the ``run`` functions of ``datadog_seats`` and ``datadog_seats_info``.
+"""The Datadog side of the seat modules: the sync-engine backend, and :data:`DATADOG`, what
+the module runner (``_seat_module``) asks of Datadog for ``datadog_seats`` and
+``datadog_seats_info``.
 
 Holders come with id and email, so names found among them need no user lookup; other
 names go to the client's resolver. Writes go out in batches of at most 1000 UUIDs; a
@@ -12,68 +13,25 @@ names go to the client's resolver. Writes go out in batches of at most 1000 UUID
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     MAX_BATCH,
-    SITES,
     DatadogClient,
     DatadogError,
     check_product_code,
+    connection_argument_spec,
     invalid_uuids,
     is_uuid,
     normalise_name,
 )
-from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    base_result,
-    check_sync_options,
-    finish,
-    fold_names,
-    handle_unknown,
-    open_journal,
-    sync_argument_spec,
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import fold_names
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import (
+    Resolution,
+    SeatPlatform,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     BatchOutcome,
     Person,
-    SeatSyncError,
-    synchronise,
 )
-
-
-def connection_argument_spec():
-    """Options shared by every Datadog module (doc fragment ``seatops.seats.datadog``)."""
-    return dict(
-        site=dict(type="str", default="datadoghq.com", choices=list(SITES),
-                  fallback=(env_fallback, ["DD_SITE"])),
-        api_url=dict(type="str"),
-        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_API_KEY"])),
-        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["DD_APP_KEY"])),
-        validate_certs=dict(type="bool", default=True),
-        ca_path=dict(type="path"),
-        timeout=dict(type="float", default=30),
-        retries=dict(type="int", default=3),
-    )
-
-
-def connect(module, **facts):
-    """Build the client from the module's options, or fail naming the option.
-
-    ``facts`` go into the failure result (for example the product code); ``api_calls`` is
-    there in any case (no call was made)."""
-    facts = dict(facts)
-    facts.setdefault("api_calls", {"total": 0})
-    params = module.params
-    try:
-        client = DatadogClient.connect(
-            api_key=params["api_key"], app_key=params["app_key"], site=params["site"],
-            api_url=params["api_url"], validate_certs=params["validate_certs"],
-            ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"])
-    except DatadogError as exc:
-        module.fail_json(msg=str(exc), **facts)
-    if client.http.insecure_warning():
-        module.warn(client.http.insecure_warning())
-    return client
 
 
 def holder_person(holder):
@@ -159,107 +117,162 @@ class DatadogSeatsBackend(object):
         yield BatchOutcome(done=batch, certain=not retried)
 
 
-# -- datadog_seats ------------------------------------------------------------------------
+# -- the module side -----------------------------------------------------------------------
 
-def seats_argument_spec():
-    spec = connection_argument_spec()
-    spec.update(sync_argument_spec())
-    spec.update(
-        product_code=dict(type="str", required=True),
-        allow_disabled=dict(type="bool", default=False),
-    )
-    return spec
+class DatadogSeats(SeatPlatform):
+    """Datadog for the module runner (see ``_seat_module.SeatPlatform``)."""
 
+    errors = (DatadogError,)
 
-def run_seats(module, client, result=None):
-    """Plan and apply one product's seats; returns the result for ``finish``.
+    def seat_options(self):
+        return dict(allow_disabled=dict(type="bool", default=False))
 
-    ``result`` (see ``base_result``) is filled in as the run learns things, so a failure
-    raised part way still reports what was known (the names skipped, for example)."""
-    if result is None:
-        result = base_result(product_code=module.params["product_code"])
-    params = module.params
-    product_code = check_product_code(params["product_code"])
-    users = fold_names(params["users"], "users", normalise_name)
-    protected = fold_names(params["protected"], "protected", normalise_name)
-    check_sync_options(params, users, protected)
-    state = params["state"]
-    exclusive = params["exclusive"]
+    def info_options(self):
+        return dict(
+            product_codes=dict(type="list", elements="str", required=True),
+            users=dict(type="list", elements="str"),
+        )
 
-    backend = DatadogSeatsBackend(client, product_code)
-    holders = backend.first_read()
-    by_email = {}
-    for person in holders.values():
-        if person.view["email"]:
-            by_email.setdefault(person.view["email"], []).append(person)
+    def result_facts(self, params):
+        return {"product_code": params["product_code"]}
 
-    def among_holders(name):
-        if name in holders:
-            return holders[name]
-        found = by_email.get(name) or []
-        return found[0] if len(found) == 1 else None
+    def connect(self, module):
+        # The options are the client's keywords; their env fallbacks are the argument spec's.
+        params = module.params
+        return DatadogClient.connect(**dict((option, params[option])
+                                            for option in connection_argument_spec())), None
 
-    desired = {}
-    to_resolve = []
-    for name in users:
-        person = among_holders(name)
-        if person is not None:
-            desired[name] = person
+    def backend(self, client, context, product, users, params):
+        return DatadogSeatsBackend(client, product["product_code"])
+
+    def failure_message(self, message, params):
+        product_code = params["product_code"]
+        if product_code not in message:
+            # e.g. a user lookup that failed: it serves the product, but does not know it.
+            return "product %s: %s" % (product_code, message)
+        return message
+
+    def resolve(self, backend, holders, users, protected, params):
+        """Names among the holders need no lookup; the others are looked up in one go.
+
+        New seats are refused to disabled users, and to service accounts unless
+        ``allow_disabled``; a protected name protects every holder it may mean."""
+        by_email = {}
+        for person in holders.values():
+            if person.view["email"]:
+                by_email.setdefault(person.view["email"], []).append(person)
+
+        def among_holders(name):
+            if name in holders:
+                return holders[name]
+            found = by_email.get(name) or []
+            return found[0] if len(found) == 1 else None
+
+        desired = {}
+        to_resolve = []
+        for name in users:
+            person = among_holders(name)
+            if person is not None:
+                desired[name] = person
+            else:
+                to_resolve.append(name)
+        protected_keys, protected_pending = protect_among_holders(protected, holders, by_email)
+        if params["exclusive"] and protected_pending:
+            wanted_keys = set(person.key for person in desired.values())
+            if not set(holders) - wanted_keys - protected_keys:
+                protected_pending = []  # nobody would be reclaimed: no name needs looking up
         else:
-            to_resolve.append(name)
-    protected_keys, protected_pending = protect_among_holders(protected, holders, by_email)
-    if exclusive and protected_pending:
-        wanted_keys = set(person.key for person in desired.values())
-        if not set(holders) - wanted_keys - protected_keys:
-            protected_pending = []  # nobody would be reclaimed: no name needs looking up
-    else:
-        protected_pending = []
+            protected_pending = []
 
-    resolved = lookup(client, product_code, to_resolve, protected_pending)
-    unknown = []
-    refused = []
-    for name in users:
-        if name in desired:
-            continue
-        verdict, value = resolved[name]
-        if verdict != "user":
-            unknown.append({"user": users[name], "reason": value})
-            continue
-        person = holders.get(value["id"].lower()) or user_person(value)
-        if state == "present" and person.key not in holders:
-            reason = refusal(value, params["allow_disabled"])
-            if reason:
-                refused.append({"user": users[name], "reason": reason})
+        resolved = lookup(backend.client, backend.product, to_resolve, protected_pending)
+        unknown = []
+        refused = []
+        for name in users:
+            if name in desired:
                 continue
-        desired[name] = person
-    for name in protected_pending:
-        verdict, value = resolved[name]
-        if verdict == "user":
-            protected_keys.add(value["id"].lower())
-        elif verdict == "users":
-            # Every person the name may mean is protected: exclusive must not guess.
-            protected_keys.update(user["id"].lower() for user in value)
-        elif not by_email.get(name):
-            unknown.append({"user": protected[name], "reason": value + " (in protected)"})
+            verdict, value = resolved[name]
+            if verdict != "user":
+                unknown.append({"user": users[name], "reason": value})
+                continue
+            person = holders.get(value["id"].lower()) or user_person(value)
+            if params["state"] == "present" and person.key not in holders:
+                reason = refusal(value, params["allow_disabled"])
+                if reason:
+                    refused.append({"user": users[name], "reason": reason})
+                    continue
+            desired[name] = person
+        for name in protected_pending:
+            verdict, value = resolved[name]
+            if verdict == "user":
+                protected_keys.add(value["id"].lower())
+            elif verdict == "users":
+                # Every person the name may mean is protected: exclusive must not guess.
+                protected_keys.update(user["id"].lower() for user in value)
+            elif not by_email.get(name):
+                unknown.append({"user": protected[name], "reason": value + " (in protected)"})
+        return Resolution(list(desired.values()), protected_keys, unknown, refused)
 
-    skipped = handle_unknown(params["unknown_users"], unknown, module)
-    for item in refused:
-        module.warn("%s: not given a seat of %s: %s" % (item["user"], product_code, item["reason"]))
-    skipped = sorted(skipped + refused, key=lambda item: item["user"].lower())
-    result["skipped_users"] = skipped
+    def shape_result(self, result, backend):
+        result["product_code"] = backend.product
+        result["assigned"] = sorted(result["assigned"], key=_view_order)
+        result["reclaimed"] = sorted(result["reclaimed"], key=_view_order)
 
-    journal = open_journal(module, "datadog")
-    result.update(synchronise(
-        backend, list(desired.values()), holders, state=state, exclusive=exclusive,
-        protected=protected_keys, max_reclaims=params["max_reclaims"],
-        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
-    result["product_code"] = product_code
-    result["assigned"] = sorted(result["assigned"], key=_view_order)
-    result["reclaimed"] = sorted(result["reclaimed"], key=_view_order)
-    if "diff" in result:
-        result["diff"] = {"before": {"holders": result["diff"]["before"]},
-                          "after": {"holders": result["diff"]["after"]}}
-    return result
+    def check_info_input(self, params):
+        """``(codes, users)``: the product codes checked (each named by its index) and
+        without duplicates, and the names (None when ``users`` is not given)."""
+        codes = []
+        for index, code in enumerate(params["product_codes"]):
+            code = check_product_code(code, "product_codes[%d]" % index)
+            if code not in codes:
+                codes.append(code)
+        users = fold_names(params["users"], "users", normalise_name)
+        if params["users"] is None:
+            users = None
+        return codes, users
+
+    def read_info(self, module, client, context, checked):
+        """Holders of each product (optionally only of ``users``); read-only."""
+        codes, users = checked
+        if not codes:
+            raise DatadogError("product_codes must name at least one product code")
+        seats = {}
+        for code in codes:
+            seats[code] = sorted(client.list_holders(code),
+                                 key=lambda holder: ((holder.get("email") or "").lower(),
+                                                     holder.get("id") or ""))
+        not_holding = []
+        if users is not None:
+            by_key = {}
+            for holders in seats.values():
+                for holder in holders:
+                    for key in ((holder.get("id") or "").lower(), (holder.get("email") or "").lower()):
+                        if key:
+                            by_key.setdefault(key, set()).add(holder["id"])
+            wanted = set()
+            handles = []
+            for name in users:
+                if name in by_key:
+                    wanted.update(by_key[name])
+                elif "@" in name or is_uuid(name):
+                    not_holding.append(users[name])
+                else:
+                    handles.append(name)
+            # Holders carry id and email, not the handle: only bare handles need a lookup.
+            resolved = client.resolve(handles)
+            for name in handles:
+                verdict, value = resolved[name]
+                if verdict == "user" and value["id"].lower() in by_key:
+                    wanted.update(by_key[value["id"].lower()])
+                else:
+                    not_holding.append(users[name])
+            seats = dict((code, [holder for holder in holders if holder["id"] in wanted])
+                         for code, holders in seats.items())
+        return {
+            "changed": False,
+            "seats": seats,
+            "counts": dict((code, len(holders)) for code, holders in seats.items()),
+            "not_holding": sorted(not_holding, key=str.lower),
+        }
 
 
 def protect_among_holders(protected, holders, by_email):
@@ -321,96 +334,4 @@ def refusal(user, allow_disabled):
     return None
 
 
-def main_seats(module):
-    """Everything ``datadog_seats`` does after building its AnsibleModule."""
-    product_code = module.params["product_code"]
-    result = base_result(product_code=product_code)
-    client = connect(module, **result)
-    try:
-        run_seats(module, client, result)
-    except (SeatSyncError, DatadogError) as exc:
-        message = str(exc)
-        if product_code not in message:
-            # e.g. a user lookup that failed: it serves the product, but does not know it.
-            message = "product %s: %s" % (product_code, message)
-        result["api_calls"] = client.api_calls()
-        module.fail_json(msg=message, **result)
-    result["api_calls"] = client.api_calls()
-    finish(module, result, product_code)
-
-
-# -- datadog_seats_info -------------------------------------------------------------------
-
-def info_argument_spec():
-    spec = connection_argument_spec()
-    spec.update(
-        product_codes=dict(type="list", elements="str", required=True),
-        users=dict(type="list", elements="str"),
-    )
-    return spec
-
-
-def run_info(module, client):
-    """Holders of each product (optionally only of ``users``); read-only."""
-    params = module.params
-    codes = []
-    for code in params["product_codes"]:
-        code = check_product_code(code)
-        if code not in codes:
-            codes.append(code)
-    if not codes:
-        raise DatadogError("product_codes must name at least one product code")
-    users = fold_names(params["users"], "users", normalise_name) if params["users"] is not None \
-        else None
-
-    seats = {}
-    for code in codes:
-        seats[code] = sorted(client.list_holders(code),
-                             key=lambda holder: ((holder.get("email") or "").lower(),
-                                                 holder.get("id") or ""))
-    not_holding = []
-    if users is not None:
-        by_key = {}
-        for holders in seats.values():
-            for holder in holders:
-                for key in ((holder.get("id") or "").lower(), (holder.get("email") or "").lower()):
-                    if key:
-                        by_key.setdefault(key, set()).add(holder["id"])
-        wanted = set()
-        handles = []
-        for name in users:
-            if name in by_key:
-                wanted.update(by_key[name])
-            elif "@" in name or is_uuid(name):
-                not_holding.append(users[name])
-            else:
-                handles.append(name)
-        # Holders carry id and email, not the handle: only bare handles need a lookup.
-        resolved = client.resolve(handles)
-        for name in handles:
-            verdict, value = resolved[name]
-            if verdict == "user" and value["id"].lower() in by_key:
-                wanted.update(by_key[value["id"].lower()])
-            else:
-                not_holding.append(users[name])
-        seats = dict((code, [holder for holder in holders if holder["id"] in wanted])
-                     for code, holders in seats.items())
-    return {
-        "changed": False,
-        "seats": seats,
-        "counts": dict((code, len(holders)) for code, holders in seats.items()),
-        "not_holding": sorted(not_holding, key=str.lower),
-    }
-
-
-def main_info(module):
-    """Everything ``datadog_seats_info`` does after building its AnsibleModule."""
-    client = connect(module)
-    try:
-        result = run_info(module, client)
-    except (SeatSyncError, DatadogError) as exc:
-        # A read-only module: whatever failed, nothing was changed.
-        module.fail_json(msg="%s (datadog_seats_info only reads: nothing was changed)" % exc,
-                         api_calls=client.api_calls())
-    result["api_calls"] = client.api_calls()
-    module.exit_json(**result)
+DATADOG = DatadogSeats()

@@ -427,6 +427,13 @@ class HttpClient(object):
         return payload if isinstance(payload, dict) else None
 
 
+def insecure_warnings(*clients):
+    """The warnings a module shows for the HTTP clients given (None is skipped) whose
+    certificates are not checked."""
+    return [client.insecure_warning() for client in clients
+            if client is not None and client.insecure_warning()]
+
+
 def without_credentials(url):
     """``url`` without a ``user:password@`` part, for messages."""
     try:

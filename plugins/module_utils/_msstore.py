@@ -21,6 +21,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
     HttpClient,
     error_reader,
+    insecure_warnings,
     iterate_continuation_pages,
     json_type,
     list_shape,
@@ -381,6 +382,9 @@ class MsStoreClient(object):
         result["total"] = sum(counts.values())
         return result
 
+    def insecure_warnings(self):
+        return insecure_warnings(self.http, self.auth_http)
+
     # -- calls ------------------------------------------------------------------------
 
     def call(self, method, path, endpoint, params=None, json_body=None, shape=None):
@@ -620,24 +624,20 @@ def connect(api_url=DEFAULT_API_URL, auth_url=DEFAULT_AUTH_URL, tenant_id=None, 
     return MsStoreClient(http, token, auth_http=auth_http, client_id=client_id)
 
 
-def connect_from_module(module, environ, **facts):
+def connect_from_module(module, environ):
     """The client for a Store module: connection options (or their environment variables)
-    checked, the client secret kept out of every output, TLS warnings raised.
+    checked, the client secret kept out of every output.
 
-    Returns ``(client, tenant_id)``; fails the module with a message naming the option, no
-    call made (``facts`` go into that failure result, as ``api_calls`` does)."""
+    Returns ``(client, tenant_id)``; raises MsStoreError naming the option, no call made."""
     try:
         connection = resolve_connection(module.params, environ)
     except ValueError as exc:
-        module.fail_json(msg=str(exc), api_calls={"total": 0}, **facts)
+        raise MsStoreError(str(exc))
     if connection["client_secret"]:
         module.no_log_values.add(connection["client_secret"])
     try:
         client = connect(**connection)
     except ApiError as exc:
         # A connection option that cannot work (ca_path naming no readable CA bundle).
-        module.fail_json(msg=exc.message, api_calls={"total": 0}, **facts)
-    for http in (client.http, client.auth_http):
-        if http is not None and http.insecure_warning():
-            module.warn(http.insecure_warning())
+        raise MsStoreError(exc.message)
     return client, connection["tenant_id"]

@@ -2,23 +2,41 @@
 # Copyright (c) seatops.seats contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The sync engine's backend for one Microsoft Store for Business product (productId/skuId).
+"""The Store side of the seat modules: the sync engine's backend for one Microsoft Store for
+Business product (productId/skuId), the reads of ``msstore_seat_info``, and :data:`STORE`,
+what the module runner (``_seat_module``) asks of the Store for both modules.
 
-It reads the inventory entry first (the preflight), chooses the cheaper way to read holders,
-finds unknown UPNs before any write, checks Restricted capacity, and turns bulk calls into
-per-user outcomes. Like the client, it knows nothing about Ansible.
+The backend reads the inventory entry first (the preflight), chooses the cheaper way to read
+holders, finds unknown UPNs before any write, checks Restricted capacity, and turns bulk calls
+into per-user outcomes.
 """
 
 from __future__ import annotations
 
 import math
+import os
 
+from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
+    fold_names,
+    handle_unknown,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     BULK_BATCH,
+    CONNECTION_MUTUALLY_EXCLUSIVE,
     PAGE_SIZE,
     MsStoreError,
+    check_product_id,
+    check_sku_id,
+    connect_from_module,
+    inventory_view,
+    normalise_upn,
     prop,
     same,
+    seat_view,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import (
+    Resolution,
+    SeatPlatform,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     BatchOutcome,
@@ -272,22 +290,148 @@ class StoreSeatBackend(object):
             yield BatchOutcome(done, failed, certain=certain)
 
 
-def finish_result(result, backend, check_mode):
-    """Complete the engine's result with the product-wide counts the Store gives.
+# -- the module side -----------------------------------------------------------------------
 
-    Read user by user, the engine only saw the named users, so ``holders_count`` comes from
-    the inventory (seatCapacity - availableSeats) moved by what this run changed.
-    ``available_seats`` is the count after the run (predicted in check mode).
-    """
-    moved = len(result["assigned"]) - len(result["reclaimed"])
-    inventory_holders = holders_in_inventory(backend.entry)
-    if backend.strategy == READ_PER_USER and inventory_holders is not None:
-        result["holders_count"] = max(0, inventory_holders + moved)
-    available = prop(backend.entry, "availableSeats")
-    result["available_seats"] = available - moved if isinstance(available, int) else None
-    result["api_calls"] = backend.client.api_calls()
-    if "diff" in result:
-        # Mappings, as for datadog_seats: the diff callback renders them; bare lists break it.
-        result["diff"] = {"before": {"holders": result["diff"]["before"]},
-                          "after": {"holders": result["diff"]["after"]}}
-    return result
+def choose_view(params):
+    view = params["view"]
+    if view is None:
+        if params["users"] is not None:
+            view = "users"
+        elif params["product_id"] is not None or params["sku_id"] is not None:
+            view = "product"
+        else:
+            view = "inventory"
+    if view == "product" and (params["product_id"] is None or params["sku_id"] is None):
+        raise SeatSyncError("view=product needs product_id and sku_id")
+    if view == "users" and params["users"] is None:
+        raise SeatSyncError("view=users needs users")
+    if view != "users" and params["users"] is not None:
+        raise SeatSyncError("users applies to view=users, not view=%s" % view)
+    if view != "product" and (params["product_id"] is not None or params["sku_id"] is not None):
+        raise SeatSyncError("product_id and sku_id apply to view=product, not view=%s" % view)
+    return view
+
+
+def _product_key(item):
+    return (str(item.get("product_id") or "").upper(), str(item.get("sku_id") or ""))
+
+
+def read_inventory(client, include_removed):
+    entries = [inventory_view(entry) for entry in client.iter_inventory()]
+    if not include_removed:
+        entries = [entry for entry in entries if not same(entry["status"], "Removed")]
+    entries.sort(key=_product_key)
+    return {"inventory": entries, "inventory_count": len(entries)}
+
+
+def read_product(client, product_id, sku_id):
+    entry = client.find_inventory_entry(product_id, sku_id)
+    if entry is None:
+        raise SeatSyncError("product_id %s with sku_id %s is not in the Store for Business "
+                            "inventory; view=inventory lists it" % (product_id, sku_id))
+    seats = []
+    if not same(prop(entry, "licenseType"), "Offline"):
+        for seat in client.iter_product_seats(product_id, sku_id):
+            view = seat_view(seat)
+            seats.append({"user": view["user"], "date_assigned": view["date_assigned"]})
+    seats.sort(key=lambda seat: str(seat["user"] or "").lower())
+    return {"product": inventory_view(entry), "seats": seats, "seats_count": len(seats)}
+
+
+def read_users(module, client, users):
+    user_seats = {}
+    unknown = []
+    for index, label in enumerate(users.values()):
+        try:
+            seats = [seat_view(seat) for seat in client.iter_user_seats(label)]
+        except MsStoreError as exc:
+            # Only the Store's own "unknown user" answer means that: a 404 naming no item
+            # type comes from a wrong api_url or a proxy, and must not end a run green.
+            if exc.status == 404 and same(exc.item_type, "User"):
+                unknown.append({"user": label, "reason": "no such user in the tenant (the "
+                                                         "Store answered 404 User)"})
+                continue
+            raise MsStoreError(
+                "reading the seats of %s failed (%d of %d users read before it): %s"
+                % (label, index, len(users), exc.message),
+                status=exc.status, item_type=exc.item_type, reason=exc.reason, fatal=exc.fatal)
+        user_seats[label] = sorted(
+            ({"product_id": seat["product_id"], "sku_id": seat["sku_id"],
+              "date_assigned": seat["date_assigned"]} for seat in seats),
+            key=_product_key)
+    skipped = handle_unknown(module.params["unknown_users"], unknown, module)
+    return {"user_seats": user_seats, "skipped_users": skipped,
+            "seats_count": sum(len(seats) for seats in user_seats.values())}
+
+
+def _checked_ids(product_id, sku_id):
+    try:
+        return check_product_id(product_id), check_sku_id(sku_id)
+    except ValueError as exc:
+        raise SeatSyncError(str(exc))
+
+
+class StoreSeats(SeatPlatform):
+    """The Microsoft Store for the module runner (see ``_seat_module.SeatPlatform``)."""
+
+    errors = (MsStoreError,)
+    mutually_exclusive = CONNECTION_MUTUALLY_EXCLUSIVE
+
+    def info_options(self):
+        return dict(
+            view=dict(type="str", choices=["inventory", "product", "users"]),
+            product_id=dict(type="str"),
+            sku_id=dict(type="str"),
+            users=dict(type="list", elements="str"),
+            unknown_users=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
+            include_removed=dict(type="bool", default=False),
+        )
+
+    def connect(self, module):
+        """``(client, tenant_id)``; the environment variables stand in for missing options."""
+        return connect_from_module(module, os.environ)
+
+    def backend(self, client, tenant, product, users, params):
+        """The product's inventory entry is read first (the preflight: the run's first call)."""
+        product_id, sku_id = product["product_id"], product["sku_id"]
+        entry = preflight(client, product_id, sku_id, tenant)
+        return StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
+                                tenant=tenant)
+
+    def resolve(self, backend, holders, users, protected, params):
+        """A UPN is the key the Store knows a person by: only the ones the first read found
+        unknown are left out."""
+        desired = [Person(key, label) for key, label in users.items() if key not in backend.unknown]
+        return Resolution(desired, list(protected), backend.unknown_users())
+
+    def shape_result(self, result, backend):
+        """Complete the engine's result with the product-wide counts the Store gives.
+
+        Read user by user, the engine only saw the named users, so ``holders_count`` comes
+        from the inventory (seatCapacity - availableSeats) moved by what this run changed.
+        ``available_seats`` is the count after the run (predicted in check mode).
+        """
+        moved = len(result["assigned"]) - len(result["reclaimed"])
+        inventory_holders = holders_in_inventory(backend.entry)
+        if backend.strategy == READ_PER_USER and inventory_holders is not None:
+            result["holders_count"] = max(0, inventory_holders + moved)
+        available = prop(backend.entry, "availableSeats")
+        result["available_seats"] = available - moved if isinstance(available, int) else None
+
+    def read_info(self, module, client, tenant, checked):
+        # Every check of the Store's info options comes after connecting, so that its
+        # message says, as any failure of a read-only module does, that nothing was changed.
+        params = module.params
+        view = choose_view(params)
+        result = {"changed": False, "view": view}
+        if view == "inventory":
+            result.update(read_inventory(client, params["include_removed"]))
+        elif view == "product":
+            result.update(read_product(client, *_checked_ids(params["product_id"], params["sku_id"])))
+        else:
+            users = fold_names(params["users"], "users", normalise_upn)
+            result.update(read_users(module, client, users))
+        return result
+
+
+STORE = StoreSeats()

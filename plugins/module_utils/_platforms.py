@@ -17,18 +17,18 @@ from __future__ import annotations
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     DatadogError,
     check_product_code,
+    connection_argument_spec as datadog_connection_argument_spec,
     is_uuid,
     normalise_name,
 )
-from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
-    connection_argument_spec as datadog_connection_argument_spec,
-)
+from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import DATADOG
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     check_product_id,
     check_sku_id,
     connection_argument_spec as msstore_connection_argument_spec,
     normalise_upn,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import STORE
 
 
 class Platform(object):
@@ -48,11 +48,15 @@ class Platform(object):
     a restore gives the seat back by it. None when the module lists people by name.
     ``role_connection_options``: the connection options a role takes as variables named
     ``<role prefix><platform>_<option>`` (``onboarding_datadog_api_url``).
+    ``module_side``: how the platform's modules build its client and backend, resolve names
+    and shape results (a ``_seat_module.SeatPlatform``, kept in the platform's own files);
+    the module runner gets it with the entry.
     """
 
     def __init__(self, name, label, seat_module, info_module, product_fields, person_field, name_rule,
                  connection_argument_spec, inventory_args=None, holdings_args=None,
-                 role_connection_options=("api_url",), person_id=None, input_errors=(ValueError,)):
+                 role_connection_options=("api_url",), person_id=None, input_errors=(ValueError,),
+                 module_side=None):
         self.name = name
         self.label = label
         self.seat_module = seat_module
@@ -68,6 +72,7 @@ class Platform(object):
         self.person_id = person_id
         # What this platform's rules raise (each with a message a person can act on).
         self.input_errors = tuple(input_errors)
+        self.module_side = module_side
 
     @property
     def inventory(self):
@@ -113,6 +118,7 @@ PLATFORMS = (
         connection_argument_spec=datadog_connection_argument_spec,
         person_id=("user UUID", is_uuid),
         input_errors=(DatadogError, ValueError),
+        module_side=DATADOG,
     ),
     Platform(
         name="msstore",
@@ -126,6 +132,7 @@ PLATFORMS = (
         inventory_args={"view": "inventory"},
         holdings_args={"view": "users"},
         role_connection_options=("api_url", "auth_url"),
+        module_side=STORE,
     ),
 )
 

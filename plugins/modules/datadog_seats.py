@@ -242,42 +242,12 @@ diff:
       sample: {"holders": ["ana.lima@example.com", "bruno.costa@example.com"]}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
-    main_seats,
-    seats_argument_spec,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
-    DatadogError,
-    check_product_code,
-    normalise_name,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    base_result,
-    fold_names,
-    require_requests,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
-
-
-def check_input(module):
-    """Input mistakes the API would only answer with an error or an unknown user: fail on
-    them before any call (the other checks run in main_seats, also before any call)."""
-    params = module.params
-    try:
-        check_product_code(params["product_code"])
-        fold_names(params["users"], "users", normalise_name)
-        fold_names(params["protected"], "protected", normalise_name)
-    except (SeatSyncError, DatadogError) as exc:
-        module.fail_json(msg=str(exc), **base_result(product_code=params["product_code"]))
+from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import run_seat_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=seats_argument_spec(), supports_check_mode=True)
-    require_requests(module, **base_result(product_code=module.params["product_code"]))
-    check_input(module)
-    main_seats(module)
+    run_seat_module(registry_entry("datadog"))
 
 
 if __name__ == "__main__":

@@ -91,40 +91,12 @@ api_calls:
   sample: {"GET /api/v2/seats/users": 1, "total": 1}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
-    info_argument_spec,
-    main_info,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
-    DatadogError,
-    check_product_code,
-    normalise_name,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    fold_names,
-    require_requests,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError
-
-
-def check_input(module):
-    """Input mistakes named by their entry, before any call (main_info checks the rest)."""
-    params = module.params
-    try:
-        for index, code in enumerate(params["product_codes"]):
-            check_product_code(code, "product_codes[%d]" % index)
-        fold_names(params["users"], "users", normalise_name)
-    except (SeatSyncError, DatadogError) as exc:
-        module.fail_json(msg=str(exc), api_calls={"total": 0})
+from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import run_info_module
 
 
 def main():
-    module = AnsibleModule(argument_spec=info_argument_spec(), supports_check_mode=True)
-    require_requests(module)
-    check_input(module)
-    main_info(module)
+    run_info_module(registry_entry("datadog"))
 
 
 if __name__ == "__main__":

@@ -203,92 +203,12 @@ diff:
       sample: {"holders": ["alice@contoso.com", "bob@contoso.com"]}
 """
 
-import os
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
-    base_result,
-    check_sync_options,
-    finish,
-    fold_names,
-    handle_unknown,
-    open_journal,
-    require_requests,
-    sync_argument_spec,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
-    CONNECTION_MUTUALLY_EXCLUSIVE,
-    MsStoreError,
-    check_product_id,
-    check_sku_id,
-    connect_from_module,
-    connection_argument_spec,
-    normalise_upn,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import (
-    StoreSeatBackend,
-    finish_result,
-    preflight,
-)
-from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
-    Person,
-    SeatSyncError,
-    synchronise,
-)
-
-
-def run(module, client, tenant=None, result=None):
-    """Validate, preflight, read, plan and apply; return (result, product).
-
-    ``result`` (see ``base_result``) is filled in as the run learns things, so a failure
-    raised part way still reports what was known (the users skipped, for example)."""
-    result = result if result is not None else base_result()
-    params = module.params
-    try:
-        product_id = check_product_id(params["product_id"])
-        sku_id = check_sku_id(params["sku_id"])
-    except ValueError as exc:
-        raise SeatSyncError(str(exc))
-    users = fold_names(params["users"], "users", normalise_upn)
-    protected = fold_names(params["protected"], "protected", normalise_upn)
-    check_sync_options(params, users, protected)
-
-    entry = preflight(client, product_id, sku_id, tenant)
-    backend = StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
-                               tenant=tenant)
-    holders = backend.first_read()
-    skipped = handle_unknown(params["unknown_users"], backend.unknown_users(), module)
-    result["skipped_users"] = skipped
-    desired = [Person(key, label) for key, label in users.items() if key not in backend.unknown]
-    journal = open_journal(module, "msstore")
-    result.update(synchronise(
-        backend, desired, holders, state=params["state"], exclusive=params["exclusive"],
-        protected=list(protected), max_reclaims=params["max_reclaims"],
-        check_mode=module.check_mode, journal=journal, skipped=skipped, diff=module._diff))
-    return finish_result(result, backend, module.check_mode), backend.product
+from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import run_seat_module
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(sync_argument_spec())
-    argument_spec.update(
-        product_id=dict(type="str", required=True),
-        sku_id=dict(type="str", required=True),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=CONNECTION_MUTUALLY_EXCLUSIVE)
-    result = base_result()
-    require_requests(module, **result)
-    # connect_from_module adds api_calls itself.
-    client, tenant_id = connect_from_module(
-        module, os.environ, **dict((key, value) for key, value in result.items() if key != "api_calls"))
-    try:
-        result, product = run(module, client, tenant_id, result)
-    except (SeatSyncError, MsStoreError) as exc:
-        result["api_calls"] = client.api_calls()
-        module.fail_json(msg=str(exc), **result)
-    finish(module, result, product)
+    run_seat_module(registry_entry("msstore"))
 
 
 if __name__ == "__main__":

@@ -32,9 +32,9 @@ from ansible_collections.seatops.seats.plugins.module_utils._msstore import (  #
 from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import (  # noqa: E402
     READ_LIST,
     READ_PER_USER,
+    STORE,
     StoreSeatBackend,
     choose_read,
-    finish_result,
     preflight,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (  # noqa: E402
@@ -72,7 +72,8 @@ def sync(store, names, check_mode=False, **options):
                if key not in backend.unknown]
     result = synchronise(backend, desired, holders, check_mode=check_mode, diff=True,
                          skipped=unknown, **options)
-    return finish_result(result, backend, check_mode), backend
+    STORE.shape_result(result, backend)
+    return result, backend
 
 
 class TestPreflight(object):
@@ -292,7 +293,8 @@ def sync_on(store, key, names, check_mode=False, **options):
     skipped = backend.unknown_users()
     desired = [Person(k, v) for k, v in backend.names.items() if k not in backend.unknown]
     result = synchronise(backend, desired, holders, check_mode=check_mode, skipped=skipped, **options)
-    return finish_result(result, backend, check_mode)
+    STORE.shape_result(result, backend)
+    return result
 
 
 class TestRemovedProducts(object):

@@ -530,36 +530,26 @@ class TestOddAnswers(object):
 
 # -- connection options -------------------------------------------------------------------------
 
-class _Failed(Exception):
-    pass
-
-
 class _Module(object):
     def __init__(self, params):
         self.params = params
         self.no_log_values = set()
-        self.failure = None
-
-    def fail_json(self, **result):
-        self.failure = result
-        raise _Failed()
-
-    def warn(self, message):
-        raise AssertionError("no warning expected: %s" % message)
 
 
-def test_a_missing_ca_path_fails_the_module_naming_it_before_any_call(tmp_path):
+def test_a_missing_ca_path_is_refused_naming_it_before_any_call(tmp_path):
+    # The module runner fails the task with this message and api_calls total 0
+    # (tests/unit/plugins/modules/test_msstore_seat.py).
     from ansible_collections.seatops.seats.plugins.module_utils._msstore import connect_from_module
     missing = str(tmp_path / "corp-ca.pem")
     module = _Module({"tenant_id": TENANT, "client_id": "app-1", "client_secret": SECRET,
                       "access_token": None, "auth_url": AUTH, "api_url": API,
                       "validate_certs": True, "ca_path": missing, "timeout": 30, "retries": 3})
-    with pytest.raises(_Failed):
-        connect_from_module(module, {}, changed=False)
-    assert module.failure == {"msg": "ca_path %s does not exist: give the path of the PEM file "
-                                     "holding the CA certificate(s) of the server (no call was "
-                                     "made)" % missing,
-                              "api_calls": {"total": 0}, "changed": False}
+    with pytest.raises(MsStoreError) as info:
+        connect_from_module(module, {})
+    assert str(info.value) == ("ca_path %s does not exist: give the path of the PEM file "
+                               "holding the CA certificate(s) of the server (no call was "
+                               "made)" % missing)
+    assert module.no_log_values == {SECRET}
 
 
 # -- how the Store's and its token endpoint's error bodies read (moved from test_http.py) ----

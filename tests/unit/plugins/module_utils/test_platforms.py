@@ -8,16 +8,19 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
-from ansible_collections.seatops.seats.plugins.module_utils._datadog import check_product_code, normalise_name
-from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import (
+from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
+    check_product_code,
     connection_argument_spec as datadog_spec,
+    normalise_name,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import DATADOG
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     check_product_id,
     check_sku_id,
     connection_argument_spec as msstore_spec,
     normalise_upn,
 )
+from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backend import STORE
 
 
 def test_the_registry_lists_each_platform_once_in_a_fixed_order():
@@ -67,3 +70,8 @@ def test_name_rules_are_the_clients_own():
     assert registry.get("msstore").check_name("Ann@Contoso.com") == "ann@contoso.com"
     with pytest.raises(ValueError):
         registry.get("msstore").check_name("not a upn")
+
+
+def test_each_entry_carries_its_module_side_for_the_module_runner():
+    assert registry.get("datadog").module_side is DATADOG
+    assert registry.get("msstore").module_side is STORE

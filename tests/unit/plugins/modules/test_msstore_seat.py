@@ -98,6 +98,16 @@ class TestSeat(object):
         assert result["failed"] and "sku_id" in result["msg"] and "Quote" in result["msg"]
         assert store.calls == []
 
+    def test_a_missing_ca_path_fails_naming_it_before_any_call(self, store, capsys, tmp_path):
+        missing = str(tmp_path / "corp-ca.pem")
+        result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
+                     users=["ann@contoso.com"], ca_path=missing)
+        assert result["msg"] == ("ca_path %s does not exist: give the path of the PEM file "
+                                 "holding the CA certificate(s) of the server (no call was "
+                                 "made)" % missing)
+        assert result["failed"] is True and result["changed"] is False
+        assert result["api_calls"] == {"total": 0} and store.calls == []
+
     def test_bad_upn_fails_before_any_call(self, store, capsys):
         result = run(msstore_seat, capsys, product_id="9NBLGGH4R2R6", sku_id="0016",
                      users=["ann@contoso.com", "bob"])
