@@ -391,12 +391,13 @@ class StoreSeats(SeatPlatform):
         """``(client, tenant_id)``; the environment variables stand in for missing options."""
         return connect_from_module(module, os.environ)
 
-    def backend(self, client, tenant, product, users, params):
-        """The product's inventory entry is read first (the preflight: the run's first call)."""
+    def backend(self, client, context, product, users, params):
+        """The product's inventory entry is read first (the preflight: the run's first call).
+        ``context`` is the tenant id."""
         product_id, sku_id = product["product_id"], product["sku_id"]
-        entry = preflight(client, product_id, sku_id, tenant)
+        entry = preflight(client, product_id, sku_id, context)
         return StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
-                                tenant=tenant)
+                                tenant=context)
 
     def resolve(self, backend, holders, users, protected, params):
         """A UPN is the key the Store knows a person by: only the ones the first read found
@@ -418,7 +419,7 @@ class StoreSeats(SeatPlatform):
         available = prop(backend.entry, "availableSeats")
         result["available_seats"] = available - moved if isinstance(available, int) else None
 
-    def read_info(self, module, client, tenant, checked):
+    def read_info(self, module, client, context, checked):
         # Every check of the Store's info options comes after connecting, so that its
         # message says, as any failure of a read-only module does, that nothing was changed.
         params = module.params

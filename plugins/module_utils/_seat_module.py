@@ -159,7 +159,7 @@ def run_seat_module(platform):
         check_sync_options(params, users, protected)
         backend = side.backend(client, context, product, users, params)
         sync_product(module, platform, backend, users, protected, result)
-    except (SeatSyncError,) + tuple(side.errors) as exc:
+    except expected_errors(side) as exc:
         result["api_calls"] = client.api_calls()
         module.fail_json(msg=side.failure_message(str(exc), params), **result)
     result["api_calls"] = client.api_calls()
@@ -201,12 +201,12 @@ def run_info_module(platform):
     facts = {"api_calls": {"total": 0}}
     try:
         checked = side.check_info_input(module.params)
-    except (SeatSyncError,) + tuple(side.errors) as exc:
+    except expected_errors(side) as exc:
         module.fail_json(msg=str(exc), **facts)
     client, context = connect(module, side, facts)
     try:
         result = side.read_info(module, client, context, checked)
-    except (SeatSyncError,) + tuple(side.errors) as exc:
+    except expected_errors(side) as exc:
         # A read-only module: whatever failed, nothing was changed.
         module.fail_json(msg="%s (%s only reads: nothing was changed)"
                              % (exc, platform.info_module.rsplit(".", 1)[-1]),
@@ -215,11 +215,16 @@ def run_info_module(platform):
     module.exit_json(**result)
 
 
+def expected_errors(side):
+    """What a task fails with, its message as it is: any other exception is a bug."""
+    return (SeatSyncError,) + tuple(side.errors)
+
+
 def connect(module, side, facts):
     """The platform's client, or a failure naming the option (``facts`` in its result)."""
     try:
         client, context = side.connect(module)
-    except tuple(side.errors) as exc:
+    except expected_errors(side) as exc:
         module.fail_json(msg=str(exc), **facts)
     for warning in client.insecure_warnings():
         module.warn(warning)
