@@ -81,9 +81,8 @@ class ActionModule(SeatAction):
             if seat_platforms.get(platform).holdings_args is not None:
                 units = self._holdings(platform, names, args, connections, task_vars, failures, warnings)
             else:
-                fields = seat_platforms.get(platform).product_fields
-                units = [Unit(platform, product, names)
-                         for product in sorted(products[platform], key=lambda entry: [entry[field] for field in fields])]
+                # In the order the products were given: the record lists them so.
+                units = [Unit(platform, product, names) for product in products[platform]]
             for unit, module_result in self._run_units("remove", units, common, connections, task_vars, warnings):
                 row = outcomes.product_row(platform, unit.product, module_result)
                 rows.append(row)

@@ -154,7 +154,7 @@ def test_remove_mode_reclaims_writes_the_record_and_restore_gives_every_seat_bac
         written = json.load(handle)
     run = written["runs"][0]
     assert run["people"] == [{"email": ANN}]
-    assert run["fake"] == [{"product": "bronze", "users": [ANN]}, {"product": "gold", "users": [ANN]}]
+    assert run["fake"] == [{"product": "gold", "users": [ANN]}, {"product": "bronze", "users": [ANN]}]
     assert_names_no_real_platform(written)
 
     world.disabled.add(ANN)  # she may not get gold back; bronze she gets
