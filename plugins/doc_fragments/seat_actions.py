@@ -20,8 +20,10 @@ options:
     description:
       - Connection options passed to every Datadog module call (M(seatops.seats.datadog_seats)) -
         C(site), C(api_url), C(api_key), C(app_key), C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.datadog) apply first. Credentials
-        usually come from the environment (C(DD_API_KEY), C(DD_APP_KEY)).
+      - An option not given here comes from the variable C(seatops_datadog_<option>) when it
+        is set (C(seatops_datadog_api_key); extra variables of an AWX job), then from
+        C(module_defaults) for C(group/seatops.seats.datadog). Credentials usually come from
+        the environment (C(DD_API_KEY), C(DD_APP_KEY)).
     type: dict
     default: {}
   msstore:
@@ -30,8 +32,10 @@ options:
         (M(seatops.seats.msstore_seat), and M(seatops.seats.msstore_seat_info) where it reads
         the Store) - C(tenant_id), C(client_id), C(client_secret), C(access_token), C(auth_url),
         C(api_url), C(validate_certs), C(ca_path), C(timeout), C(retries).
-      - C(module_defaults) for C(group/seatops.seats.msstore) apply first. Credentials
-        usually come from the environment (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
+      - An option not given here comes from the variable C(seatops_msstore_<option>) when it
+        is set (C(seatops_msstore_client_secret)), then from C(module_defaults) for
+        C(group/seatops.seats.msstore). Credentials usually come from the environment
+        (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
     type: dict
     default: {}
 attributes:

@@ -41,6 +41,9 @@ except ImportError:
 # ansible-core before 2.19 leaves this placeholder where a templated default was default(omit).
 OMIT_PREFIX = "__omit_place_holder__"
 
+# The collection's connection variables: seatops_<platform>_<option> (docs/awx.md).
+COLLECTION_VARIABLE_PREFIX = "seatops_"
+
 # The seat-module arguments of each mode of the engine.
 MODES = {
     "add": {"state": "present"},
@@ -169,28 +172,43 @@ class SeatAction(ActionBase):
         return value
 
     def _connections(self, args, task_vars):
-        """Each platform's connection options: the action's own (``<platform>:``), then,
-        for a role (``variable_prefix``), the role's variables for the options the registry
-        says a role takes (``<prefix><platform>_<option>``, such as ``onboarding_<platform>_api_url``)."""
+        """Each platform's connection options, the first that is set of: the action's own
+        (``<platform>:``); for a role (``variable_prefix``), the role's variables for the
+        options the registry says a role takes (``<prefix><platform>_<option>``, such as
+        ``onboarding_<platform>_api_url``); the collection's connection variables
+        ``seatops_<platform>_<option>`` (extra variables of an AWX job or ansible-runner's
+        env/extravars). What none of them sets comes from module_defaults, then the
+        environment, as for the modules themselves."""
         prefix = args.get("variable_prefix")
         connections = {}
         for platform in seat_platforms.platforms():
             given = dict((key, value) for key, value in (args.get(platform.name) or {}).items()
                          if not (isinstance(value, str) and value.startswith(OMIT_PREFIX)))
+            names = []
             if prefix:
-                for option in platform.role_connection_options:
-                    value = self._role_variable(task_vars, "%s%s_%s" % (prefix, platform.name, option))
+                names.extend((option, "%s%s_%s" % (prefix, platform.name, option)) for option in platform.role_connection_options)
+            names.extend((option, "%s%s_%s" % (COLLECTION_VARIABLE_PREFIX, platform.name, option))
+                         for option in platform.connection_options)
+            for option, name in names:
+                if option not in given:
+                    value = self._role_variable(task_vars, name)
                     if value is not None:
-                        given.setdefault(option, value)
+                        given[option] = value
             connections[platform.name] = given
         return connections
 
     def _products_given(self, args, task_vars, platform):
-        """The ``<platform>_products`` of the action, or for a role its variable of that name;
-        None when neither gives any."""
+        """The ``<platform>_products`` of the action; for a role, the platform's entry of
+        the role's ``<prefix>products`` mapping (what the collection's playbooks pass from a
+        survey) when it names any, else the role's ``<prefix><platform>_products``; None
+        when none gives any."""
         given = args.get("%s_products" % platform)
-        if given is None and args.get("variable_prefix"):
-            given = self._role_variable(task_vars, "%s%s_products" % (args["variable_prefix"], platform))
+        prefix = args.get("variable_prefix")
+        if given is None and prefix:
+            mapping = self._role_variable(task_vars, prefix + "products")
+            if isinstance(mapping, dict) and mapping.get(platform) not in (None, "", []):
+                return mapping[platform]
+            given = self._role_variable(task_vars, "%s%s_products" % (prefix, platform))
         return given
 
     def _platforms_chosen(self, args, task_vars):

@@ -50,6 +50,8 @@ def main():
             "seatops_msstore_api_url": sandbox.store_url,
             "seatops_msstore_auth_url": sandbox.url,
             "seatops_demo_output_dir": os.path.join(REPO_ROOT, "reports"),
+            # The sandbox's own address, for its state page at the end of the demo.
+            "seatops_demo_sandbox_url": sandbox.url,
         }
         env = dict(os.environ)
         env.update(DEMO_CREDENTIALS)

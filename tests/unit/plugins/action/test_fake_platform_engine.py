@@ -51,7 +51,7 @@ def world(monkeypatch):
     return world
 
 
-def run_action(action_module, args, check=False, diff=False, task_vars=None):
+def run_action(action_module, args, check=False, diff=False, task_vars=None, connection=None):
     """Run an action as a task would, its seat-module calls going to the generic runner."""
     platform = registry.get("fake")
     modules = {platform.seat_module: run_seat_module, platform.info_module: run_info_module}
@@ -68,7 +68,8 @@ def run_action(action_module, args, check=False, diff=False, task_vars=None):
         def _find_needle(self, dirname, needle):
             return needle
 
-    task = mock.MagicMock(args=dict(args, fake={"token": TOKEN}), check_mode=check, diff=diff, async_val=0)
+    task = mock.MagicMock(args=dict(args, fake={"token": TOKEN} if connection is None else connection),
+                          check_mode=check, diff=diff, async_val=0)
     connection = mock.MagicMock()
     action = Harness(task, connection, mock.MagicMock(), DataLoader(), Templar(loader=DataLoader()), None)
     return action.run(task_vars=task_vars or {})
@@ -119,6 +120,17 @@ def test_add_mode_reads_the_role_variables_of_every_registered_platform(world):
                         task_vars={"onboarding_fake_products": ["silver", "gold"]})
     assert not result.get("failed"), result
     assert world.writes() == [("assign", "gold", [CY]), ("assign", "silver", [CY])]
+
+
+def test_connection_options_come_from_the_action_the_role_or_the_collection_variables(world):
+    people = {"people": [{"email": CY}], "fake_products": ["gold"]}
+    missing = run_action(seats_onboard, people, connection={})
+    assert missing["failed"] and "missing token" in missing["msg"] and world.writes() == []
+    # seatops_<platform>_<option>: what the collection's playbooks and AWX jobs pass.
+    done = run_action(seats_onboard, people, connection={}, task_vars={"seatops_fake_token": TOKEN})
+    assert not done.get("failed"), done
+    assert world.writes() == [("assign", "gold", [CY])]
+    assert TOKEN not in json.dumps(done)
 
 
 def test_a_failing_product_never_stops_the_others_and_the_failure_names_product_and_people(world):
