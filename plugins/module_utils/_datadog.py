@@ -63,13 +63,17 @@ USERS_PAGE_SIZE = 100
 # Concurrent exact-match lookups (reads only); see DatadogClient._resolve_one_by_one.
 LOOKUP_WORKERS = 4
 
-# Which permission a 401/403 on each call needs (any one of them is enough).
+# The permissions each call may need, the one place 401/403 messages take them from:
+# ``(any_of, also)``: any one permission of ``any_of`` is enough (the API reference says so);
+# ``also`` are asked for besides by Datadog's newer API reference pages.
+_SEATS_READ = ("billing_read", "incident_read", "on_call_read")
+_SEATS_WRITE = ("billing_edit", "incident_write", "on_call_write")
 PERMISSIONS = {
-    SEATS_GET: "billing_read",
-    SEATS_POST: "billing_edit",
-    SEATS_DELETE: "billing_edit",
-    USERS_LIST: "user_access_read",
-    USER_GET: "user_access_read",
+    SEATS_GET: (_SEATS_READ, ("user_access_read",)),
+    SEATS_POST: (_SEATS_WRITE, ()),
+    SEATS_DELETE: (_SEATS_WRITE, ()),
+    USERS_LIST: (("user_access_read",), ()),
+    USER_GET: (("user_access_read",), ()),
 }
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -562,7 +566,7 @@ def explain(exc, endpoint, product_code=None):
     elif exc.status in (401, 403):
         message += (". Check that api_key and app_key (or DD_API_KEY and DD_APP_KEY) are "
                     "valid for this site (site or api_url), and that the application key's "
-                    "owner has the %s permission" % PERMISSIONS.get(endpoint, "needed"))
+                    "owner has %s" % permissions_needed(endpoint))
     elif exc.status == 429:
         message += (". Datadog kept rate-limiting after %d attempt(s); run again later or "
                     "raise retries" % exc.attempts)
@@ -572,6 +576,22 @@ def explain(exc, endpoint, product_code=None):
         message += " (after %d attempt(s); raise retries or timeout if this persists)" \
             % exc.attempts
     return message
+
+
+def permissions_needed(endpoint):
+    """Every permission that would do for ``endpoint``, as 401/403 messages name them."""
+    any_of, also = PERMISSIONS.get(endpoint, ((), ()))
+    if not any_of:
+        return "the permission this call needs"
+    if len(any_of) == 1:
+        text = "the %s permission" % any_of[0]
+    else:
+        text = "one of the permissions %s or %s (any one is enough)" % (
+            ", ".join(any_of[:-1]), any_of[-1])
+    if also:
+        text += (", and %s, which Datadog's newer API reference also asks for on this call"
+                 % " and ".join(also))
+    return text
 
 
 def _collect(names, users, found):

@@ -183,6 +183,10 @@ class TestHolders(object):
         assert "billing_read" in message and "api_key and app_key" in message
         assert API_KEY not in message and APP_KEY not in message
         assert len(responses.calls) == 1  # never retried
+        assert message.endswith(
+            "the application key's owner has one of the permissions billing_read, "
+            "incident_read or on_call_read (any one is enough), and user_access_read, which "
+            "Datadog's newer API reference also asks for on this call")
 
     @responses.activate
     def test_object_error_shape_and_echoed_key_is_scrubbed(self, client):
@@ -255,6 +259,20 @@ class TestWrites(object):
             client.assign("incident_response", [uid(1)])
 
     @responses.activate
+    @pytest.mark.parametrize("method", ["POST", "DELETE"])
+    def test_write_403_names_every_write_permission(self, client, method):
+        responses.add(method, SEATS, status=403, json={"errors": ["Forbidden"]})
+        call = client.assign if method == "POST" else client.unassign
+        with pytest.raises(DatadogError) as caught:
+            call("incident_response", [uid(1)])
+        assert str(caught.value) == (
+            "Datadog %s /api/v2/seats/users for product incident_response failed (HTTP 403): "
+            "Forbidden. Check that api_key and app_key (or DD_API_KEY and DD_APP_KEY) are valid "
+            "for this site (site or api_url), and that the application key's owner has one of "
+            "the permissions billing_edit, incident_write or on_call_write (any one is enough)"
+            % method)
+
+    @responses.activate
     def test_retried_write_is_reported(self, client):
         responses.post(SEATS, status=503)
         responses.post(SEATS, status=201, json={})
@@ -309,6 +327,14 @@ class TestUsers(object):
         responses.get(USERS, status=403, json={"errors": ["Forbidden"]})
         with pytest.raises(DatadogError, match="user_access_read"):
             client.find_users("ana@example.com")
+
+    @responses.activate
+    def test_user_get_403_names_user_access_read_only(self, client):
+        responses.get(USERS + "/" + uid(1), status=403, json={"errors": ["Forbidden"]})
+        with pytest.raises(DatadogError) as caught:
+            client.get_user(uid(1))
+        assert str(caught.value).endswith("owner has the user_access_read permission")
+        assert "billing" not in str(caught.value)
 
 
 class TestResolve(object):
