@@ -7,8 +7,9 @@ the seats endpoints is §2.5 and is followed literally: only the first failure i
 import json
 import uuid
 
+from .faults import ConfigError
 from .httpmsg import Response, decode_cursor, encode_cursor, json_response
-from .routing import Api, RateLimit, Route
+from .routing import Api, RateLimit, Route, Setting, one_of
 from .seed import DD_STATUSES, UUID_RE
 from .store import now_iso
 
@@ -20,8 +21,10 @@ WRITE_PERMS = ("billing_edit", "incident_write", "on_call_write")
 USERS_PERMS = ("user_access_read",)
 
 SEATS_LIMIT_DEFAULT = 100
-SEATS_LIMIT_MAX = 1000
+SEATS_LIMIT_MAX = 1000          # default of the datadog_max_page_limit setting (§7.3)
 MAX_UUIDS = 1000
+# The 422 detail under datadog_refusal_detail = generic (§7.5): names no UUID at all.
+GENERIC_REFUSAL = "One or more user UUIDs are invalid or belong to disabled users"
 
 
 def seats_error(status, detail, headers=None):
@@ -86,16 +89,18 @@ def _list_seats(app, req):
     code = req.first("product_code")
     if not code:
         return seats_error(400, "product_code query parameter is required")
+    maximum = app.config["datadog_max_page_limit"]
     raw_limit = req.first("page[limit]")
     if raw_limit is None:
-        limit = SEATS_LIMIT_DEFAULT
+        # A request without page[limit] is never refused: the default page fits the maximum.
+        limit = min(SEATS_LIMIT_DEFAULT, maximum)
     else:
         try:
             limit = int(raw_limit.strip())
         except ValueError:
             limit = 0
-        if limit < 1 or limit > SEATS_LIMIT_MAX:
-            return seats_error(400, f"page[limit] must be an integer between 1 and {SEATS_LIMIT_MAX}")
+        if limit < 1 or limit > maximum:
+            return seats_error(400, f"page[limit] must be an integer between 1 and {maximum}")
     cursor = req.first("page[cursor]")
     after = ""
     if cursor:
@@ -169,6 +174,9 @@ def _write_seats(app, req):
             elif user["id"] not in wanted:
                 wanted.append(user["id"])
         if bad:
+            # The whole batch is refused and nothing changes, whichever detail is given.
+            if app.config["datadog_refusal_detail"] == "generic":
+                return seats_error(422, GENERIC_REFUSAL)
             return seats_error(422, "invalid user_uuids: " + ",".join(bad))
         held = {r[0] for r in db.execute(
             "SELECT user_id FROM dd_seats WHERE product = ? AND user_id IN (SELECT value FROM json_each(?))",
@@ -326,4 +334,18 @@ ROUTES = (
 # Any other path under /api answers as the Users API does, once no other API claimed it.
 CATCH_ALL = (Route("/api/**", USERS, _not_found),)
 RATE_LIMIT = RateLimit("datadog", "Datadog budget, e.g. 600/60")
-SETTINGS = {}
+
+
+def _page_limit(value, key):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(key, "must be an integer >= 1")
+    return value
+
+
+SETTINGS = {
+    # The largest page[limit] GET /api/v2/seats/users accepts: undocumented (contract §7.3).
+    "datadog_max_page_limit": Setting(SEATS_LIMIT_MAX, _page_limit),
+    # The 422 detail for unknown or disabled user UUIDs: the real text was never recorded
+    # (contract §7.5). "list" names them, "generic" names none.
+    "datadog_refusal_detail": Setting("list", one_of("list", "generic")),
+}

@@ -31,7 +31,8 @@ OFFLINE = "9WZDNCRFJ3PS/0002"
 REMOVED = "9PB2MZ1ZMB1S/0003"
 SCOPE = "https://onestore.microsoft.com/.default"
 # The sandbox's default answers where the specs leave them open (see /_sandbox/config).
-DEFAULT_ANSWERS = {"unknown_path_answer": "text", "msstore_error_body": "camel", "msstore_lists_removed": True}
+DEFAULT_ANSWERS = {"unknown_path_answer": "text", "msstore_error_body": "camel", "msstore_lists_removed": True,
+                   "datadog_max_page_limit": 1000, "datadog_refusal_detail": "list"}
 RESOURCE = "https://onestore.microsoft.com"
 
 BASE_SEED = {

@@ -156,7 +156,9 @@ def test_config_roundtrip_and_validation(sb):
     for bad in ({"latency_ms": -1}, {"datadog_rate_limit": {"limit": 0, "period": 1}},
                 {"token_lifetime": 0}, {"nonsense": 1}, {"msstore_rate_limit": "fast"},
                 {"unknown_path_answer": "xml"}, {"msstore_error_body": "snake"},
-                {"msstore_lists_removed": "no"}):
+                {"msstore_lists_removed": "no"}, {"datadog_max_page_limit": 0},
+                {"datadog_max_page_limit": "100"}, {"datadog_max_page_limit": True},
+                {"datadog_max_page_limit": 2.5}, {"datadog_refusal_detail": "none"}):
         resp = admin(sb, "POST", "/_sandbox/config", json=bad)
         assert resp.status_code == 400, bad
         assert resp.json()["field"]

@@ -114,6 +114,48 @@ def test_page_limit_max_1000_accepted(sb):
     assert resp.status_code == 200
 
 
+def test_page_limit_max_is_1000_by_default(sb):
+    assert sb.config()["datadog_max_page_limit"] == 1000
+    resp = dd(sb, "GET", SEATS, params={"product_code": "incident_response", "page[limit]": 1001})
+    assert_seats_error(resp, 400, "page[limit] must be an integer between 1 and 1000")
+
+
+def test_configured_page_limit_max_refuses_above_it(sb):
+    assert sb.config(datadog_max_page_limit=100)["datadog_max_page_limit"] == 100
+    for limit in (101, 1000):
+        resp = dd(sb, "GET", SEATS, params={"product_code": "incident_response", "page[limit]": limit})
+        assert_seats_error(resp, 400, "page[limit] must be an integer between 1 and 100")
+    resp = dd(sb, "GET", SEATS, params={"product_code": "incident_response", "page[limit]": 100})
+    assert resp.status_code == 200 and resp.json()["meta"]["limit"] == 100
+    # Other bad values name the configured maximum too; the check still comes before the product's.
+    resp = dd(sb, "GET", SEATS, params={"product_code": "nope", "page[limit]": "0"})
+    assert_seats_error(resp, 400, "page[limit] must be an integer between 1 and 100")
+
+
+def test_configured_page_limit_max_above_1000(sb):
+    sb.config(datadog_max_page_limit=5000)
+    resp = dd(sb, "GET", SEATS, params={"product_code": "apm_pro", "page[limit]": 5000})
+    assert resp.status_code == 200 and resp.json()["meta"]["limit"] == 5000
+    resp = dd(sb, "GET", SEATS, params={"product_code": "apm_pro", "page[limit]": 5001})
+    assert_seats_error(resp, 400, "page[limit] must be an integer between 1 and 5000")
+
+
+def test_default_page_fits_a_smaller_maximum(sb):
+    uuids = [ANA, BEN, CHEN, ELI, BOT, FAY, GUS]
+    assert dd(sb, "POST", SEATS, json=seats_body("apm_pro", uuids)).status_code == 201
+    sb.config(datadog_max_page_limit=3)
+    body = dd(sb, "GET", SEATS, params={"product_code": "apm_pro"}).json()
+    assert body["meta"]["limit"] == 3 and len(body["data"]) == 3 and body["meta"]["next_cursor"]
+
+
+def test_page_limit_maximum_leaves_users_page_size_alone(sb):
+    sb.config(datadog_max_page_limit=5)
+    resp = dd(sb, "GET", "/api/v2/users", params={"page[size]": 100})
+    assert resp.status_code == 200
+    resp = dd(sb, "GET", "/api/v2/users", params={"page[size]": 101})
+    assert resp.status_code == 400 and resp.json() == {"errors": ["page[size] must be an integer between 1 and 100"]}
+
+
 def test_bad_cursor(sb):
     resp = dd(sb, "GET", SEATS, params={"product_code": "incident_response", "page[cursor]": "garbage!"})
     assert resp.status_code == 400
@@ -185,6 +227,47 @@ def test_unknown_and_malformed_uuids_listed_in_request_order(sb):
 def test_post_lists_unknown_and_disabled_together(sb):
     resp = dd(sb, "POST", SEATS, json=seats_body("apm_pro", [DARA, UNKNOWN]))
     assert_seats_error(resp, 422, f"invalid user_uuids: {DARA},{UNKNOWN}")
+
+
+def test_refusal_detail_lists_uuids_by_default(sb):
+    assert sb.config()["datadog_refusal_detail"] == "list"
+    resp = dd(sb, "POST", SEATS, json=seats_body("apm_pro", [CHEN, UNKNOWN]))
+    assert_seats_error(resp, 422, f"invalid user_uuids: {UNKNOWN}")
+
+
+GENERIC = "One or more user UUIDs are invalid or belong to disabled users"
+
+
+@pytest.mark.parametrize("method, uuids", [
+    ("POST", [CHEN, DARA, GUS]),                       # disabled
+    ("POST", [CHEN, UNKNOWN, GUS]),                    # unknown
+    ("POST", [CHEN, "not-a-uuid", DARA, UNKNOWN]),     # malformed, disabled and unknown
+    ("DELETE", [BEN, UNKNOWN]),
+    ("DELETE", ["not-a-uuid", BEN]),
+])
+def test_generic_refusal_detail_names_no_uuid_and_changes_nothing(sb, method, uuids):
+    assert sb.config(datadog_refusal_detail="generic")["datadog_refusal_detail"] == "generic"
+    before = sb.state()["datadog"]
+    resp = dd(sb, method, SEATS, json=seats_body("apm_pro", uuids))
+    assert_seats_error(resp, 422, GENERIC)
+    for uid in uuids + [ANA, BEN, CHEN, DARA, GUS, UNKNOWN]:
+        assert uid not in resp.text and uid.upper() not in resp.text
+    assert "not-a-uuid" not in resp.text
+    assert sb.state()["datadog"] == before
+    assert holders(sb, "apm_pro") == [BEN]
+
+
+def test_generic_refusal_detail_keeps_other_errors_and_successes(sb):
+    sb.config(datadog_refusal_detail="generic")
+    # Only the refused-UUID detail changes: DELETE still accepts a disabled user, and the
+    # other 422s keep their text.
+    assert dd(sb, "DELETE", SEATS, json=seats_body("incident_response", [DARA])).status_code == 204
+    assert_seats_error(dd(sb, "POST", SEATS, json=seats_body("nope", [UNKNOWN])), 422, "invalid product_code nope")
+    assert dd(sb, "POST", SEATS, json=seats_body("apm_pro", [CHEN])).status_code == 201
+    assert holders(sb, "apm_pro") == sorted([BEN, CHEN])
+    sb.config(datadog_refusal_detail="list")
+    assert_seats_error(dd(sb, "POST", SEATS, json=seats_body("apm_pro", [UNKNOWN])), 422,
+                       f"invalid user_uuids: {UNKNOWN}")
 
 
 def test_seat_limit_exceeded_assigns_nothing(sb):

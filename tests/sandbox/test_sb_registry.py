@@ -93,7 +93,8 @@ def test_paths_take_their_routes(path, template, api, captures):
 def test_config_keys_are_the_servers_and_each_apis():
     assert set(admin.CONFIG_KEYS) == {
         "latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
-        "unknown_path_answer", "msstore_error_body", "msstore_lists_removed"}
+        "unknown_path_answer", "msstore_error_body", "msstore_lists_removed",
+        "datadog_max_page_limit", "datadog_refusal_detail"}
     assert [rate.key for rate in registry.RATE_LIMITS] == ["datadog_rate_limit", "msstore_rate_limit"]
 
 
