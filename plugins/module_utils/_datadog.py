@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import math
 import re
+import threading
 
 from ansible.module_utils.basic import env_fallback
 
@@ -23,8 +24,8 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     PaginationError,
     ShapeError,
     error_reader,
+    follow_page_tokens,
     insecure_warnings,
-    iterate_cursor_pages,
     iterate_numbered_pages,
     json_type,
     list_shape,
@@ -58,6 +59,9 @@ USER_GET = "GET /api/v2/users/{user_id}"
 MAX_BATCH = 1000
 # Holders per page: the largest page the API serves keeps a 50,000-seat read at 50 calls.
 HOLDERS_PAGE_LIMIT = 1000
+# No maximum is documented: when Datadog refuses the large page (a 400 naming page[limit]),
+# the client falls back to this one, the page size of the one real recording.
+HOLDERS_FALLBACK_PAGE_LIMIT = 100
 # Users per page: the documented maximum.
 USERS_PAGE_SIZE = 100
 # Concurrent exact-match lookups (reads only); see DatadogClient._resolve_one_by_one.
@@ -228,6 +232,24 @@ def _item_problem(item, id_required):
 
 # GET /api/v2/seats/users: data, a list of holders; ``id`` may be null (the spec says so).
 HOLDERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, False))
+
+
+def _holders_page_shape(page):
+    """A holders page, whose ``meta`` (when there) is an object: paging cannot silently
+    stop early on a body it misreads."""
+    return HOLDERS_PAGE(page) or optional_object(page, "meta")
+
+
+def _next_cursor(page):
+    meta = page.get("meta")
+    return meta.get("next_cursor") if isinstance(meta, dict) else None
+
+
+def names_page_limit(message):
+    """True when an error message names the ``page[limit]`` parameter (brackets as written
+    or percent-encoded)."""
+    text = (message or "").lower()
+    return "page[limit]" in text or "page%5blimit%5d" in text
 # GET /api/v2/users: data, a list of users, each with its UUID.
 USERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, True))
 
@@ -298,6 +320,11 @@ class DatadogClient(object):
 
     def __init__(self, http):
         self.http = http
+        # The holders page size of this run: HOLDERS_FALLBACK_PAGE_LIMIT once Datadog refused
+        # the large one, for every later read of the run.
+        self.holders_page_limit = HOLDERS_PAGE_LIMIT
+        self._warnings = []
+        self._lock = threading.Lock()
 
     @classmethod
     def connect(cls, api_key, app_key, site=None, api_url=None, validate_certs=True,
@@ -337,14 +364,18 @@ class DatadogClient(object):
     def insecure_warnings(self):
         return insecure_warnings(self.http)
 
+    def warnings(self):
+        """What this run learnt that the person should know (the module returns them as
+        ``warnings``): each said once per run."""
+        return list(self._warnings)
+
     # -- seats --------------------------------------------------------------------------
 
     def list_holders(self, product_code):
         """Every holder of the product (all pages): ``[{id, email, name, assigned_at}]``."""
         holders = []
-        pages = iterate_cursor_pages(self.http, SEATS_PATH, {"product_code": product_code},
-                                     SEATS_GET, "the seat holders of %s" % product_code,
-                                     limit=HOLDERS_PAGE_LIMIT, shape=HOLDERS_PAGE)
+        pages = follow_page_tokens(lambda cursor: self._holders_page(product_code, cursor),
+                                   _next_cursor, "the seat holders of %s" % product_code)
         with self._explained(SEATS_GET, product_code):
             for page in pages:
                 for item in page["data"]:
@@ -356,6 +387,37 @@ class DatadogClient(object):
                         "assigned_at": attributes.get("assigned_at"),
                     })
         return holders
+
+    def _holders_page(self, product_code, cursor):
+        """One page of holders (``cursor`` None for the first), at this run's page size.
+
+        Datadog documents no maximum ``page[limit]``. A 400 naming ``page[limit]`` to the
+        large page makes the run fall back to HOLDERS_FALLBACK_PAGE_LIMIT: the same page is
+        asked again at once (a real call, counted), later pages and reads use the small size,
+        and one warning says so."""
+        while True:
+            limit = self.holders_page_limit
+            query = {"product_code": product_code, "page[limit]": limit}
+            if cursor:
+                query["page[cursor]"] = cursor
+            try:
+                return self.http.request_json("GET", SEATS_PATH, params=query,
+                                              endpoint=SEATS_GET, shape=_holders_page_shape)
+            except ApiError as exc:
+                if not (exc.status == 400 and names_page_limit(exc.message)
+                        and limit > HOLDERS_FALLBACK_PAGE_LIMIT):
+                    raise
+                self._fall_back(limit, exc)
+
+    def _fall_back(self, limit, exc):
+        with self._lock:
+            if self.holders_page_limit != limit:
+                return  # another read already fell back
+            self.holders_page_limit = HOLDERS_FALLBACK_PAGE_LIMIT
+            self._warnings.append(
+                "Datadog refused page[limit]=%d on %s (HTTP 400: %s); this run reads seat "
+                "holders %d per page instead (one extra call, counted in api_calls)"
+                % (limit, SEATS_GET, exc.message, HOLDERS_FALLBACK_PAGE_LIMIT))
 
     def assign(self, product_code, user_ids):
         """One POST for at most MAX_BATCH UUIDs. Returns True when the call was retried."""

@@ -73,7 +73,8 @@ class SeatPlatform(object):
     - ``connect(module)`` -> ``(client, context)``: the client built from the options, no
       call made; raises one of ``errors`` naming the option. ``context`` (a tenant, say) goes
       to the backend and the info read. The client has ``api_calls()`` and
-      ``insecure_warnings()``.
+      ``insecure_warnings()``, and may have ``warnings()``: what the run learnt that the
+      person should know, returned as the module's warnings (see :func:`run_warnings`).
     - ``backend(client, context, product, users, params)``: the engine's backend for the
       product (``{field: checked value}``), for the names of ``users``
       (``{canonical: as_given}``). Its ``product`` names the product in messages; its
@@ -161,8 +162,10 @@ def run_seat_module(platform):
         sync_product(module, platform, backend, users, protected, result)
     except expected_errors(side) as exc:
         result["api_calls"] = client.api_calls()
+        run_warnings(module, client)
         module.fail_json(msg=side.failure_message(str(exc), params), **result)
     result["api_calls"] = client.api_calls()
+    run_warnings(module, client)
     finish(module, result, backend.product)
 
 
@@ -208,16 +211,24 @@ def run_info_module(platform):
         result = side.read_info(module, client, context, checked)
     except expected_errors(side) as exc:
         # A read-only module: whatever failed, nothing was changed.
+        run_warnings(module, client)
         module.fail_json(msg="%s (%s only reads: nothing was changed)"
                              % (exc, platform.info_module.rsplit(".", 1)[-1]),
                          api_calls=client.api_calls())
     result["api_calls"] = client.api_calls()
+    run_warnings(module, client)
     module.exit_json(**result)
 
 
 def expected_errors(side):
     """What a task fails with, its message as it is: any other exception is a bug."""
     return (SeatSyncError,) + tuple(side.errors)
+
+
+def run_warnings(module, client):
+    """Warn what the client learnt during the run (its optional ``warnings()``)."""
+    for warning in getattr(client, "warnings", list)():
+        module.warn(warning)
 
 
 def connect(module, side, facts):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qs, urlparse
 
 import certifi
 import pytest
@@ -223,6 +224,93 @@ class TestHolders(object):
         assert caught.value.status == 500
         assert "after 3 attempt(s)" in str(caught.value)
         assert len(responses.calls) == 3
+
+
+class _CappedSeats(object):
+    """GET seats with a page[limit] maximum: over it, the sandbox's 400 naming page[limit]."""
+
+    def __init__(self, holders, max_limit=100):
+        self.holders = holders
+        self.max_limit = max_limit
+        self.asked = []
+
+    def __call__(self, request):
+        query = dict((key, values[0]) for key, values in
+                     parse_qs(urlparse(request.url).query).items())
+        limit = int(query["page[limit]"])
+        self.asked.append((limit, query.get("page[cursor]")))
+        if limit > self.max_limit:
+            return 400, {}, json.dumps({"errors": [{
+                "title": "Generic Error",
+                "detail": "page[limit] must be an integer from 1 to %d" % self.max_limit}]})
+        ids = self.holders[query["product_code"]]
+        start = int(query.get("page[cursor]") or 0)
+        body = {"data": [holder(number) for number in ids[start:start + limit]],
+                "meta": {"limit": limit}}
+        if start + limit < len(ids):
+            body["meta"]["next_cursor"] = str(start + limit)
+        return 200, {}, json.dumps(body)
+
+
+class TestPageLimitFallback(object):
+    """No page[limit] maximum is documented: a 400 naming it makes the run read 100 a page."""
+
+    @responses.activate
+    def test_falls_back_once_warns_once_and_counts_the_refused_call(self, client):
+        api = _CappedSeats({"incident_response": list(range(250)), "on_call": list(range(120))})
+        responses.add_callback("GET", SEATS, callback=api)
+        holders = client.list_holders("incident_response")
+        assert [item["id"] for item in holders] == [uid(n) for n in range(250)]
+        assert api.asked == [(1000, None), (100, None), (100, "100"), (100, "200")]
+        assert client.api_calls() == {"GET /api/v2/seats/users": 4, "total": 4}
+        assert client.warnings() == [
+            "Datadog refused page[limit]=1000 on GET /api/v2/seats/users (HTTP 400: "
+            "page[limit] must be an integer from 1 to 100); this run reads seat holders 100 "
+            "per page instead (one extra call, counted in api_calls)"]
+        # Later reads of the same run ask for 100 at once: no refused call, no new warning.
+        assert len(client.list_holders("on_call")) == 120
+        assert api.asked[4:] == [(100, None), (100, "100")]
+        assert client.api_calls()["total"] == 6
+        assert len(client.warnings()) == 1
+
+    @responses.activate
+    def test_a_refusal_part_way_continues_from_the_same_cursor(self, client):
+        api = _CappedSeats({"incident_response": list(range(1150))}, max_limit=1000)
+        def cap_after_first_page(request):
+            if "page%5Bcursor%5D" in request.url or "page[cursor]" in request.url:
+                api.max_limit = 100
+            return api(request)
+
+        responses.add_callback("GET", SEATS, callback=cap_after_first_page)
+        assert len(client.list_holders("incident_response")) == 1150
+        assert api.asked == [(1000, None), (1000, "1000"), (100, "1000"), (100, "1100")]
+        assert client.api_calls()["total"] == 4 and len(client.warnings()) == 1
+
+    @responses.activate
+    def test_the_large_page_is_asked_first_and_no_warning_when_served(self, client):
+        api = _CappedSeats({"incident_response": list(range(1500))}, max_limit=1000)
+        responses.add_callback("GET", SEATS, callback=api)
+        assert len(client.list_holders("incident_response")) == 1500
+        assert api.asked == [(1000, None), (1000, "1000")]
+        assert client.warnings() == []
+
+    @responses.activate
+    def test_a_400_at_100_is_an_error_not_another_fall_back(self, client):
+        api = _CappedSeats({"incident_response": list(range(5))}, max_limit=50)
+        responses.add_callback("GET", SEATS, callback=api)
+        with pytest.raises(DatadogError) as caught:
+            client.list_holders("incident_response")
+        assert caught.value.status == 400 and "page[limit]" in str(caught.value)
+        assert api.asked == [(1000, None), (100, None)]
+        assert len(client.warnings()) == 1
+
+    @responses.activate
+    def test_another_400_is_not_a_page_limit_refusal(self, client):
+        responses.get(SEATS, status=400, json={"errors": [
+            {"title": "Generic Error", "detail": "product_code query parameter is required"}]})
+        with pytest.raises(DatadogError, match="product_code query parameter is required"):
+            client.list_holders("incident_response")
+        assert len(responses.calls) == 1 and client.warnings() == []
 
 
 class TestWrites(object):
