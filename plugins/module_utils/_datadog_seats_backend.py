@@ -8,7 +8,8 @@ the module runner (``_seat_module``) asks of Datadog for ``datadog_seats`` and
 
 Holders come with id and email, so names found among them need no user lookup; other
 names go to the client's resolver. Writes go out in batches of at most 1000 UUIDs; a
-422 naming bad UUIDs is retried without them, so one bad user cannot fail a batch.
+422 naming bad UUIDs is retried without them, and a 422 naming none is narrowed down by
+halves, so one bad user cannot fail a batch.
 """
 
 from __future__ import annotations
@@ -88,7 +89,26 @@ class DatadogSeatsBackend(object):
         for start in range(0, len(people), MAX_BATCH):
             yield from self._write_batch(call, people[start:start + MAX_BATCH])
 
-    def _write_batch(self, call, batch):
+    def _write_batch(self, call, batch, refused_inside=False):
+        """One write call for ``batch``; yields a BatchOutcome per call made, as it returns.
+
+        A 422 whose detail lists refused UUIDs of the batch: those fail, the rest is sent
+        again. A 422 that names none of them (the real API's text is not documented): the
+        batch is split in halves and each half sent again, recursively, until every refused
+        UUID is alone in its own refused call, so that exactly those fail and everybody else
+        is changed. (The run's first read already proved the product code, and batches never
+        exceed MAX_BATCH, so a 422 on a write is about the users it names.)
+
+        ``refused_inside``: the batch is known to hold a refusal (it was refused whole, and
+        its first half just went through), so a batch of two or more is split without being
+        sent whole; a single person is always sent, so nobody is reported refused without a
+        refusal of their own.
+        Each refused person costs at most 2 x ceil(log2(batch)) extra calls (see
+        :func:`bisection_bound`).
+        """
+        if refused_inside and len(batch) > 1:
+            yield from self._bisect(call, batch)
+            return
         try:
             retried = call(self.product, [person.view["id"] for person in batch])
         except DatadogError as exc:
@@ -106,6 +126,16 @@ class DatadogSeatsBackend(object):
                     if rest:
                         yield from self._write_batch(call, rest)
                     return
+                if len(batch) > 1:
+                    # No UUID named: this call settled nobody (its outcome says so, certain
+                    # unless an earlier attempt may have landed); find the refused by halves.
+                    yield BatchOutcome(certain=not exc.retried)
+                    yield from self._bisect(call, batch)
+                    return
+                # Refused alone, by a 422 that says only Datadog's own words: those are the reason.
+                yield BatchOutcome(failed=[(batch[0], "HTTP 422: %s" % exc.detail)],
+                                   certain=not exc.retried)
+                return
             certain = not exc.retried and exc.status is not None and 400 <= exc.status < 500 \
                 and exc.status not in (408, 429)
             if exc.status is None:
@@ -115,6 +145,23 @@ class DatadogSeatsBackend(object):
             yield BatchOutcome(failed=[(person, reason) for person in batch], certain=certain)
             return
         yield BatchOutcome(done=batch, certain=not retried)
+
+    def _bisect(self, call, batch):
+        middle = (len(batch) + 1) // 2
+        first, second = batch[:middle], batch[middle:]
+        first_refused = False
+        for outcome in self._write_batch(call, first):
+            first_refused = first_refused or bool(outcome.failed)
+            yield outcome
+        # The whole batch was refused and its first half went through: the refusal is in
+        # the second half, which is split without being sent whole.
+        yield from self._write_batch(call, second, refused_inside=not first_refused)
+
+
+def bisection_bound(batch_size):
+    """The most extra write calls one refused person costs when a 422 names no UUID:
+    two calls per halving, ``2 x ceil(log2(batch_size))``."""
+    return 2 * max(0, int(batch_size - 1).bit_length())
 
 
 # -- the module side -----------------------------------------------------------------------

@@ -63,6 +63,17 @@ notes:
     matching nobody is reported as O(unknown_users) says.
   - A write refused with HTTP 422 naming some user UUIDs is sent again without them; those
     users are listed in RV(failed_users) and the task fails after the other changes are made.
+  - A write refused with HTTP 422 that names none of its user UUIDs (Datadog does not
+    document that message) is split in halves and each half sent again, recursively, until
+    each refused user has been refused alone; exactly those users are listed in
+    RV(failed_users) with Datadog's message, and everybody else is changed. This costs at
+    most 2 x ceil(log2(batch size)) extra write calls per refused user, 20 for a batch of 1000.
+  - Seat holders are read 1000 a page. Datadog documents no maximum page size; if it refuses
+    C(page[limit]=1000) with HTTP 400, the module reads 100 a page for the rest of the run,
+    counts the refused call in RV(api_calls) and says so in one warning.
+  - An HTTP 401 or 403 names every permission that would do for the failing call; reads need
+    one of C(billing_read), C(incident_read) or C(on_call_read) (and C(user_access_read) for
+    user look-ups), writes one of C(billing_edit), C(incident_write) or C(on_call_write).
   - After any write that failed with a 5xx or a connection error, or was retried, the
     module reads the holders again, so RV(assigned), RV(reclaimed) and RV(failed_users) are true.
 seealso:
