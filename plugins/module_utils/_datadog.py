@@ -250,6 +250,8 @@ def names_page_limit(message):
     or percent-encoded)."""
     text = (message or "").lower()
     return "page[limit]" in text or "page%5blimit%5d" in text
+
+
 # GET /api/v2/users: data, a list of users, each with its UUID.
 USERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, True))
 

@@ -276,6 +276,7 @@ class TestPageLimitFallback(object):
     @responses.activate
     def test_a_refusal_part_way_continues_from_the_same_cursor(self, client):
         api = _CappedSeats({"incident_response": list(range(1150))}, max_limit=1000)
+
         def cap_after_first_page(request):
             if "page%5Bcursor%5D" in request.url or "page[cursor]" in request.url:
                 api.max_limit = 100
