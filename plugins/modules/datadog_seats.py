@@ -56,6 +56,18 @@ options:
         O(exclusive=true), which is what offboarding needs.
     type: bool
     default: false
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads current holders and looks up names, computes the same plan and reclaim guard
+        as a real run, then stops before the first write. RV(changed) and the lists are the
+        prediction. Only read permissions are needed.
+      - What it cannot predict - the Seats API tells no seat capacity, committed seat count,
+        on-demand count or price, and never refuses an assignment for capacity (seats beyond
+        the commitment are billed on demand). So check mode cannot say whether an assignment
+        would be billed on demand, nor foresee a refusal Datadog gives only on the write
+        itself (for example a user disabled between the check and the apply).
 notes:
   - O(protected) names are looked up only when O(exclusive=true) would otherwise reclaim
     somebody; a protected name that matches nobody is handled as O(unknown_users) says.

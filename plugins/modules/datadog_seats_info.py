@@ -12,8 +12,9 @@ short_description: List the seat holders of Datadog products
 version_added: 0.1.0
 description:
   - Lists every holder of one or more Datadog products (all pages), optionally only the
-    given users. Read-only; needs only the C(billing_read) permission (and
-    C(user_access_read) when O(users) holds bare handles).
+    given users. Read-only; needs one of the permissions C(billing_read),
+    C(incident_read) or C(on_call_read), and C(user_access_read) (Datadog's newer API
+    reference asks for it on seat reads, and look-ups of bare handles in O(users) need it).
 author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
