@@ -12,8 +12,10 @@ above 1 points at the call that is wasted.
 
 Datadog, per product (``DatadogWork``):
 
-- Holder pages: ``GET /api/v2/seats/users`` pages at ``page[limit]=1000`` (the largest
-  page the API serves), following ``meta.next_cursor``. An empty product still costs one
+- Holder pages: ``GET /api/v2/seats/users`` pages at ``page[limit]=1000`` (the page the
+  client asks for and the sandbox's default maximum, ``datadog_max_page_limit``; Datadog
+  documents none), following ``meta.next_cursor``. Against a service capped lower the
+  client spends one refused call, then reads 100 a page: not what this minimum counts. An empty product still costs one
   call. If a full last page still carries a ``next_cursor`` (``full_last_page_has_next``;
   the benchmark probes the sandbox for it), one more, empty, page is unavoidable whenever
   the holder count is a multiple of the page size.
@@ -72,7 +74,8 @@ MS_BULK = "POST /V1/Inventory/{productId}/{skuId}/Seats"
 
 # The assumptions above in one line each, for the benchmark's output.
 ASSUMPTIONS = (
-    "Datadog holders: pages at page[limit]=1000 (the largest the API serves); an empty product costs one call; "
+    "Datadog holders: pages at page[limit]=1000 (the sandbox's default maximum; a service capped lower costs one "
+    "refused call, then pages of 100); an empty product costs one call; "
     "one empty page more only when a full last page still carries next_cursor (probed)",
     "Datadog names: one exact filter lookup per desired name that is not a holder, or one listing of all users "
     "(ceil(users / 100) pages) when that is cheaper",
