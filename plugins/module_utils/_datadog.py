@@ -24,8 +24,8 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     PaginationError,
     ShapeError,
     error_reader,
-    follow_page_tokens,
     insecure_warnings,
+    iterate_cursor_pages,
     iterate_numbered_pages,
     json_type,
     list_shape,
@@ -234,17 +234,6 @@ def _item_problem(item, id_required):
 HOLDERS_PAGE = list_shape("data", item=lambda item: _item_problem(item, False))
 
 
-def _holders_page_shape(page):
-    """A holders page, whose ``meta`` (when there) is an object: paging cannot silently
-    stop early on a body it misreads."""
-    return HOLDERS_PAGE(page) or optional_object(page, "meta")
-
-
-def _next_cursor(page):
-    meta = page.get("meta")
-    return meta.get("next_cursor") if isinstance(meta, dict) else None
-
-
 def names_page_limit(message):
     """True when an error message names the ``page[limit]`` parameter (brackets as written
     or percent-encoded)."""
@@ -376,8 +365,10 @@ class DatadogClient(object):
     def list_holders(self, product_code):
         """Every holder of the product (all pages): ``[{id, email, name, assigned_at}]``."""
         holders = []
-        pages = follow_page_tokens(lambda cursor: self._holders_page(product_code, cursor),
-                                   _next_cursor, "the seat holders of %s" % product_code)
+        pages = iterate_cursor_pages(self.http, SEATS_PATH, {"product_code": product_code},
+                                     SEATS_GET, "the seat holders of %s" % product_code,
+                                     limit=self.holders_page_limit, shape=HOLDERS_PAGE,
+                                     smaller_limit=self._smaller_holders_page)
         with self._explained(SEATS_GET, product_code):
             for page in pages:
                 for item in page["data"]:
@@ -390,36 +381,23 @@ class DatadogClient(object):
                     })
         return holders
 
-    def _holders_page(self, product_code, cursor):
-        """One page of holders (``cursor`` None for the first), at this run's page size.
+    def _smaller_holders_page(self, exc, limit):
+        """The page size to ask again with when Datadog refuses a holders page, or None.
 
         Datadog documents no maximum ``page[limit]``. A 400 naming ``page[limit]`` to the
         large page makes the run fall back to HOLDERS_FALLBACK_PAGE_LIMIT: the same page is
-        asked again at once (a real call, counted), later pages and reads use the small size,
-        and one warning says so."""
-        while True:
-            limit = self.holders_page_limit
-            query = {"product_code": product_code, "page[limit]": limit}
-            if cursor:
-                query["page[cursor]"] = cursor
-            try:
-                return self.http.request_json("GET", SEATS_PATH, params=query,
-                                              endpoint=SEATS_GET, shape=_holders_page_shape)
-            except ApiError as exc:
-                if not (exc.status == 400 and names_page_limit(exc.message)
-                        and limit > HOLDERS_FALLBACK_PAGE_LIMIT):
-                    raise
-                self._fall_back(limit, exc)
-
-    def _fall_back(self, limit, exc):
+        asked again at once (a real call, counted), later pages and reads use the small
+        size, and one warning says so."""
+        if not (exc.status == 400 and names_page_limit(exc.message) and limit > HOLDERS_FALLBACK_PAGE_LIMIT):
+            return None
         with self._lock:
-            if self.holders_page_limit != limit:
-                return  # another read already fell back
-            self.holders_page_limit = HOLDERS_FALLBACK_PAGE_LIMIT
-            self._warnings.append(
-                "Datadog refused page[limit]=%d on %s (HTTP 400: %s); this run reads seat "
-                "holders %d per page instead (one extra call, counted in api_calls)"
-                % (limit, SEATS_GET, exc.message, HOLDERS_FALLBACK_PAGE_LIMIT))
+            if self.holders_page_limit == limit:  # the first read of the run to be refused
+                self.holders_page_limit = HOLDERS_FALLBACK_PAGE_LIMIT
+                self._warnings.append(
+                    "Datadog refused page[limit]=%d on %s (HTTP 400: %s); this run reads seat "
+                    "holders %d per page instead (one extra call, counted in api_calls)"
+                    % (limit, SEATS_GET, exc.message, HOLDERS_FALLBACK_PAGE_LIMIT))
+        return HOLDERS_FALLBACK_PAGE_LIMIT
 
     def assign(self, product_code, user_ids):
         """One POST for at most MAX_BATCH UUIDs. Returns True when the call was retried."""

@@ -603,21 +603,33 @@ def follow_page_tokens(fetch_page, next_token, what):
         seen.add(token)
 
 
-def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000, shape=None):
+def iterate_cursor_pages(client, path, params, endpoint, what, limit=1000, shape=None,
+                         smaller_limit=None):
     """Cursor paging: ``page[limit]`` plus ``page[cursor]`` from ``meta.next_cursor``.
 
     Every page must pass ``shape`` (default: a JSON object), and a ``meta`` that is there
     must be an object: paging cannot silently stop early on a body it misreads.
+    ``smaller_limit(error, limit)``: when a page is refused with an ApiError, the page size
+    to ask for that page again with (and every later page), or None to let the error stand.
     """
+    size = [limit]
+
     def check(page):
         return (shape or object_shape)(page) or optional_object(page, "meta")
 
     def fetch(cursor):
-        query = dict(params)
-        query["page[limit]"] = limit
-        if cursor:
-            query["page[cursor]"] = cursor
-        return client.request_json("GET", path, params=query, endpoint=endpoint, shape=check)
+        while True:
+            query = dict(params)
+            query["page[limit]"] = size[0]
+            if cursor:
+                query["page[cursor]"] = cursor
+            try:
+                return client.request_json("GET", path, params=query, endpoint=endpoint, shape=check)
+            except ApiError as exc:
+                smaller = smaller_limit(exc, size[0]) if smaller_limit is not None else None
+                if smaller is None:
+                    raise
+                size[0] = smaller
 
     def next_cursor(page):
         meta = page.get("meta")

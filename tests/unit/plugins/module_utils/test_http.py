@@ -217,6 +217,26 @@ class TestPagination(object):
         assert [page["data"] for page in pages] == [[1], [2]]
 
     @responses.activate
+    def test_cursor_pages_ask_again_smaller_when_the_hook_says_so(self, http):
+        responses.get(BASE + "/s", match=[matchers.query_param_matcher({"page[limit]": "1000"})],
+                      status=400, json={"errors": ["page[limit] too large"]})
+        responses.get(BASE + "/s", match=[matchers.query_param_matcher({"page[limit]": "100"})],
+                      json={"data": [1], "meta": {"next_cursor": "c1"}})
+        responses.get(BASE + "/s", match=[matchers.query_param_matcher({"page[limit]": "100", "page[cursor]": "c1"})],
+                      json={"data": [2], "meta": {}})
+        refused = []
+
+        def smaller(exc, limit):
+            refused.append((exc.status, limit))
+            return 100 if limit > 100 else None
+
+        pages = list(iterate_cursor_pages(http, "/s", {}, "GET /s", "things", smaller_limit=smaller))
+        assert [page["data"] for page in pages] == [[1], [2]] and refused == [(400, 1000)]
+        assert len(responses.calls) == 3
+        with pytest.raises(ApiError):  # without the hook the refusal stands
+            list(iterate_cursor_pages(http, "/s", {}, "GET /s", "things"))
+
+    @responses.activate
     def test_repeated_cursor_refused(self, http):
         responses.get(BASE + "/s", json={"data": [1], "meta": {"next_cursor": "c1"}})
         with pytest.raises(PaginationError, match="repeated a page token while listing things"):
