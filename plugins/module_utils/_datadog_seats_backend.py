@@ -38,7 +38,8 @@ from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
 def holder_person(holder):
     user_id = holder["id"]
     email = (holder.get("email") or "").lower() or None
-    return Person(user_id.lower(), email or user_id, {"id": user_id, "email": email})
+    return Person(user_id.lower(), email or user_id, {"id": user_id, "email": email},
+                  since=holder.get("assigned_at"))
 
 
 def user_person(user):

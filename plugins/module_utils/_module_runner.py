@@ -19,6 +19,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._journal import (
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     SeatSyncError,
+    check_whole_number,
     parse_max_reclaims,
 )
 
@@ -34,6 +35,8 @@ def sync_argument_spec():
         exclusive=dict(type="bool", default=False),
         protected=dict(type="list", elements="str", default=[]),
         max_reclaims=dict(type="raw", default="10%"),
+        max_holders=dict(type="int"),
+        grace_days=dict(type="int", default=0),
         unknown_users=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
         journal=dict(type="path"),
     )
@@ -48,6 +51,7 @@ def base_result(**facts):
         "changed": False,
         "assigned": [],
         "reclaimed": [],
+        "kept_in_grace": [],
         "skipped_users": [],
         "failed_users": [],
         "api_calls": {"total": 0},
@@ -91,6 +95,8 @@ def fold_names(names, field, normalise):
 def check_sync_options(params, users, protected):
     """Cross-option checks, before any call. Raises SeatSyncError naming the option."""
     parse_max_reclaims(params["max_reclaims"])
+    check_whole_number(params["max_holders"], "max_holders")
+    check_whole_number(params["grace_days"], "grace_days")
     if params.get("journal"):
         problem = check_journal_path(params["journal"])
         if problem:

@@ -129,7 +129,8 @@ class StoreSeatBackend(object):
     # The most users one bulk call carries: the engine journals one intent line per call.
     batch_size = BULK_BATCH
 
-    def __init__(self, client, product_id, sku_id, entry, names, exclusive=False, tenant=None):
+    def __init__(self, client, product_id, sku_id, entry, names, exclusive=False, tenant=None,
+                 count_needed=False):
         self.client = client
         self.tenant = tenant
         self.product_id = product_id
@@ -138,7 +139,10 @@ class StoreSeatBackend(object):
         self.entry = entry
         self.names = dict(names)
         self.exclusive = exclusive
-        self.strategy = choose_read(entry, len(self.names), exclusive)
+        # Reading user by user sees only the named users: the inventory must then count the
+        # holders for max_holders, or the whole list is read.
+        whole_list = exclusive or (count_needed and holders_in_inventory(entry) is None)
+        self.strategy = choose_read(entry, len(self.names), whole_list)
         # {upn_lower: reason} of the named users the tenant does not know (see first_read).
         self.unknown = {}
 
@@ -186,7 +190,7 @@ class StoreSeatBackend(object):
         for seat in self.client.iter_product_seats(self.product_id, self.sku_id):
             upn = prop(seat, "assignedTo")
             if upn:
-                holders[upn.lower()] = Person(upn.lower(), upn)
+                holders[upn.lower()] = Person(upn.lower(), upn, since=prop(seat, "dateAssigned"))
         return holders
 
     def _read_one(self, key, holders):
@@ -198,7 +202,16 @@ class StoreSeatBackend(object):
                 return
             raise
         if seat is not None:
-            holders[key] = Person(key, prop(seat, "assignedTo") or self.names[key])
+            holders[key] = Person(key, prop(seat, "assignedTo") or self.names[key],
+                                  since=prop(seat, "dateAssigned"))
+
+    def count_holders(self, holders):
+        """Every holder of the product: read user by user, ``holders`` has only the named
+        users, and the inventory's count (seatCapacity - availableSeats) says the rest."""
+        counted = holders_in_inventory(self.entry)
+        if self.strategy == READ_PER_USER and counted is not None:
+            return counted
+        return len(holders)
 
     # -- planning ---------------------------------------------------------------------
 
@@ -208,9 +221,8 @@ class StoreSeatBackend(object):
         - Assignments on a product removed from the inventory (or one the inventory does not
           list): the Store assigns no seats there. The whole plan is refused, its reclaims
           too, so a run never ends half done; a plan with only reclaims goes ahead.
-        - Under a Restricted policy, a plan needing more seats than are free. Assignments
-          run before reclaims, so seats this run reclaims are not free in time and do not
-          count.
+        - Under a Restricted policy, a plan needing more seats than are free once its own
+          reclaims are done (the engine reclaims before it assigns).
         """
         if plan.to_assign and (self.entry is None or same(prop(self.entry, "status"), "Removed")):
             raise self._no_assignments_here(plan)
@@ -218,17 +230,15 @@ class StoreSeatBackend(object):
             return {}
         available = prop(self.entry, "availableSeats")
         needed = len(plan.to_assign)
-        if isinstance(available, int) and needed > available:
-            reclaim_note = ""
+        if isinstance(available, int) and needed > available + len(plan.to_reclaim):
+            freed = ""
             if plan.to_reclaim:
-                reclaim_note = (" The %d reclaims of this run happen after assignments and "
-                                "do not free seats in time; reclaim first (state=absent) and "
-                                "run again." % len(plan.to_reclaim))
+                freed = " once this run's %d reclaim(s) free theirs" % len(plan.to_reclaim)
             raise SeatSyncError(
-                "not enough seats on %s (Restricted): %d needed, %d available (capacity %s). "
-                "Nothing was changed. Buy more seats or reclaim unused ones.%s"
-                % (self.product, needed, available, prop(self.entry, "seatCapacity"),
-                   reclaim_note))
+                "not enough seats on %s (Restricted): %d needed, %d available%s (capacity %s). "
+                "Nothing was changed. Buy more seats or reclaim unused ones."
+                % (self.product, needed, available + len(plan.to_reclaim), freed,
+                   prop(self.entry, "seatCapacity")))
         return {}
 
     def _no_assignments_here(self, plan):
@@ -397,7 +407,7 @@ class StoreSeats(SeatPlatform):
         product_id, sku_id = product["product_id"], product["sku_id"]
         entry = preflight(client, product_id, sku_id, context)
         return StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
-                                tenant=context)
+                                tenant=context, count_needed=params["max_holders"] is not None)
 
     def resolve(self, backend, holders, users, protected, params):
         """A UPN is the key the Store knows a person by: only the ones the first read found

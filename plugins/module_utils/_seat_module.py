@@ -161,6 +161,7 @@ def run_seat_module(platform):
         backend = side.backend(client, context, product, users, params)
         sync_product(module, platform, backend, users, protected, result)
     except expected_errors(side) as exc:
+        result.update(getattr(exc, "facts", None) or {})
         result["api_calls"] = client.api_calls()
         run_warnings(module, client)
         module.fail_json(msg=side.failure_message(str(exc), params), **result)
@@ -186,13 +187,25 @@ def sync_product(module, platform, backend, users, protected, result):
         backend, resolution.desired, holders, state=params["state"],
         exclusive=params["exclusive"], protected=resolution.protected,
         max_reclaims=params["max_reclaims"], check_mode=module.check_mode, journal=journal,
-        skipped=skipped, diff=module._diff))
+        skipped=skipped, diff=module._diff, max_holders=params["max_holders"],
+        grace_days=params["grace_days"]))
     side.shape_result(result, backend)
+    warn_above_ceiling(module, result, backend.product)
     if "diff" in result:
         # Mappings: the diff callback renders them; bare lists break it.
         result["diff"] = {"before": {"holders": result["diff"]["before"]},
                           "after": {"holders": result["diff"]["after"]}}
     return result
+
+
+def warn_above_ceiling(module, result, product):
+    """A run that assigned nobody may end above ``max_holders`` (it is how a product gets
+    back under it): it is not refused, and it says so."""
+    ceiling = module.params["max_holders"]
+    if ceiling is not None and result.get("holders_count") is not None and result["holders_count"] > ceiling:
+        module.warn("%s %s %d holders, above max_holders %d: reclaim %d seat(s) to get under it"
+                    % (product, "would end with" if module.check_mode else "ends with",
+                       result["holders_count"], ceiling, result["holders_count"] - ceiling))
 
 
 def run_info_module(platform):

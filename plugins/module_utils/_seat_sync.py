@@ -5,19 +5,28 @@
 """The sync engine: desired users and current holders in, a plan and a true result out.
 
 It is the same for every platform. A platform supplies a *backend* (see :class:`SeatBackend`)
-that reads holders and executes batches; the engine decides what to do, guards against
-mass reclaims, stops before any write in check mode, and reports per-user outcomes from
-what the backend confirmed, re-reading holders when a write's outcome is uncertain.
+that reads holders and executes batches; the engine decides what to do, keeps recently
+assigned seats through a grace period, guards against mass reclaims and against ending above
+the user's ceiling, stops before any write in check mode, reclaims before it assigns, and
+reports per-user outcomes from what the backend confirmed, re-reading holders when a write's
+outcome is uncertain.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
 
 class SeatSyncError(Exception):
-    """A problem found before any write (bad plan, guard, capacity): nothing was changed."""
+    """A problem found before any write (bad plan, guard, capacity): nothing was changed.
+
+    ``facts``: what the run knew when it stopped (say the holder count), for the result."""
+
+    def __init__(self, message, facts=None):
+        super(SeatSyncError, self).__init__(message)
+        self.facts = dict(facts or {})
 
 
 class Person(object):
@@ -25,15 +34,17 @@ class Person(object):
 
     ``key`` identifies the person to the API (a Datadog user UUID, a Store UPN), lower-case;
     ``label`` is what people read (email or UPN) and what diffs list; ``view`` is what
-    result lists carry (``{id, email}`` for Datadog, the UPN for the Store).
+    result lists carry (``{id, email}`` for Datadog, the UPN for the Store); ``since`` is
+    when a holder's seat was assigned, as the API wrote it (ISO 8601), None when unknown.
     """
 
-    __slots__ = ("key", "label", "view")
+    __slots__ = ("key", "label", "view", "since")
 
-    def __init__(self, key, label, view=None):
+    def __init__(self, key, label, view=None, since=None):
         self.key = key
         self.label = label
         self.view = view if view is not None else label
+        self.since = since
 
     def __repr__(self):
         return "Person(%r, %r)" % (self.key, self.label)
@@ -48,12 +59,14 @@ class Person(object):
 class Plan(object):
     """What a run will do: each list sorted by label, each person at most once."""
 
-    def __init__(self, to_assign, to_reclaim, unchanged, exclusive_reclaims):
+    def __init__(self, to_assign, to_reclaim, unchanged, exclusive_reclaims, kept_in_grace=()):
         self.to_assign = to_assign
         self.to_reclaim = to_reclaim
         self.unchanged = unchanged
         # Reclaims the user did not name one by one: the ones the guard is for.
         self.exclusive_reclaims = exclusive_reclaims
+        # Holders exclusive would reclaim but keeps: their seat is younger than grace_days.
+        self.kept_in_grace = list(kept_in_grace)
 
     @property
     def empty(self):
@@ -83,6 +96,9 @@ class SeatBackend(object):
       outcome is uncertain.
     - ``check_plan(plan)``: raise :class:`SeatSyncError` if the plan cannot succeed (for
       example not enough seats); runs in check mode too. May return facts for the result.
+      The engine reclaims before it assigns, so seats the plan reclaims are free in time.
+    - ``count_holders(holders)`` (optional): how many people hold a seat of the product now,
+      when the holders read are not all of them (a read user by user); default ``len``.
     - ``assign(people)`` / ``reclaim(people)`` -> iterable of :class:`BatchOutcome`, one per
       write call, yielded as each call returns so the journal can record it at once.
     - ``batch_size`` (int, optional): the most people one write call carries. When set, the
@@ -96,12 +112,15 @@ def sort_people(people):
     return sorted(people, key=lambda person: (person.label or "", person.key))
 
 
-def compute_plan(desired, holders, state="present", exclusive=False, protected=()):
+def compute_plan(desired, holders, state="present", exclusive=False, protected=(), recent=None):
     """Turn desired people and current holders into a :class:`Plan`.
 
     ``desired``: iterable of Person (duplicates by key are folded); ``holders``:
-    ``{key: Person}``; ``protected``: keys that ``exclusive`` never reclaims. Leaving people
-    out never reclaims them unless ``exclusive`` is set; ``state=absent`` never assigns.
+    ``{key: Person}``; ``protected``: keys that ``exclusive`` never reclaims; ``recent``:
+    None, or a test of a holder whose seat is inside the grace period (see
+    :func:`grace_test`), which ``exclusive`` keeps too. Leaving people out never reclaims
+    them unless ``exclusive`` is set; ``state=absent`` never assigns (and knows no grace: a
+    seat named for reclaim goes, whatever its age).
     """
     if state not in ("present", "absent"):
         raise ValueError("state must be present or absent")
@@ -114,18 +133,73 @@ def compute_plan(desired, holders, state="present", exclusive=False, protected=(
     if state == "present":
         to_assign = [person for key, person in wanted.items() if key not in holders]
         unchanged = [holders[key] for key in wanted if key in holders]
-        to_reclaim = []
+        to_reclaim, kept = [], []
         if exclusive:
-            to_reclaim = [person for key, person in holders.items()
-                          if key not in wanted and key not in protected]
+            for key, person in holders.items():
+                if key in wanted or key in protected:
+                    continue
+                (kept if recent is not None and recent(person) else to_reclaim).append(person)
         exclusive_reclaims = len(to_reclaim)
     else:
-        to_assign = []
+        to_assign, kept = [], []
         to_reclaim = [holders[key] for key in wanted if key in holders]
         unchanged = [person for key, person in wanted.items() if key not in holders]
         exclusive_reclaims = 0
     return Plan(sort_people(to_assign), sort_people(to_reclaim), sort_people(unchanged),
-                exclusive_reclaims)
+                exclusive_reclaims, sort_people(kept))
+
+
+_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+                        r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+
+
+def parse_timestamp(text):
+    """An ISO 8601 time as the APIs write it (``2026-11-28T09:30:00.123Z``) as an aware
+    datetime; a time without a zone is UTC. None when ``text`` is not such a time."""
+    match = _TIMESTAMP.match(str(text or "").strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    offset = datetime.timedelta(0)
+    if zone and zone.upper() != "Z":
+        digits = zone[1:].replace(":", "")
+        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        offset = -offset if zone[0] == "-" else offset
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute),
+                                   int(second or 0), tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
+    return moment - offset
+
+
+def grace_test(grace_days, now=None):
+    """None when ``grace_days`` is 0; else a test: was this holder's seat assigned less than
+    ``grace_days`` days before ``now``? A holder whose date is missing or unreadable is not
+    in grace: the grace period keeps only seats it can show are recent."""
+    if not grace_days:
+        return None
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    cutoff = now - datetime.timedelta(days=grace_days)
+
+    def recent(person):
+        assigned = parse_timestamp(person.since)
+        return assigned is not None and assigned > cutoff
+
+    return recent
+
+
+def check_whole_number(value, field):
+    """``value`` as an int >= 0 (None stays None); SeatSyncError naming ``field`` otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        if isinstance(value, int) and value >= 0:
+            return value
+        match = _COUNT.match(str(value)) if not isinstance(value, int) else None
+        if match:
+            return int(match.group(1))
+    raise SeatSyncError("%s must be a whole number (0 or more), got %r" % (field, value))
 
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -193,22 +267,48 @@ def check_reclaim_guard(plan, holders_count, max_reclaims, product):
            plan.exclusive_reclaims, percent))
 
 
+def check_ceiling(plan, holders_now, max_holders, product):
+    """Refuse, before any write, a plan that assigns and would end above ``max_holders``.
+
+    A plan that assigns nobody only keeps or lowers the count, so it goes ahead even above
+    the ceiling: it is how a product gets back under it (the caller says it is still above).
+    """
+    if max_holders is None or not plan.to_assign:
+        return
+    after = holders_now + len(plan.to_assign) - len(plan.to_reclaim)
+    if after <= max_holders:
+        return
+    raise SeatSyncError(
+        "Refusing to end with %d holders of %s: max_holders is %d. %d hold a seat now; this run "
+        "would assign %d and reclaim %d. Nothing was changed. If %d seats are wanted, raise "
+        "max_holders to at least %d; if not, reclaim at least %d seat(s) first (state=absent for "
+        "people who should not hold one) and run again."
+        % (after, product, max_holders, holders_now, len(plan.to_assign), len(plan.to_reclaim),
+           after, after, after - max_holders),
+        facts={"holders_count": holders_now})
+
+
 def synchronise(backend, desired, holders, state="present", exclusive=False, protected=(),
-                max_reclaims="10%", check_mode=False, journal=None, skipped=(), diff=False):
+                max_reclaims="10%", check_mode=False, journal=None, skipped=(), diff=False,
+                max_holders=None, grace_days=0, now=None):
     """Plan, guard, and (unless check mode) apply; return the result dict.
 
     ``holders``: ``{key: Person}``, the holders the caller read (``backend.read_holders()``
     or the platform's own first read) and planned its names on; the engine plans on the same
     read, and calls ``backend.read_holders()`` only to re-read after an uncertain write.
     ``skipped``: ``[{"user", "reason"}]`` for names that were left out before planning
-    (unknown, disabled...). The result carries ``changed``, ``assigned``, ``reclaimed``
-    (views), ``unchanged`` (count), ``skipped_users``, ``failed_users`` (``[{"user", "reason"}]``),
-    ``holders_count`` (after), ``plan`` counts and, with ``diff``, ``diff``.
+    (unknown, disabled...). ``max_holders``: the ceiling (see :func:`check_ceiling`);
+    ``grace_days``: with ``exclusive``, holders whose seat is younger are kept (``now``: the
+    time they are measured from, for tests). The result carries ``changed``, ``assigned``,
+    ``reclaimed`` (views), ``unchanged`` (count), ``kept_in_grace`` (``[{"user",
+    "assigned_at"}]``), ``skipped_users``, ``failed_users`` (``[{"user", "reason"}]``),
+    ``holders_count`` (after) and, with ``diff``, ``diff``.
     """
     before = holders
-    plan = compute_plan(desired, before, state, exclusive, protected)
+    plan = compute_plan(desired, before, state, exclusive, protected, grace_test(grace_days, now))
     if exclusive:
         check_reclaim_guard(plan, len(before), max_reclaims, backend.product)
+    check_ceiling(plan, getattr(backend, "count_holders", len)(before), max_holders, backend.product)
     facts = backend.check_plan(plan) or {}
 
     if check_mode:
@@ -225,6 +325,8 @@ def synchronise(backend, desired, holders, state="present", exclusive=False, pro
         "assigned": [person.view for person in assigned],
         "reclaimed": [person.view for person in reclaimed],
         "unchanged": len(plan.unchanged),
+        "kept_in_grace": [{"user": person.label, "assigned_at": person.since}
+                          for person in plan.kept_in_grace],
         "skipped_users": list(skipped),
         "failed_users": [{"user": person.label, "reason": reason} for person, reason in failures],
         "holders_count": len(after_keys),
@@ -253,6 +355,10 @@ UNKNOWN_OUTCOME = "outcome unknown"
 def _apply(backend, plan, before, journal):
     """Execute the plan batch by batch; return (assigned, reclaimed, failures, holders after).
 
+    Reclaims go first: Datadog bills the month's peak number of holders, so a swap that
+    assigned first would pay for a seat nobody needed, and a full Store product needs the
+    seats freed before it can give them again.
+
     What an answer confirmed (``done``, even from a call that needed retries, and the
     failures of a certain call) is true and journaled at once. The rest of a batch whose
     call was uncertain stays *unsettled*: a fresh read of the holders decides it, and when
@@ -265,7 +371,7 @@ def _apply(backend, plan, before, journal):
     unsettled = {}
     uncertain = False
     stop_reason = None
-    for action, people in (("assign", plan.to_assign), ("reclaim", plan.to_reclaim)):
+    for action, people in (("reclaim", plan.to_reclaim), ("assign", plan.to_assign)):
         if not people:
             continue
         if stop_reason:

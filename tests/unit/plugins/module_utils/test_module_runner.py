@@ -32,7 +32,7 @@ def lower_email(name):
 
 def params(**overrides):
     base = dict(users=[], state="present", exclusive=False, protected=[], max_reclaims="10%",
-                unknown_users="fail", journal=None)
+                max_holders=None, grace_days=0, unknown_users="fail", journal=None)
     base.update(overrides)
     return base
 
@@ -82,6 +82,17 @@ class TestCheckSyncOptions(object):
     @pytest.mark.parametrize("value", [0, 7, "7", "0%", "12.5%", "100%"])
     def test_good_max_reclaims(self, value):
         check_sync_options(params(max_reclaims=value), {}, {})
+
+    @pytest.mark.parametrize("option", ["max_holders", "grace_days"])
+    @pytest.mark.parametrize("value", [-1, "-2", "ten", True, 1.5])
+    def test_bad_whole_numbers_name_the_option(self, option, value):
+        with pytest.raises(SeatSyncError, match="^%s must be a whole number" % option):
+            check_sync_options(params(**{option: value}), {}, {})
+
+    @pytest.mark.parametrize("option", ["max_holders", "grace_days"])
+    @pytest.mark.parametrize("value", [0, 30, "7"])
+    def test_good_whole_numbers(self, option, value):
+        check_sync_options(params(**{option: value}), {}, {})
 
 
 class FakeModule(object):
@@ -142,8 +153,8 @@ class TestJournal(object):
 
 class TestBaseResult(object):
     def test_every_always_returned_key_says_nothing_happened(self):
-        assert base_result() == {"changed": False, "assigned": [], "reclaimed": [], "skipped_users": [],
-                                 "failed_users": [], "api_calls": {"total": 0}}
+        assert base_result() == {"changed": False, "assigned": [], "reclaimed": [], "kept_in_grace": [],
+                                 "skipped_users": [], "failed_users": [], "api_calls": {"total": 0}}
 
     def test_facts_add_and_override(self):
         result = base_result(product_code="incident_response", api_calls={"GET /x": 1, "total": 1})

@@ -57,15 +57,17 @@ def make(store):
                    sleep=lambda seconds: None, retries=2)
 
 
-def backend_for(store, names, exclusive=False, key=KEY):
+def backend_for(store, names, exclusive=False, key=KEY, count_needed=False):
     client = make(store)
     found = preflight(client, key[0], key[1], TENANT)
     folded = dict((name.lower(), name) for name in names)
-    return StoreSeatBackend(client, key[0], key[1], found, folded, exclusive, tenant=TENANT)
+    return StoreSeatBackend(client, key[0], key[1], found, folded, exclusive, tenant=TENANT,
+                            count_needed=count_needed)
 
 
 def sync(store, names, check_mode=False, **options):
-    backend = backend_for(store, names, exclusive=options.get("exclusive", False))
+    backend = backend_for(store, names, exclusive=options.get("exclusive", False),
+                          count_needed=options.get("max_holders") is not None)
     holders = backend.first_read()
     unknown = backend.unknown_users()
     desired = [Person(key, label) for key, label in backend.names.items()
@@ -172,8 +174,8 @@ class TestSync(object):
         result, backend = sync(store, names, exclusive=True, protected=["keep@contoso.com"],
                                max_reclaims=1)
         bulk = store.writes()
-        assert [len(c.json["usernames"]) for c in bulk] == [25, 25, 10, 1]
-        assert [c.json["seatAction"] for c in bulk] == ["Assign"] * 3 + ["Reclaim"]
+        assert [len(c.json["usernames"]) for c in bulk] == [1, 25, 25, 10]
+        assert [c.json["seatAction"] for c in bulk] == ["Reclaim"] + ["Assign"] * 3
         assert result["reclaimed"] == ["x@contoso.com"]
         assert store.holders() == sorted(names + ["keep@contoso.com"])
         assert result["holders_count"] == 61 and result["available_seats"] == 39
@@ -185,6 +187,43 @@ class TestSync(object):
                 sync(store, upns("n", 3), check_mode=check_mode)
             assert "3 needed, 2 available" in str(info.value)
             assert store.writes() == []
+
+    def test_a_full_restricted_product_swaps_because_reclaims_go_first(self):
+        for check_mode in (True, False):
+            store = FakeStore({KEY: entry(capacity=2, available=0)}, users=upns("n", 4),
+                              seats={KEY: dict((upn, upn) for upn in upns("n", 2))})
+            result, unused_backend = sync(store, upns("n", 4)[2:], check_mode=check_mode, exclusive=True,
+                                          max_reclaims=2)
+            assert result["reclaimed"] == upns("n", 2) and result["assigned"] == upns("n", 4)[2:]
+            assert result["failed_users"] == [] and result["available_seats"] == 0
+            if not check_mode:
+                assert [c.json["seatAction"] for c in store.writes()] == ["Reclaim", "Assign"]
+                assert store.holders() == upns("n", 4)[2:]
+
+    def test_reclaims_count_as_free_seats_but_no_more(self):
+        store = FakeStore({KEY: entry(capacity=2, available=0)}, users=upns("n", 5),
+                          seats={KEY: dict((upn, upn) for upn in upns("n", 2))})
+        with pytest.raises(SeatSyncError) as info:
+            sync(store, upns("n", 5)[2:], exclusive=True, max_reclaims=2)
+        assert str(info.value).startswith("not enough seats on 9NBLGGH4R2R6/0016 (Restricted): 3 needed, 2 "
+                                          "available once this run's 2 reclaim(s) free theirs (capacity 2)")
+        assert store.writes() == []
+
+    def test_max_holders_counts_every_holder_from_the_inventory_when_reading_user_by_user(self):
+        store = FakeStore({KEY: entry(capacity=1000, available=950, policy="Open")}, users=upns("n", 1))
+        with pytest.raises(SeatSyncError) as info:
+            sync(store, upns("n", 1), max_holders=50)
+        assert "Refusing to end with 51 holders of 9NBLGGH4R2R6/0016: max_holders is 50. 50 hold" in str(info.value)
+        assert store.writes() == []
+
+    def test_max_holders_reads_the_whole_list_when_the_inventory_cannot_count(self):
+        store = FakeStore({KEY: entry(capacity=None, available=None, policy="Open")}, users=upns("n", 3),
+                          seats={KEY: dict((upn, upn) for upn in upns("n", 3)[1:])})
+        backend = backend_for(store, upns("n", 1), count_needed=True)
+        assert backend.strategy == READ_LIST
+        assert backend_for(store, upns("n", 1)).strategy == READ_PER_USER
+        with pytest.raises(SeatSyncError, match="Refusing to end with 3 holders"):
+            sync(store, upns("n", 1), max_holders=2)
 
     def test_open_policy_has_no_capacity_check(self):
         store = FakeStore({KEY: entry(capacity=3, available=0, policy="Open")}, users=upns("n", 2))

@@ -70,8 +70,8 @@ class TestSeatModule(object):
         assert applied["changed"] is True and "failed" not in applied
         assert applied["assigned"] == [CY, DEE] and applied["reclaimed"] == [ANN]
         assert applied["product"] == "gold" and applied["holders_count"] == 3
-        # Reclaims run after assigns; batches of two.
-        assert fake.writes() == [("assign", "gold", [CY, DEE]), ("reclaim", "gold", [ANN])]
+        # Reclaims run before assigns; batches of two.
+        assert fake.writes() == [("reclaim", "gold", [ANN]), ("assign", "gold", [CY, DEE])]
         assert applied["api_calls"] == {"assign": 1, "lookup": 1, "read": 1, "reclaim": 1, "total": 4}
         again = seats(fake, users=[CY, DEE], exclusive=True, protected=[BOB], max_reclaims=1)
         assert again["changed"] is False and again["unchanged"] == 2

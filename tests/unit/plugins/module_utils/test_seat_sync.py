@@ -7,6 +7,7 @@ driven by a fake backend that records every write."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -20,7 +21,9 @@ from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     SeatSyncError,
     check_reclaim_guard,
     compute_plan,
+    grace_test,
     parse_max_reclaims,
+    parse_timestamp,
     reclaim_limit,
     synchronise,
 )
@@ -115,9 +118,10 @@ class FakeBackend(object):
     """Holds seats in memory, writes in batches of ``batch``, and can misbehave on demand."""
 
     def __init__(self, holders, batch=2, refuse=(), uncertain_after=None, explode_at=None,
-                 reread_fails=False):
+                 reread_fails=False, dates=None):
         self.product = "product_x"
         self.holders = set(holders)
+        self.dates = dict(dates or {})
         self.batch = batch
         self.refuse = set(refuse)
         self.uncertain_after = uncertain_after
@@ -130,7 +134,10 @@ class FakeBackend(object):
         self.reads += 1
         if self.reads > 1 and self.reread_fails:
             raise RuntimeError("read failed")
-        return people(self.holders)
+        holders = people(self.holders)
+        for key, holder in holders.items():
+            holder.since = self.dates.get(key)
+        return holders
 
     def check_plan(self, plan):
         return {"checked": True}
@@ -188,7 +195,8 @@ class TestSynchronise(object):
             {"user": "ghost", "reason": "unknown"}])
         assert result == {
             "changed": True, "assigned": [{"id": "c", "email": "c@example.com"}],
-            "reclaimed": [], "unchanged": 1, "skipped_users": [{"user": "ghost", "reason": "unknown"}],
+            "reclaimed": [], "unchanged": 1, "kept_in_grace": [],
+            "skipped_users": [{"user": "ghost", "reason": "unknown"}],
             "failed_users": [], "holders_count": 3, "checked": True,
         }
 
@@ -234,17 +242,18 @@ class TestSynchronise(object):
         assert result["failed_users"] == []
 
     def test_backend_exception_midway_reports_who_failed(self):
-        backend = FakeBackend(["x", "y"], explode_at=1)
+        backend = FakeBackend(["x", "y", "z"], explode_at=1)
         result = synchronise(backend, [person(k) for k in "abcd"], backend.read_holders(), exclusive=True,
-                             max_reclaims=2)
-        assert [view["id"] for view in result["assigned"]] == ["a", "b"]
-        assert result["reclaimed"] == []
+                             max_reclaims=3)
+        assert [view["id"] for view in result["reclaimed"]] == ["x", "y"]
+        assert result["assigned"] == []
         failed = dict((item["user"], item["reason"]) for item in result["failed_users"])
-        assert failed == {"c@example.com": "connection reset by peer",
-                          "d@example.com": "connection reset by peer",
-                          "x@example.com": "not attempted: connection reset by peer",
-                          "y@example.com": "not attempted: connection reset by peer"}
-        assert backend.reads == 2 and result["holders_count"] == 4
+        assert failed == {"z@example.com": "connection reset by peer",
+                          "a@example.com": "not attempted: connection reset by peer",
+                          "b@example.com": "not attempted: connection reset by peer",
+                          "c@example.com": "not attempted: connection reset by peer",
+                          "d@example.com": "not attempted: connection reset by peer"}
+        assert backend.reads == 2 and result["holders_count"] == 1
 
     def test_reread_failure_reports_only_confirmed(self):
         backend = FakeBackend([], explode_at=1, reread_fails=True)
@@ -261,7 +270,7 @@ class TestSynchronise(object):
         lines = [json.loads(line) for line in path.read_text().splitlines()]
         lines = [line for line in lines if line["outcome"] != "pending"]  # intent lines
         assert [(line["action"], line["id"], line["outcome"]) for line in lines] == [
-            ("assign", "a", "ok"), ("assign", "b", "failed"), ("reclaim", "x", "ok")]
+            ("reclaim", "x", "ok"), ("assign", "a", "ok"), ("assign", "b", "failed")]
         assert all(line["product"] == "product_x" for line in lines)
 
     def test_check_mode_writes_no_journal(self, tmp_path):
@@ -269,3 +278,134 @@ class TestSynchronise(object):
         backend = FakeBackend([])
         synchronise(backend, [person("a")], backend.read_holders(), check_mode=True, journal=Journal(str(path), "fake"))
         assert not path.exists()
+
+
+NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def days_ago(days):
+    return (NOW - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class TestReclaimBeforeAssign(object):
+    @given(desired=KEYS, holders=KEYS)
+    @settings(max_examples=60)
+    def test_every_reclaim_is_sent_before_any_assignment(self, desired, holders):
+        backend = FakeBackend(holders, batch=3)
+        synchronise(backend, [person(k) for k in desired], backend.read_holders(), exclusive=True,
+                    max_reclaims="100%")
+        actions = [action for action, _keys in backend.writes]
+        assert actions == sorted(actions, key=lambda action: action != "reclaim")
+
+    @given(desired=KEYS, holders=KEYS)
+    @settings(max_examples=60)
+    def test_the_holder_count_never_rises_above_the_larger_of_before_and_after(self, desired, holders):
+        """What Datadog bills is the peak number of holders: a swap must not raise it."""
+        backend = FakeBackend(holders, batch=2)
+        counts = [len(holders)]
+        writes = backend._write
+
+        def counting(action, wanted):
+            for outcome in writes(action, wanted):
+                counts.append(len(backend.holders))
+                yield outcome
+
+        backend._write = counting
+        synchronise(backend, [person(k) for k in desired], backend.read_holders(), exclusive=True,
+                    max_reclaims="100%")
+        assert max(counts) == max(len(holders), len(desired))
+
+
+class TestCeiling(object):
+    def test_a_plan_ending_above_max_holders_fails_before_any_write_in_check_mode_too(self):
+        for check_mode in (True, False):
+            backend = FakeBackend(["a", "b", "c"])
+            with pytest.raises(SeatSyncError) as raised:
+                synchronise(backend, [person(k) for k in "de"], backend.read_holders(), max_holders=4,
+                            check_mode=check_mode)
+            assert backend.writes == []
+            message = str(raised.value)
+            assert message.startswith("Refusing to end with 5 holders of product_x: max_holders is 4. 3 hold a seat "
+                                      "now; this run would assign 2 and reclaim 0. Nothing was changed.")
+            assert "raise max_holders to at least 5" in message and "reclaim at least 1 seat(s) first" in message
+            assert raised.value.facts == {"holders_count": 3}
+
+    def test_reclaims_of_the_same_run_count(self):
+        backend = FakeBackend(["a", "b", "c"])
+        result = synchronise(backend, [person(k) for k in "abd"], backend.read_holders(), exclusive=True,
+                             max_reclaims=1, max_holders=3)
+        assert result["holders_count"] == 3 and backend.holders == {"a", "b", "d"}
+
+    def test_a_plan_that_assigns_nobody_goes_ahead_above_the_ceiling(self):
+        backend = FakeBackend(["a", "b", "c"])
+        result = synchronise(backend, [person("a")], backend.read_holders(), state="absent", max_holders=1)
+        assert result["holders_count"] == 2 and backend.holders == {"b", "c"}
+
+    def test_the_backend_may_count_holders_it_did_not_read(self):
+        backend = FakeBackend(["a"])
+        backend.count_holders = lambda holders: 10
+        with pytest.raises(SeatSyncError, match="Refusing to end with 11 holders"):
+            synchronise(backend, [person("b")], backend.read_holders(), max_holders=10)
+
+    def test_exactly_at_the_ceiling_is_fine(self):
+        backend = FakeBackend(["a"])
+        result = synchronise(backend, [person("b")], backend.read_holders(), max_holders=2)
+        assert result["holders_count"] == 2
+
+
+class TestGracePeriod(object):
+    def test_exclusive_keeps_recent_seats_and_lists_them_with_their_date(self):
+        dates = {"x": days_ago(1), "y": days_ago(10), "z": None}
+        backend = FakeBackend(["a", "x", "y", "z"], dates=dates)
+        result = synchronise(backend, [person("a")], backend.read_holders(), exclusive=True, max_reclaims=2,
+                             grace_days=7, now=NOW)
+        assert result["kept_in_grace"] == [{"user": "x@example.com", "assigned_at": days_ago(1)}]
+        # y's seat is older than the grace period; z's date is unknown, so it cannot be shown recent.
+        assert [view["id"] for view in result["reclaimed"]] == ["y", "z"]
+        assert backend.holders == {"a", "x"} and result["holders_count"] == 2
+
+    def test_kept_seats_are_not_counted_by_the_reclaim_guard(self):
+        dates = dict((key, days_ago(0)) for key in "wxy")
+        backend = FakeBackend(["w", "x", "y", "z"], dates=dates)
+        result = synchronise(backend, [], backend.read_holders(), exclusive=True, max_reclaims=1, grace_days=1,
+                             now=NOW)
+        assert [view["id"] for view in result["reclaimed"]] == ["z"]
+        assert len(result["kept_in_grace"]) == 3
+
+    def test_state_absent_ignores_the_grace_period(self):
+        backend = FakeBackend(["x"], dates={"x": days_ago(0)})
+        result = synchronise(backend, [person("x")], backend.read_holders(), state="absent", grace_days=30, now=NOW)
+        assert [view["id"] for view in result["reclaimed"]] == ["x"] and result["kept_in_grace"] == []
+
+    def test_zero_days_is_off(self):
+        backend = FakeBackend(["x"], dates={"x": days_ago(0)})
+        result = synchronise(backend, [], backend.read_holders(), exclusive=True, max_reclaims=1, grace_days=0, now=NOW)
+        assert [view["id"] for view in result["reclaimed"]] == ["x"]
+
+    @pytest.mark.parametrize("hours, kept", [(7 * 24 - 1, True), (7 * 24 + 1, False)])
+    def test_the_boundary_is_measured_in_time_not_calendar_days(self, hours, kept):
+        recent = grace_test(7, NOW)
+        holder = Person("x", "x", since=(NOW - datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        assert recent(holder) is kept
+
+    @pytest.mark.parametrize("text, expected", [
+        ("2026-11-28T09:30:00Z", datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)),
+        ("2026-11-28T09:30:00.123456Z", datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)),
+        ("2026-11-28T11:30:00+02:00", datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)),
+        ("2026-11-28T09:30:00", datetime.datetime(2026, 11, 28, 9, 30, tzinfo=datetime.timezone.utc)),
+        ("yesterday", None), ("", None), (None, None), ("2026-13-01T00:00:00Z", None)])
+    def test_timestamps_as_the_apis_write_them(self, text, expected):
+        assert parse_timestamp(text) == expected
+
+    @given(desired=KEYS, holders=KEYS, recent=KEYS)
+    @settings(max_examples=60)
+    def test_check_mode_predicts_the_run_with_a_grace_period(self, desired, holders, recent):
+        dates = dict((key, days_ago(0 if key in recent else 30)) for key in holders)
+        kwargs = dict(exclusive=True, max_reclaims="100%", grace_days=7, now=NOW, diff=True)
+        predicted_backend = FakeBackend(holders, dates=dates)
+        predicted = synchronise(predicted_backend, [person(k) for k in desired], predicted_backend.read_holders(),
+                                check_mode=True, **kwargs)
+        real_backend = FakeBackend(holders, dates=dates)
+        real = synchronise(real_backend, [person(k) for k in desired], real_backend.read_holders(), **kwargs)
+        assert predicted == real
+        assert real_backend.holders == set(desired) | (set(holders) & set(recent))
