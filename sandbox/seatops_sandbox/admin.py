@@ -1,4 +1,5 @@
-"""/_sandbox admin endpoints: health, seed/reset, state, request log, faults, config, tokens."""
+"""/_sandbox admin endpoints: health, seed/reset, state, request log, faults, config, tokens,
+and the admin calls each API module declares (``registry.ADMIN_ROUTES``)."""
 
 import json
 
@@ -7,6 +8,7 @@ import yaml
 from . import registry, tokens
 from .faults import ConfigError
 from .httpmsg import json_response
+from .routing import AdminError
 from .seed import SeedError, parse_seed_text, validate_seed
 
 # Every /_sandbox/config key, the server's and each API's (see registry.SETTINGS).
@@ -64,12 +66,28 @@ def handle(app, req):
         "/_sandbox/config": (("GET", "POST"), lambda: _config(app, req)),
         "/_sandbox/tokens/expire": ("POST", lambda: json_response(200, {"expired": tokens.expire_all(app)})),
     }
+    for api_path, api_route in registry.ADMIN_ROUTES.items():
+        routes[api_path] = (api_route.method, lambda api_route=api_route: _api_admin(app, req, api_route))
     if path not in routes:
         return _error(404, f"unknown admin endpoint {path}; see the sandbox README")
     methods, func = routes[path]
     if req.method not in ((methods,) if isinstance(methods, str) else methods):
         return _error(405, f"{req.method} not allowed on {path}")
     return func()
+
+
+def _api_admin(app, req, api_route):
+    """An admin call of an API module: its JSON object body in, its answer or a 400 out."""
+    try:
+        body = _json_body(req)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object", "")
+    try:
+        return api_route.handler(app, body)
+    except AdminError as exc:
+        return _error(400, str(exc), exc.field)
 
 
 def _reset(app):

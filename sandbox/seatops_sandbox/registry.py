@@ -1,7 +1,7 @@
 """The one list of the sandbox's APIs: a new API is one handler module and one line here.
 
 Everything else (the route table, the ``/_sandbox/config`` keys and their defaults, the
-rate budgets, the ``serve`` options) is derived from this list; see ``routing`` for what
+rate budgets, the ``serve`` options, the APIs' own admin calls) is derived from this list; see ``routing`` for what
 each module declares.
 """
 
@@ -30,6 +30,21 @@ for _api in APIS:
 # Every API's routes in registry order, then their catch-alls, then any other path.
 ROUTES = tuple(route for api in APIS for route in api.ROUTES) + \
     tuple(route for api in APIS for route in api.CATCH_ALL) + (NO_API,)
+
+
+def _admin_routes():
+    """Every API's own admin calls by path; two APIs may not claim the same path."""
+    routes = {}
+    for api in APIS:
+        for admin_route in getattr(api, "ADMIN", ()):
+            if admin_route.path in routes:
+                raise AssertionError(f"two APIs declare the admin path {admin_route.path}")
+            routes[admin_route.path] = admin_route
+    return routes
+
+
+# The admin calls the API modules add under /_sandbox/ (admin.py serves them).
+ADMIN_ROUTES = _admin_routes()
 
 
 def route(segments):

@@ -6,7 +6,9 @@ Each API module (``datadog_api``, ``msstore_api``, ``tokens``) sets:
 - ``CATCH_ALL``: ``Route`` values tried only after every API's ``ROUTES``;
 - ``RATE_LIMIT``: a ``RateLimit`` (config key and ``serve`` option ``NAME_rate_limit``) or None;
 - ``SETTINGS``: its ``/_sandbox/config`` keys, each a ``Setting`` (default and check);
-- optionally ``saved_settings(store)``: settings a ``--state`` file kept across restarts.
+- optionally ``saved_settings(store)``: settings a ``--state`` file kept across restarts;
+- optionally ``ADMIN``: ``AdminRoute`` values, admin calls of its own under ``/_sandbox/``
+  (``admin.py`` serves them beside its own, so it names no API).
 
 A route's ``api`` is an ``Api``: the answers the server gives on that API's behalf (an
 injected fault, a crash, a mangled body, a restyled error), in that API's shapes.
@@ -152,6 +154,32 @@ def seconds(value, key):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(key, "must be a positive integer number of seconds")
     return value
+
+
+class AdminError(ValueError):
+    """An admin request refused: 400 ``{"error", "field"}``, as every admin error."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+class AdminRoute:
+    """An admin call an API module adds (its ``ADMIN``), such as a seat its users claim.
+
+    ``path`` is the whole path (``/_sandbox/...``) and ``method`` the one method it answers.
+    ``handler(app, body)`` gets the request's JSON object ({} for an empty body) and returns
+    a Response, or raises ``AdminError``. Like every admin call it is never logged, faulted,
+    delayed or rate-limited, so tests can steer the sandbox without changing what they count."""
+
+    def __init__(self, path, method, handler):
+        self.path = path
+        self.method = method
+        self.handler = handler
+
+    def __repr__(self):
+        return f"AdminRoute({self.method} {self.path!r})"
 
 
 # The last route of all: any path no API claimed.
