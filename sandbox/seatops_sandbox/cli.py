@@ -70,6 +70,8 @@ def build_parser():
     generate.add_argument("--dd-users", type=int, default=1000)
     generate.add_argument("--dd-products", type=int, default=3)
     generate.add_argument("--dd-holders", type=int, default=100, help="seat holders per Datadog product")
+    generate.add_argument("--dd-committed", type=int,
+                          help="committed seats per Datadog product (default none; more holders are on demand)")
     generate.add_argument("--ms-users", type=int, default=500)
     generate.add_argument("--ms-products", type=int, default=2)
     generate.add_argument("--ms-seats", type=int, default=100, help="seats per Store product")
@@ -86,11 +88,11 @@ def main(argv=None):
 
 
 def run_generate(args):
-    for name in ("dd_users", "dd_products", "dd_holders", "ms_users", "ms_products", "ms_seats"):
-        if getattr(args, name) < 0:
+    for name in ("dd_users", "dd_products", "dd_holders", "ms_users", "ms_products", "ms_seats", "dd_committed"):
+        if (getattr(args, name) or 0) < 0:
             return _fail(f"--{name.replace('_', '-')} must be >= 0")
     data = gen.generate(args.seed, args.dd_users, args.dd_products, args.dd_holders, args.ms_users,
-                        args.ms_products, args.ms_seats, args.ms_capacity)
+                        args.ms_products, args.ms_seats, args.ms_capacity, args.dd_committed)
     gen.write(data, args.output)
     creds = gen.CREDENTIALS
     print(f"wrote {args.output}: {args.dd_users} Datadog users, {args.dd_products} products; "

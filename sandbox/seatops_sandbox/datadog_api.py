@@ -2,6 +2,10 @@
 
 Section numbers in comments refer to the Datadog seats contract. The validation order of
 the seats endpoints is §2.5 and is followed literally: only the first failure is reported.
+
+POST never refuses for capacity (§7.1): a seat beyond a product's committed seats is an
+on-demand seat, visible only in the admin state. Users may claim seats themselves (§7.2);
+the admin calls at the end of this module stand in for them.
 """
 
 import json
@@ -9,9 +13,9 @@ import uuid
 
 from .faults import ConfigError
 from .httpmsg import Response, decode_cursor, encode_cursor, json_response
-from .routing import Api, RateLimit, Route, Setting, one_of
-from .seed import DD_STATUSES, UUID_RE
-from .store import now_iso
+from .routing import AdminError, AdminRoute, Api, RateLimit, Route, Setting, one_of
+from .seed import DD_STATUSES, TIMESTAMP_RULE, UUID_RE, timestamp
+from .store import add_dd_seats, now_iso
 
 SEATS_CT = "application/vnd.api+json"
 USERS_CT = "application/json"
@@ -108,7 +112,7 @@ def _list_seats(app, req):
         if after is None:
             return seats_error(400, "page[cursor] is not a valid cursor")
     with app.store.read() as db:
-        if db.execute("SELECT 1 FROM dd_products WHERE code = ?", (code,)).fetchone() is None:
+        if not _product_exists(db, code):
             return seats_error(422, f"invalid product_code {code}")
         # Keyset paging on the primary key: every page is one index range scan, and the
         # order (by user id) stays stable while the seat set is unchanged.
@@ -157,8 +161,7 @@ def _write_seats(app, req):
         return seats_error(422, f"too many user_uuids (max {MAX_UUIDS})")
     assigning = req.method == "POST"
     with app.store.write() as db:
-        product = db.execute("SELECT seat_limit FROM dd_products WHERE code = ?", (code,)).fetchone()
-        if product is None:
+        if not _product_exists(db, code):
             return seats_error(422, f"invalid product_code {code}")
         bad, wanted = [], []
         for raw in uuids:
@@ -185,19 +188,16 @@ def _write_seats(app, req):
             db.executemany("DELETE FROM dd_seats WHERE product = ? AND user_id = ?",
                            [(code, uid) for uid in wanted if uid in held])
             return Response(204)
-        new = [uid for uid in wanted if uid not in held]
-        if product["seat_limit"] is not None:
-            count = db.execute("SELECT COUNT(*) FROM dd_seats WHERE product = ?", (code,)).fetchone()[0]
-            available = max(product["seat_limit"] - count, 0)
-            if len(new) > available:
-                return seats_error(
-                    422, f"not enough seats available for product_code {code}: "
-                         f"requested {len(new)}, available {available}")
         stamp = now_iso()
-        db.executemany("INSERT INTO dd_seats VALUES (?, ?, ?)", [(code, uid, stamp) for uid in new])
+        # However many seats were committed: beyond them a seat is on demand, never refused.
+        add_dd_seats(db, code, [(uid, stamp) for uid in wanted if uid not in held])
     return json_response(201, {"data": {
         "type": "seat-assignments", "id": str(uuid.uuid4()),
         "attributes": {"product_code": code, "assigned_ids": wanted}}}, SEATS_CT)
+
+
+def _product_exists(db, code):
+    return db.execute("SELECT 1 FROM dd_products WHERE code = ?", (code,)).fetchone() is not None
 
 
 def _user_json(row):
@@ -300,6 +300,68 @@ def _list_users(app, req):
     }, USERS_CT)
 
 
+# -- admin calls (served under /_sandbox/ by admin.py) ------------------------------------
+
+def _required_text(body, key, rule):
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise AdminError(key, rule)
+    return value.strip()
+
+
+def _claim_time(body):
+    """The claim's assigned_at: the given time, or now (a user acting now)."""
+    if body.get("assigned_at") is None:
+        return now_iso()
+    text = timestamp(body["assigned_at"])
+    if text is None:
+        raise AdminError("assigned_at", TIMESTAMP_RULE)
+    return text
+
+
+def _claimant(db, ref):
+    """The user a claim names by id or unique email; a disabled user cannot act, so cannot claim."""
+    column = "id" if UUID_RE.match(ref) else "email"
+    rows = db.execute(f"SELECT id, email, disabled FROM dd_users WHERE {column} = ?", (ref.lower(),)).fetchall()
+    if not rows:
+        raise AdminError("user", f"unknown user {ref} (give a user id or a unique email)")
+    if len(rows) > 1:
+        raise AdminError("user", f"{len(rows)} users have the email {ref}; give a user id")
+    if rows[0]["disabled"]:
+        raise AdminError("user", f"user {ref} is disabled; a disabled user cannot use a seat feature, so claims none")
+    return rows[0]
+
+
+def claim_seat(app, body):
+    """A user takes a seat by using a seat feature (§7.2): the seat is theirs from the claim
+    (``assigned_at``, default now) and raises the product's peak like any assignment.
+
+    Body ``{"product_code", "user": id or unique email, "assigned_at"?}``; answers
+    ``{"claimed", "product_code", "user": {"id", "email"}, "assigned_at"}``, and a
+    ``message`` when the user already held the seat (then nothing changes)."""
+    code = _required_text(body, "product_code", "must be a product code")
+    ref = _required_text(body, "user", "must be a user id or a unique email")
+    stamp = _claim_time(body)
+    with app.store.write() as db:
+        if not _product_exists(db, code):
+            raise AdminError("product_code", f"unknown product code {code}")
+        user = _claimant(db, ref)
+        held = db.execute("SELECT assigned_at FROM dd_seats WHERE product = ? AND user_id = ?",
+                          (code, user["id"])).fetchone()
+        if held is None:
+            add_dd_seats(db, code, [(user["id"], stamp)])
+    answer = {"claimed": held is None, "product_code": code, "user": {"id": user["id"], "email": user["email"]},
+              "assigned_at": stamp if held is None else held["assigned_at"]}
+    if held is not None:
+        answer["message"] = f"{user['email']} already holds a seat of {code}; nothing changed"
+    return json_response(200, answer)
+
+
+def reset_peaks(app, _body):
+    """A new billing month: every product's peak starts again from its holders now."""
+    return json_response(200, {"peak_holders": app.store.reset_dd_peaks()})
+
+
 # -- what the server needs to serve this API ---------------------------------------------
 
 def _seats_fault(status, phrase):
@@ -349,3 +411,9 @@ SETTINGS = {
     # (contract §7.5). "list" names them, "generic" names none.
     "datadog_refusal_detail": Setting("list", one_of("list", "generic")),
 }
+
+# Admin calls of this API: a user claiming a seat, a new billing month.
+ADMIN = (
+    AdminRoute("/_sandbox/datadog/claim", "POST", claim_seat),
+    AdminRoute("/_sandbox/datadog/peaks/reset", "POST", reset_peaks),
+)

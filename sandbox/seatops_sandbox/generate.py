@@ -33,7 +33,8 @@ DD_PRODUCTS = ("incident_response", "apm_pro", "ci_visibility", "synthetics", "r
 
 
 def generate(seed=42, dd_users=1000, dd_products=3, dd_holders=100, ms_users=500, ms_products=2,
-             ms_seats=100, ms_capacity=None):
+             ms_seats=100, ms_capacity=None, dd_committed=None):
+    """A seed population; ``dd_committed`` is every Datadog product's committed_seats (None: none)."""
     rng = random.Random(seed)
     users = []
     for i in range(dd_users):
@@ -60,7 +61,7 @@ def generate(seed=42, dd_users=1000, dd_products=3, dd_holders=100, ms_users=500
             {"api_key": DD_RO_API_KEY, "app_key": DD_RO_APP_KEY,
              "permissions": ["billing_read", "user_access_read"]},
         ],
-        "products": [{"code": code, "seat_limit": None} for code in codes],
+        "products": [{"code": code, "committed_seats": dd_committed} for code in codes],
         "users": users,
         "seats": seats,
     }

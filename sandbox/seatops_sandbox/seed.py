@@ -5,6 +5,7 @@ and every error names the offending field (``datadog.users[3].email``) so the pe
 wrote the file can find it.
 """
 
+import datetime
 import json
 import re
 import uuid
@@ -21,7 +22,15 @@ DD_STATUSES = ("Active", "Pending", "Disabled")
 PRODUCT_ID_RE = re.compile(r"^[A-Za-z0-9]{12}$")
 SKU_ID_RE = re.compile(r"^[0-9]{4}$")
 UPN_RE = re.compile(r"^[^@\s/]+@[^@\s/]+$")
+# RFC 3339 in UTC, as both APIs write their times: 2024-05-01T09:30:00Z (fraction allowed).
+TIMESTAMP_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$")
+TIMESTAMP_RULE = 'must be an ISO-8601 UTC timestamp such as "2024-05-01T09:30:00Z"'
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+# A product's seat_limit made POST refuse beyond it; Datadog never does (contract §7.1).
+SEAT_LIMIT_REMOVED = ("removed, because the Datadog Seats API never refuses an assignment for capacity "
+                      "(one beyond the committed seats succeeds and is billed on demand); "
+                      "use committed_seats instead")
 
 # Users seeded without an id get a stable one, so hand-written seeds stay short and
 # restarts with the same seed produce the same UUIDs.
@@ -80,6 +89,47 @@ def _int(value, field, minimum=0, allow_null=False):
     return value
 
 
+def timestamp(value):
+    """``value`` as an RFC 3339 UTC text, or None when it is not one. YAML reads an unquoted
+    ``2024-05-01T09:30:00Z`` as a datetime, so a datetime in UTC is accepted as well."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None or value.utcoffset() != datetime.timedelta(0):
+            return None
+        text = value.strftime("%Y-%m-%dT%H:%M:%S")
+        return text + (f".{value.microsecond:06d}Z" if value.microsecond else "Z")
+    if not isinstance(value, str) or not TIMESTAMP_RE.match(value):
+        return None
+    try:
+        datetime.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")   # a real day and time
+    except ValueError:
+        return None
+    return value
+
+
+def _timestamp(value, field):
+    text = timestamp(value)
+    if text is None:
+        raise SeedError(field, TIMESTAMP_RULE)
+    return text
+
+
+def _holder(value, field, name_key, time_key):
+    """(name, time or None) of one seat holder: a plain string, or a mapping with
+    ``name_key`` and an optional ``time_key``."""
+    if isinstance(value, dict):
+        name = _str(value.get(name_key), f"{field}.{name_key}")
+        when = value.get(time_key)
+        return name, None if when is None else _timestamp(when, f"{field}.{time_key}")
+    if isinstance(value, str) and value.strip():
+        return value.strip(), None
+    raise SeedError(field, f"must be a non-empty string or a mapping with {name_key} and an optional {time_key}")
+
+
+def _holder_name_field(value, field, name_key):
+    """The field that names a holder: the entry itself, or its ``name_key`` in a mapping."""
+    return f"{field}.{name_key}" if isinstance(value, dict) else field
+
+
 def _list(value, field):
     if value is None:
         return []
@@ -136,15 +186,19 @@ def _validate_datadog(dd):
             perms = [p for p in perms if p not in DD_WRITE_PERMISSIONS]
         keys.append({"api_key": api_key, "app_key": app_key, "permissions": sorted(set(perms))})
 
-    products, limits = [], {}
+    products, codes = [], set()
     for i, prod in enumerate(_list(dd.get("products"), "datadog.products")):
         field = f"datadog.products[{i}]"
         prod = _map(prod, field)
         code = _str(prod.get("code"), field + ".code")
-        if code in limits:
+        if code in codes:
             raise SeedError(field + ".code", f"duplicate product code {code}")
-        limits[code] = _int(prod.get("seat_limit"), field + ".seat_limit", allow_null=True)
-        products.append({"code": code, "seat_limit": limits[code]})
+        if "seat_limit" in prod:
+            raise SeedError(field + ".seat_limit", SEAT_LIMIT_REMOVED)
+        codes.add(code)
+        # More holders than committed seats is allowed: the rest are on-demand seats.
+        committed = _int(prod.get("committed_seats"), field + ".committed_seats", allow_null=True)
+        products.append({"code": code, "committed_seats": committed})
 
     users, by_id, by_email = [], {}, {}
     for i, user in enumerate(_list(dd.get("users"), "datadog.users")):
@@ -187,23 +241,22 @@ def _validate_datadog(dd):
     seats = {}
     for code, holders in _map(dd.get("seats"), "datadog.seats").items():
         field = f"datadog.seats.{code}"
-        if code not in limits:
+        if code not in codes:
             raise SeedError(field, f"unknown product code {code} (declare it in datadog.products)")
-        ids, seen_ids = [], set()
-        for j, ref in enumerate(_list(holders, field)):
-            ref = _str(ref, f"{field}[{j}]")
+        seated, seen_ids = [], set()
+        for j, entry in enumerate(_list(holders, field)):
+            ref, assigned_at = _holder(entry, f"{field}[{j}]", "user", "assigned_at")
             if ref.lower() in by_id:
                 uid = ref.lower()
             elif len(by_email.get(ref.lower(), ())) == 1:
                 uid = by_email[ref.lower()][0]
             else:
-                raise SeedError(f"{field}[{j}]", f"unknown user {ref} (give a user id or a unique email)")
+                raise SeedError(_holder_name_field(entry, f"{field}[{j}]", "user"),
+                                f"unknown user {ref} (give a user id or a unique email)")
             if uid not in seen_ids:
                 seen_ids.add(uid)
-                ids.append(uid)
-        if limits[code] is not None and len(ids) > limits[code]:
-            raise SeedError(field, f"{len(ids)} holders exceed seat_limit {limits[code]}")
-        seats[code] = ids
+                seated.append((uid, assigned_at))
+        seats[code] = seated
     return {"keys": keys, "products": products, "users": users, "seats": seats}
 
 
@@ -282,13 +335,14 @@ def _validate_msstore(ms):
             if entry["license_type"] == "Offline":
                 raise SeedError(sfield, "an Offline entry cannot have seats")
             names, seen_names = [], set()
-            for k, upn in enumerate(_list(holders, sfield)):
-                upn = _str(upn, f"{sfield}[{k}]")
+            for k, holder in enumerate(_list(holders, sfield)):
+                upn, date_assigned = _holder(holder, f"{sfield}[{k}]", "upn", "date_assigned")
                 if upn.lower() not in upns:
-                    raise SeedError(f"{sfield}[{k}]", f"unknown user {upn} (list it in users)")
+                    raise SeedError(_holder_name_field(holder, f"{sfield}[{k}]", "upn"),
+                                    f"unknown user {upn} (list it in users)")
                 if upn.lower() not in seen_names:
                     seen_names.add(upn.lower())
-                    names.append(upns[upn.lower()])
+                    names.append((upns[upn.lower()], date_assigned))
             if entry["distribution_policy"] == "Restricted" and len(names) > entry["seat_capacity"]:
                 raise SeedError(sfield, f"{len(names)} holders exceed seat_capacity {entry['seat_capacity']}")
             seats[f"{entry['product_id']}/{entry['sku_id']}".lower()] = names

@@ -4,6 +4,10 @@ One connection is shared by all request threads and guarded by one lock. SQLite 
 allows one writer anyway, an in-memory database cannot be shared across connections,
 and a single lock makes every request atomic with respect to every other, which is the
 property the concurrency tests check (holders and availableSeats always agree).
+
+A Datadog product keeps the highest number of concurrent holders it has had (its peak,
+what Datadog bills a month by, contract §7.1). Every seat is added through
+``add_dd_seats``, inside the write transaction that adds it, so no holder escapes the peak.
 """
 
 import contextlib
@@ -18,7 +22,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS dd_keys (
     api_key TEXT NOT NULL, app_key TEXT NOT NULL, permissions TEXT NOT NULL,
     PRIMARY KEY (api_key, app_key));
-CREATE TABLE IF NOT EXISTS dd_products (code TEXT PRIMARY KEY, seat_limit INTEGER);
+CREATE TABLE IF NOT EXISTS dd_products (
+    code TEXT PRIMARY KEY, committed_seats INTEGER, peak_holders INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS dd_users (
     id TEXT PRIMARY KEY, email TEXT NOT NULL, handle TEXT NOT NULL, name TEXT NOT NULL,
     status TEXT NOT NULL, disabled INTEGER NOT NULL, service_account INTEGER NOT NULL,
@@ -56,9 +61,39 @@ TABLES = ("meta", "dd_keys", "dd_products", "dd_users", "dd_seats", "ms_tenants"
           "ms_users", "ms_inventory", "ms_seats", "ms_tokens")
 
 
+# Each product's peak starts again from its holders now (a new billing month).
+RESET_DD_PEAKS = "UPDATE dd_products SET peak_holders = (SELECT COUNT(*) FROM dd_seats WHERE product = code)"
+
+
 def now_iso(ts=None):
     ts = time.time() if ts is None else ts
     return datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def add_dd_seats(db, code, seats):
+    """Give seats of Datadog product ``code``: ``seats`` are (user_id, assigned_at) pairs of
+    users who hold none yet. Raises the product's peak in the caller's transaction."""
+    db.executemany("INSERT INTO dd_seats VALUES (?, ?, ?)", [(code, uid, when) for uid, when in seats])
+    db.execute("UPDATE dd_products SET peak_holders = MAX(peak_holders, "
+               "(SELECT COUNT(*) FROM dd_seats WHERE product = ?)) WHERE code = ?", (code, code))
+
+
+def on_demand(holders, committed_seats):
+    """Holders above the commitment (billed on demand); 0 without a commitment."""
+    if committed_seats is None:
+        return 0
+    return max(holders - committed_seats, 0)
+
+
+def _upgrade_dd_products(conn):
+    """A state file written before committed seats: its seat_limit becomes committed_seats
+    (as the seeds were converted) and each peak starts at the product's holders."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(dd_products)")}
+    if "seat_limit" in columns and "committed_seats" not in columns:
+        conn.execute("ALTER TABLE dd_products RENAME COLUMN seat_limit TO committed_seats")
+    if "peak_holders" not in columns:
+        conn.execute("ALTER TABLE dd_products ADD COLUMN peak_holders INTEGER NOT NULL DEFAULT 0")
+        conn.execute(RESET_DD_PEAKS)
 
 
 class Store:
@@ -71,6 +106,7 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        _upgrade_dd_products(self.conn)
         self._user_index = None
 
     def search_users(self, needle):
@@ -127,6 +163,12 @@ class Store:
             for table in TABLES:
                 db.execute(f"DELETE FROM {table}")
 
+    def reset_dd_peaks(self):
+        """Start every Datadog product's peak again from its holders now; returns the peaks."""
+        with self.write() as db:
+            db.execute(RESET_DD_PEAKS)
+            return {row[0]: row[1] for row in db.execute("SELECT code, peak_holders FROM dd_products ORDER BY code")}
+
     def load(self, seed):
         """Replace all state with an already validated seed (see seed.validate_seed)."""
         stamp = now_iso()
@@ -137,14 +179,15 @@ class Store:
             dd = seed["datadog"]
             db.executemany("INSERT INTO dd_keys VALUES (?, ?, ?)",
                            [(k["api_key"], k["app_key"], ",".join(k["permissions"])) for k in dd["keys"]])
-            db.executemany("INSERT INTO dd_products VALUES (?, ?)",
-                           [(p["code"], p["seat_limit"]) for p in dd["products"]])
+            db.executemany("INSERT INTO dd_products VALUES (?, ?, 0)",
+                           [(p["code"], p["committed_seats"]) for p in dd["products"]])
             db.executemany(
                 "INSERT INTO dd_users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(u["id"], u["email"], u["handle"], u["name"], u["status"], int(u["disabled"]),
                   int(u["service_account"]), stamp, stamp) for u in dd["users"]])
-            for code, ids in dd["seats"].items():
-                db.executemany("INSERT INTO dd_seats VALUES (?, ?, ?)", [(code, uid, stamp) for uid in ids])
+            for code, holders in dd["seats"].items():
+                # The seed's holders are the starting peak.
+                add_dd_seats(db, code, [(uid, assigned_at or stamp) for uid, assigned_at in holders])
 
             ms = seed["msstore"]
             if ms.get("token_lifetime"):
@@ -166,7 +209,8 @@ class Store:
                          entry["distribution_policy"], entry["seat_capacity"], len(holders),
                          entry["status"], entry["last_modified"] or stamp))
                     db.executemany("INSERT INTO ms_seats VALUES (?, ?, ?, ?, ?)",
-                                   [(tid, pkey, upn.lower(), upn, stamp) for upn in holders])
+                                   [(tid, pkey, upn.lower(), upn, date_assigned or stamp)
+                                    for upn, date_assigned in holders])
         with self.lock:
             self._user_index = None
             # Big seeds delete and insert a lot; let the planner see the new shape.
@@ -176,14 +220,19 @@ class Store:
         """The shape served by GET /_sandbox/state."""
         with self.read() as db:
             products = {}
-            for row in db.execute("SELECT code, seat_limit FROM dd_products ORDER BY code"):
+            for row in db.execute("SELECT code, committed_seats, peak_holders FROM dd_products ORDER BY code"):
                 holders = [
                     {"id": r["id"], "email": r["email"]}
                     for r in db.execute(
                         "SELECT u.id, u.email FROM dd_seats s JOIN dd_users u ON u.id = s.user_id "
                         "WHERE s.product = ? ORDER BY u.email, u.id", (row["code"],))
                 ]
-                products[row["code"]] = {"seat_limit": row["seat_limit"], "holders": holders}
+                products[row["code"]] = {
+                    "holders": holders,
+                    "committed_seats": row["committed_seats"],
+                    "on_demand": on_demand(len(holders), row["committed_seats"]),
+                    "peak_holders": row["peak_holders"],
+                }
             tenants = {}
             for trow in db.execute("SELECT id_l, id FROM ms_tenants ORDER BY id_l").fetchall():
                 entries = {}

@@ -183,3 +183,16 @@ class SandboxProcess:
 
     def expire_tokens(self):
         return self._call("POST", "/_sandbox/tokens/expire", {})
+
+    # -- admin calls of the Datadog API ------------------------------------------------
+    def claim(self, product_code, user, assigned_at=None):
+        """``user`` (id or unique email) claims a seat of ``product_code`` as by using a seat
+        feature; ``assigned_at`` (ISO-8601 UTC, default now) is when."""
+        payload = {"product_code": product_code, "user": user}
+        if assigned_at is not None:
+            payload["assigned_at"] = assigned_at
+        return self._call("POST", "/_sandbox/datadog/claim", payload)
+
+    def reset_peaks(self):
+        """A new billing month: each Datadog product's peak_holders starts at its holders now."""
+        return self._call("POST", "/_sandbox/datadog/peaks/reset", {})

@@ -45,8 +45,8 @@ BASE_SEED = {
             {"api_key": "oc-api", "app_key": "oc-app", "permissions": ["on_call_read"]},
             {"api_key": "usr-api", "app_key": "usr-app", "permissions": ["user_access_read"]},
         ],
-        "products": [{"code": "incident_response", "seat_limit": 4}, {"code": "apm_pro"},
-                     {"code": "empty_product", "seat_limit": None}],
+        "products": [{"code": "incident_response", "committed_seats": 4}, {"code": "apm_pro"},
+                     {"code": "empty_product", "committed_seats": None}],
         "users": [
             {"id": ANA, "email": "Ana.Lima@Example.com", "name": "Ana Lima"},
             {"id": BEN, "email": "ben.okafor@example.com", "name": "Ben Okafor"},

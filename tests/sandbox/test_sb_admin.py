@@ -23,10 +23,11 @@ def test_state_shape(sb):
     products = state["datadog"]["products"]
     assert set(products) == {"incident_response", "apm_pro", "empty_product"}
     assert products["incident_response"] == {
-        "seat_limit": 4,
+        "committed_seats": 4, "on_demand": 0, "peak_holders": 2,
         "holders": [{"id": ANA, "email": "ana.lima@example.com"}, {"id": DARA, "email": "dara.novak@example.com"}],
     }
-    assert products["apm_pro"] == {"seat_limit": None, "holders": [{"id": BEN, "email": "ben.okafor@example.com"}]}
+    assert products["apm_pro"] == {"committed_seats": None, "on_demand": 0, "peak_holders": 1,
+                                   "holders": [{"id": BEN, "email": "ben.okafor@example.com"}]}
     entry = state["msstore"]["tenants"][TENANT]["products"][RESTRICTED]
     assert entry == {"seat_capacity": 3, "available_seats": 1, "license_type": "Online",
                      "distribution_policy": "Restricted", "status": "Active",
@@ -55,10 +56,11 @@ def test_seed_replaces_state(sb):
 
 
 def test_yaml_seed_via_endpoint(sb):
-    text = yaml.safe_dump({"datadog": {"products": [{"code": "yaml_product", "seat_limit": 3}]}})
+    text = yaml.safe_dump({"datadog": {"products": [{"code": "yaml_product", "committed_seats": 3}]}})
     resp = admin(sb, "POST", "/_sandbox/seed", data=text, headers={"Content-Type": "application/yaml"})
     assert resp.status_code == 200, resp.text
-    assert sb.state()["datadog"]["products"] == {"yaml_product": {"seat_limit": 3, "holders": []}}
+    assert sb.state()["datadog"]["products"] == {
+        "yaml_product": {"committed_seats": 3, "on_demand": 0, "peak_holders": 0, "holders": []}}
 
 
 @pytest.mark.parametrize("mutate,field", [
@@ -68,10 +70,11 @@ def test_yaml_seed_via_endpoint(sb):
     (lambda s: s["datadog"]["users"][0].update(status="Disabled", disabled=False), "datadog.users[0]"),
     (lambda s: s["datadog"]["users"][0].update(status="Sleeping"), "datadog.users[0].status"),
     (lambda s: s["datadog"]["keys"][0].update(permissions=["billing_fly"]), "datadog.keys[0].permissions[0]"),
-    (lambda s: s["datadog"]["products"][0].update(seat_limit=-1), "datadog.products[0].seat_limit"),
+    (lambda s: s["datadog"]["products"][0].update(committed_seats=-1), "datadog.products[0].committed_seats"),
+    (lambda s: s["datadog"]["products"][1].update(committed_seats="4"), "datadog.products[1].committed_seats"),
+    (lambda s: s["datadog"]["products"][0].update(seat_limit=10), "datadog.products[0].seat_limit"),
     (lambda s: s["datadog"]["seats"].update(nope=[]), "datadog.seats.nope"),
     (lambda s: s["datadog"]["seats"]["apm_pro"].append("ghost"), "datadog.seats.apm_pro[1]"),
-    (lambda s: s["datadog"]["products"][0].update(seat_limit=1), "datadog.seats.incident_response"),
     (lambda s: s["msstore"]["tenants"][0]["inventory"][0].update(sku_id=16),
      "msstore.tenants[0].inventory[0].sku_id"),
     (lambda s: s["msstore"]["tenants"][0]["inventory"][0].update(product_id="short"),
@@ -97,7 +100,7 @@ def test_seed_validation_errors_name_the_field(sb, mutate, field):
     assert body["field"] == field
     assert body["error"].startswith(field)
     # a rejected seed leaves the previous state alone
-    assert sb.state()["datadog"]["products"]["incident_response"]["seat_limit"] == 4
+    assert sb.state()["datadog"]["products"]["incident_response"]["committed_seats"] == 4
 
 
 def test_seed_not_json(sb):

@@ -270,16 +270,18 @@ def test_generic_refusal_detail_keeps_other_errors_and_successes(sb):
                        f"invalid user_uuids: {UNKNOWN}")
 
 
-def test_seat_limit_exceeded_assigns_nothing(sb):
-    # limit 4, holders ANA and DARA: 2 available; ANA is already seated and not counted.
+def test_assigning_beyond_the_committed_seats_succeeds_on_demand(sb):
+    # 4 committed, held by ANA and DARA: three newcomers (ANA is already seated) make 5
+    # holders. Datadog never refuses for capacity (contract §7.1): the fifth is on demand.
     resp = dd(sb, "POST", SEATS, json=seats_body("incident_response", [ANA, BEN, CHEN, GUS]))
-    assert_seats_error(resp, 422,
-                       "not enough seats available for product_code incident_response: requested 3, available 2")
-    assert holders(sb, "incident_response") == sorted([ANA, DARA])
-    resp = dd(sb, "POST", SEATS, json=seats_body("incident_response", [ANA, BEN, CHEN]))
-    assert resp.status_code == 201
-    resp = dd(sb, "POST", SEATS, json=seats_body("incident_response", [GUS]))
-    assert detail(resp).endswith("requested 1, available 0")
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["data"]["attributes"]["assigned_ids"] == [ANA, BEN, CHEN, GUS]
+    assert holders(sb, "incident_response") == sorted([ANA, BEN, CHEN, DARA, GUS])
+    product = sb.state()["datadog"]["products"]["incident_response"]
+    assert (product["committed_seats"], product["on_demand"], product["peak_holders"]) == (4, 1, 5)
+    # Nothing in the API's own answers tells of the overspend.
+    listed = dd(sb, "GET", SEATS, params={"product_code": "incident_response"}).json()
+    assert set(listed) == {"data", "meta"} and len(listed["data"]) == 5
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE"])

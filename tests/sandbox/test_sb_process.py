@@ -43,7 +43,6 @@ def test_concurrent_writes_stay_consistent(sb):
     tenant = seed["msstore"]["tenants"][0]
     tenant["users"] += [f"user{i}@contoso.com" for i in range(8)]
     tenant["inventory"][0]["seat_capacity"] = 10
-    seed["datadog"]["products"][0]["seat_limit"] = None
     sb.seed(seed)
     tok = token(sb)
     dd_ids = [u["id"] for u in seed["datadog"]["users"] if not u.get("disabled")]
@@ -117,12 +116,30 @@ def test_generator_is_deterministic_and_sized(tmp_path):
         assert [e["availableSeats"] for e in inv] == [100, 100]
 
 
+def test_generator_committed_seats_knob(tmp_path):
+    out = tmp_path / "committed.json"
+    args = ["generate", "--dd-users", "300", "--dd-products", "2", "--dd-holders", "120", "--ms-users", "1",
+            "--ms-products", "0", "-o", str(out)]
+    assert run_cli(*args).returncode == 0
+    assert {p["committed_seats"] for p in json.loads(out.read_text())["datadog"]["products"]} == {None}
+    refused = run_cli(*args, "--dd-committed", "-1")
+    assert refused.returncode == 2 and "--dd-committed must be >= 0" in refused.stderr
+    assert run_cli(*args, "--dd-committed", "100").returncode == 0
+    data = json.loads(out.read_text())
+    assert data["datadog"]["products"] == [{"code": "incident_response", "committed_seats": 100},
+                                           {"code": "apm_pro", "committed_seats": 100}]
+    with SandboxProcess(seed=out, extra_args=["--quiet"]) as proc:
+        product = proc.state()["datadog"]["products"]["apm_pro"]
+        assert (product["committed_seats"], product["on_demand"], product["peak_holders"]) == (100, 20, 120)
+
+
 def test_demo_seed_loads_with_documented_credentials():
     with SandboxProcess(extra_args=["--demo"]) as proc:
         assert "listening on http://127.0.0.1:" in proc.output
         state = proc.state()
         products = state["datadog"]["products"]
-        assert products["incident_response"]["seat_limit"] == 25
+        assert products["incident_response"]["committed_seats"] == 25
+        assert products["incident_response"]["on_demand"] == 0
         assert set(products) == {"incident_response", "apm_pro", "ci_visibility"}
         resp = requests.get(proc.url + "/api/v2/users", params={"page[size]": 100}, timeout=10,
                             headers={"DD-API-KEY": "demo-dd-api-key", "DD-APPLICATION-KEY": "demo-dd-app-key"})
