@@ -28,6 +28,7 @@ OPTIONS = {
     "desired_state_file": {"type": "path"},
     "desired_state": {"type": "dict"},
     "max_reclaims": {"type": "raw", "default": "10%"},
+    "grace_days": {"type": "raw", "default": 0},
     "unknown_users": {"type": "str", "default": "warn", "choices": ["fail", "warn", "ignore"]},
     "journal": {"type": "str"},
     "report_dir": {"type": "path", "required": True},
@@ -55,7 +56,8 @@ class ActionModule(SeatAction):
         if args is None:
             return result
 
-        guard = desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
+        guard = (desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
+                 or desired_state.whole_number_problem(args["grace_days"], "grace_days"))
         if guard:
             return dict(result, failed=True, msg="%s (the default for entries without their own; nothing was read "
                         "or changed)" % guard)
@@ -77,7 +79,8 @@ class ActionModule(SeatAction):
         runs, inventory, warnings = self._synchronise(state, args, task_vars)
         report = reconcile_report.build_report(
             runs, inventory, args["max_reclaims"], started.strftime("%Y-%m-%dT%H:%M:%SZ"), mode,
-            os.path.basename(args["desired_state_file"]) if args["desired_state_file"] else "inline")
+            os.path.basename(args["desired_state_file"]) if args["desired_state_file"] else "inline",
+            int(args["grace_days"]))
         totals = report["totals"]
         result.update(
             changed=totals["to_assign"] + totals["to_reclaim"] > 0,
@@ -134,14 +137,23 @@ class ActionModule(SeatAction):
         units = []
         for platform in seat_platforms.names():
             for entry in state.get(platform) or []:
-                max_reclaims = args["max_reclaims"] if entry.get("max_reclaims") is None else entry["max_reclaims"]
                 units.append(Unit(platform, seat_platforms.product_of(platform, entry), entry["users"],
-                                  {"protected": entry.get("protected") or [], "max_reclaims": max_reclaims}))
+                                  self._entry_options(entry, args)))
         entries = [entry for platform in seat_platforms.names() for entry in state.get(platform) or []]
         done = self._run_units("exact", units, {"unknown_users": args["unknown_users"], "journal": args["journal"] or None},
                                connections, task_vars, warnings)
         runs = [(unit.platform, entry, module_result) for (unit, module_result), entry in zip(done, entries)]
         return runs, inventory, warnings
+
+    @staticmethod
+    def _entry_options(entry, args):
+        """The seat-module options of one desired entry: its own, else the task's defaults."""
+        options = {"protected": entry.get("protected") or []}
+        for field in ("max_reclaims", "grace_days"):
+            options[field] = args[field] if entry.get(field) is None else entry[field]
+        if entry.get("max_holders") is not None:
+            options["max_holders"] = entry["max_holders"]
+        return options
 
     def _write_report(self, report, args, started, mode):
         directory = args["report_dir"]

@@ -52,6 +52,33 @@ options:
       - Reclaims of users named with O(state=absent) are explicit and not counted.
     type: raw
     default: '10%'
+  max_holders:
+    description:
+      - A ceiling you set on the number of people holding a seat of the product when the task
+        ends. A plan that assigns seats and would end above it fails before any write, in check
+        mode too, with the numbers and both ways on (raise it, or reclaim first).
+      - Neither API enforces a budget for you. Datadog never refuses an assignment for capacity;
+        seats beyond your commitment are billed on demand, at the month's peak number of holders.
+        The Store refuses only beyond a Restricted product's capacity.
+      - A run that assigns nobody goes ahead even above the ceiling (it only keeps or lowers the
+        count, which is how a product gets back under it) and warns that the product is above it.
+      - Counts every holder of the product, not only the users of the task.
+    type: int
+  grace_days:
+    description:
+      - With O(exclusive=true), keep the seat of a holder who is not in O(users) when it was
+        assigned fewer than this many days ago (Datadog C(assigned_at), Store C(dateAssigned)).
+        Such holders are listed in RV(kept_in_grace) with the date, and are not counted by
+        O(max_reclaims).
+      - For on-call teams. Datadog users claim a seat themselves when they use a seat feature
+        (being paged, joining an on-call schedule). Without a grace period, an exclusive run
+        reclaims the seat of whoever claimed it since the desired list was exported, they claim
+        it again, the audit never converges, and someone may miss a page.
+      - A holder whose date is missing or unreadable is not kept. V(0) turns the grace period off.
+      - O(state=absent) ignores it, and so does offboarding, so a leaver loses the seat
+        whatever its age.
+    type: int
+    default: 0
   unknown_users:
     description:
       - What to do with a name that matches nobody (or, in O(users), that matches several

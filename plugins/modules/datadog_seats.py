@@ -60,15 +60,20 @@ attributes:
   check_mode:
     support: full
     details:
-      - Reads current holders and looks up names, computes the same plan and reclaim guard
-        as a real run, then stops before the first write. RV(changed) and the lists are the
-        prediction. Only read permissions are needed.
+      - Reads current holders and looks up names, computes the same plan, grace period,
+        reclaim guard and O(max_holders) ceiling as a real run, then stops before the first
+        write. RV(changed) and the lists are the prediction. Only read permissions are needed.
+      - Set O(max_holders) to your committed seat count to have check mode (and every run)
+        refuse a plan that would go on demand.
       - What it cannot predict - the Seats API tells no seat capacity, committed seat count,
         on-demand count or price, and never refuses an assignment for capacity (seats beyond
         the commitment are billed on demand). So check mode cannot say whether an assignment
         would be billed on demand, nor foresee a refusal Datadog gives only on the write
         itself (for example a user disabled between the check and the apply).
 notes:
+  - Seats are reclaimed before any is assigned. Datadog bills the month's peak number of
+    holders and a seat removed during the month still counts for it, so a run that swaps
+    holders never raises the peak.
   - O(protected) names are looked up only when O(exclusive=true) would otherwise reclaim
     somebody; a protected name that matches nobody is handled as O(unknown_users) says.
   - With O(state=absent), names that are not holders are still looked up, so that a name
@@ -120,6 +125,14 @@ EXAMPLES = r"""
     protected: [breakglass@example.com]
     max_reclaims: 25%
   register: sync
+
+- name: Exact on-call holders within the 40 committed seats, keeping seats claimed this week
+  seatops.seats.datadog_seats:
+    product_code: on_call
+    users: "{{ oncall_roster }}"
+    exclusive: true
+    grace_days: 7
+    max_holders: 40
 
 - name: Credentials once for every Datadog task of the play (AWX can inject DD_* instead)
   module_defaults:
@@ -195,6 +208,25 @@ unchanged:
   returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 12
+kept_in_grace:
+  description:
+    - Holders not in O(users) that O(exclusive=true) kept because their seat was assigned
+      fewer than O(grace_days) days ago, sorted. They are neither drift nor counted by
+      O(max_reclaims); the run after the grace period reclaims them unless they are listed.
+    - Empty without O(grace_days), and when the run failed before planning.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The user's email (or UUID when Datadog has no email).
+      type: str
+      returned: always
+    assigned_at:
+      description: When the seat was assigned, as the API gave it.
+      type: str
+      returned: always
+  sample: [{"user": "oncall.sam@example.com", "assigned_at": "2026-11-27T22:14:03Z"}]
 skipped_users:
   description:
     - Names left out before planning, each with the reason (unknown or ambiguous with
@@ -238,7 +270,8 @@ failed_users:
   sample: []
 holders_count:
   description: How many users hold a seat after the run (in check mode, would hold).
-  returned: success, and when seat changes failed (the task fails, failed_users not empty)
+  returned: success, when seat changes failed (the task fails, failed_users not empty),
+    and when O(max_holders) refused the plan (then the count before the run)
   type: int
   sample: 42
 api_calls:

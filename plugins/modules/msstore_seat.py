@@ -64,6 +64,10 @@ notes:
     changes nothing.
   - When holders are read user by user, RV(diff) lists only the named users' holdings, and
     RV(holders_count) is computed from the inventory (seat capacity minus available seats).
+    O(max_holders) counts holders the same way; when the inventory gives no counts, the
+    product's whole seat list is read instead.
+  - Reclaims are made before assignments, so on a full Restricted product an exclusive run
+    can swap holders - the capacity check counts the seats its own reclaims free.
 """
 
 EXAMPLES = r"""
@@ -96,6 +100,13 @@ EXAMPLES = r"""
     max_reclaims: 5
     journal: /var/log/seatops/msstore.jsonl
   register: seats
+
+- name: Give seats, but never more than the 120 the budget allows
+  seatops.seats.msstore_seat:
+    product_id: 9WZDNCRFJ3PZ
+    sku_id: "0016"
+    users: "{{ new_joiners }}"
+    max_holders: 120
 
 - name: Credentials once for every msstore task of the block
   module_defaults:
@@ -137,6 +148,25 @@ unchanged:
   returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 3
+kept_in_grace:
+  description:
+    - Holders not in O(users) that O(exclusive=true) kept because their seat was assigned
+      fewer than O(grace_days) days ago, sorted. They are neither drift nor counted by
+      O(max_reclaims); the run after the grace period reclaims them unless they are listed.
+    - Empty without O(grace_days), and when the run failed before planning.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The UPN.
+      type: str
+      returned: always
+    assigned_at:
+      description: When the seat was assigned, as the API gave it.
+      type: str
+      returned: always
+  sample: [{"user": "oncall.sam@example.com", "assigned_at": "2026-11-27T22:14:03Z"}]
 skipped_users:
   description:
     - Users left out because the tenant does not know them (O(unknown_users=warn) or V(ignore)).
@@ -173,7 +203,8 @@ failed_users:
       type: str
 holders_count:
   description: How many seats of the product are assigned after the run (in check mode, would be).
-  returned: success, and when seat changes failed (the task fails, failed_users not empty)
+  returned: success, when seat changes failed (the task fails, failed_users not empty),
+    and when O(max_holders) refused the plan (then the count before the run)
   type: int
   sample: 38
 available_seats:

@@ -36,8 +36,14 @@ options:
     description:
       - Path of the desired-state YAML file on the controller. Relative paths are searched
         like the C(file) lookup does (role and playbook C(files/) directories).
-      - "The format: C(datadog:) a list of C({product_code, users, protected, max_reclaims}),
-        C(msstore:) a list of C({product_id, sku_id, users, protected, max_reclaims})."
+      - "The format: C(datadog:) a list of C({product_code, users, protected, max_reclaims,
+        max_holders, grace_days}), C(msstore:) a list of C({product_id, sku_id, users, protected,
+        max_reclaims, max_holders, grace_days})."
+      - C(max_holders) is the product's ceiling (see the seat modules' O(seatops.seats.datadog_seats#module:max_holders));
+        a product whose plan would end above it is reported as an error and not changed, in
+        check mode too. The report shows holders against it.
+      - C(grace_days) keeps holders whose seat is younger than that many days (see
+        O(seatops.seats.datadog_seats#module:grace_days)); the report lists them apart, as kept, not as drift.
       - Mutually exclusive with O(desired_state); one of them is required.
     type: path
   desired_state:
@@ -47,6 +53,13 @@ options:
     description: Reclaim guard for entries without their own C(max_reclaims) - a number or a percentage.
     type: raw
     default: "10%"
+  grace_days:
+    description:
+      - Grace period in days for entries without their own C(grace_days) - holders not in the
+        desired list whose seat was assigned more recently are kept and reported as kept.
+      - V(0) (the default) turns it off.
+    type: raw
+    default: 0
   unknown_users:
     description: A desired name that matches nobody - V(warn) (listed as skipped), V(ignore) or V(fail).
     type: str
@@ -97,6 +110,10 @@ EXAMPLES = r"""
           users: [ana.lima@example.com, eli.silva@example.com]
           protected: [breakglass@example.com]
           max_reclaims: 2
+        - product_code: on_call
+          users: "{{ oncall_roster }}"
+          max_holders: 40
+          grace_days: 7
     report_dir: reports
 """
 
@@ -119,12 +136,14 @@ report_html:
   type: str
 totals:
   description: Counts over all products (products, in_sync, with_changes, with_errors, holders_before,
-    holders_after, to_assign, to_reclaim, skipped, failed).
+    holders_after, to_assign, to_reclaim, kept_in_grace, above_max_holders (products above their ceiling),
+    skipped, failed).
   returned: success
   type: dict
 products:
-  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts, available seats, error,
-    and the module's C(api_calls) per endpoint.
+  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts (to_assign,
+    to_reclaim, kept_in_grace, skipped, failed), holders_after, max_holders and above_max_holders, available seats,
+    error, and the module's C(api_calls) per endpoint.
   returned: success
   type: list
   elements: dict

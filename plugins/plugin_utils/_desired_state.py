@@ -18,9 +18,10 @@ import yaml
 # registry), so a desired state fails here exactly where a module would refuse it.
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
-from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, parse_max_reclaims
+from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, check_whole_number, parse_max_reclaims
 
-COMMON_FIELDS = ("users", "protected", "max_reclaims")
+COMMON_FIELDS = ("users", "protected", "max_reclaims", "max_holders", "grace_days")
+WHOLE_NUMBER_FIELDS = ("max_holders", "grace_days")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -98,6 +99,15 @@ def guard_problem(value, field):
         return None
     try:
         parse_max_reclaims(value, field)
+    except SeatSyncError as exc:
+        return str(exc)
+    return None
+
+
+def whole_number_problem(value, field):
+    """None when ``value`` is a whole number >= 0 (or not given), else the modules' message."""
+    try:
+        check_whole_number(value, field)
     except SeatSyncError as exc:
         return str(exc)
     return None
@@ -191,4 +201,8 @@ def problems(state):
             guard = guard_problem(entry.get("max_reclaims"), where + ".max_reclaims")
             if guard:
                 found.append(guard)
+            for field in WHOLE_NUMBER_FIELDS:
+                problem = whole_number_problem(entry.get(field), "%s.%s" % (where, field))
+                if problem:
+                    found.append(problem)
     return found

@@ -20,15 +20,27 @@ from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms impo
 
 REPORT_FORMAT = "seatops.seats.reconcile_report/1"
 TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
-              "holders_after", "to_assign", "to_reclaim", "skipped", "failed")
+              "holders_after", "to_assign", "to_reclaim", "kept_in_grace", "above_max_holders",
+              "skipped", "failed")
 
 
 def _user_list(value):
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
-def product_row(platform, entry, result, default_max_reclaims, stock):
-    """One product's report row from its desired entry and its module result."""
+def above(holders, ceiling):
+    """How many holders a product has above its ceiling (0 at or below it); None when unknown."""
+    if holders is None or ceiling is None:
+        return None
+    return max(0, holders - ceiling)
+
+
+def product_row(platform, entry, result, default_max_reclaims, stock, default_grace_days=0):
+    """One product's report row from its desired entry and its module result.
+
+    Holders kept by the grace period are listed apart (``kept_in_grace``): they are not
+    drift, so they make no product "changes". ``above_max_holders`` compares the holders
+    after the run (before it, when the ceiling refused the plan) with the entry's ceiling."""
     task_failed = result.get("failed") is True
     assigned, reclaimed = people_names(result.get("assigned")), people_names(result.get("reclaimed"))
     holders_after = result.get("holders_count")
@@ -43,6 +55,7 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
     else:
         status = "in sync"
     max_reclaims = entry.get("max_reclaims")
+    grace_days = entry.get("grace_days")
     available = result.get("available_seats")
     entry_platform = registry.get(platform)
     return {
@@ -59,6 +72,10 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
         "holders": holders_before(result),
         "to_assign": assigned,
         "to_reclaim": reclaimed,
+        "kept_in_grace": _user_list(result.get("kept_in_grace")),
+        "grace_days": int(default_grace_days if grace_days is None else grace_days),
+        "max_holders": entry.get("max_holders"),
+        "above_max_holders": above(holders_after, entry.get("max_holders")),
         "unchanged": result.get("unchanged"),
         "skipped": _user_list(result.get("skipped_users")),
         "failed": _user_list(result.get("failed_users")),
@@ -71,7 +88,8 @@ def product_row(platform, entry, result, default_max_reclaims, stock):
     }
 
 
-def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name):
+def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name,
+                 default_grace_days=0):
     """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order;
     ``inventory``: ``{platform: [product]}``, the products (with their capacity) of the
     platforms whose info module lists them."""
@@ -85,7 +103,7 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
     totals = dict((key, 0) for key in TOTAL_KEYS)
     for platform, entry, result in runs:
         stock = stock_by_product.get((platform, registry.get(platform).product_label(entry).lower()), {})
-        row = product_row(platform, entry, result, default_max_reclaims, stock)
+        row = product_row(platform, entry, result, default_max_reclaims, stock, default_grace_days)
         products.append(row)
         totals["products"] += 1
         totals["in_sync"] += row["status"] == "in sync"
@@ -93,9 +111,9 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
         totals["with_errors"] += bool(row["error"] or row["failed"])
         totals["holders_before"] += row["holders_before"] or 0
         totals["holders_after"] += row["holders_after"] or 0
-        for key, field in (("to_assign", "to_assign"), ("to_reclaim", "to_reclaim"),
-                           ("skipped", "skipped"), ("failed", "failed")):
-            totals[key] += len(row[field])
+        totals["above_max_holders"] += bool(row["above_max_holders"])
+        for key in ("to_assign", "to_reclaim", "kept_in_grace", "skipped", "failed"):
+            totals[key] += len(row[key])
     return {
         "format": REPORT_FORMAT,
         "generated_at": generated_at,
@@ -111,7 +129,9 @@ def summary(report):
     """Per-product counts, small enough for set_stats / AWX extra vars."""
     return [{"platform": row["platform"], "product": row["product"], "status": row["status"],
              "to_assign": len(row["to_assign"]), "to_reclaim": len(row["to_reclaim"]),
-             "skipped": len(row["skipped"]), "failed": len(row["failed"]),
+             "kept_in_grace": len(row["kept_in_grace"]), "skipped": len(row["skipped"]),
+             "failed": len(row["failed"]), "holders_after": row["holders_after"],
+             "max_holders": row["max_holders"], "above_max_holders": row["above_max_holders"],
              "available_seats": row["available_seats"], "error": row["error"],
              "api_calls": row["api_calls"]}
             for row in report["products"]]

@@ -77,6 +77,21 @@ def test_max_reclaims_forms(guard, ok):
         assert "must" in found[0] and str(guard).strip() in found[0]
 
 
+@pytest.mark.parametrize("field", ["max_holders", "grace_days"])
+@pytest.mark.parametrize("value, ok", [
+    (0, True), (40, True), ("7", True), (None, True),
+    (-1, False), (True, False), ("a week", False), (1.5, False), ([], False),
+])
+def test_ceiling_and_grace_period_are_whole_numbers_on_both_platforms(field, value, ok):
+    state = {"datadog": [{"product_code": "apm_pro", "users": [], field: value}],
+             "msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": [], field: value}]}
+    found = desired_state.problems(state)
+    assert (found == []) is ok, found
+    if not ok:
+        assert [problem.split(" must ")[0] for problem in found] == [
+            "datadog[0] (apm_pro).%s" % field, "msstore[0] (9NBLGGH4R2R6/0016).%s" % field]
+
+
 @pytest.mark.parametrize("platform, entry, expected", [
     ("datadog", {"product_code": "apm_pro"}, "datadog[0] (apm_pro).users[1] 'ben okafor@example.com' must be an email"),
     ("datadog", {"product_code": "apm_pro"}, None),

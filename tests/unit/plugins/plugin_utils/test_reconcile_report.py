@@ -42,7 +42,7 @@ def test_rows_and_totals_come_from_the_module_results():
     assert store["holders_before"] is None
     assert report["totals"] == {"products": 2, "in_sync": 0, "with_changes": 1, "with_errors": 1,
                                 "holders_before": 2, "holders_after": 2, "to_assign": 1, "to_reclaim": 1,
-                                "skipped": 0, "failed": 0}
+                                "kept_in_grace": 0, "above_max_holders": 0, "skipped": 0, "failed": 0}
 
 
 def test_per_user_failures_count_as_errors_and_in_sync_is_recognised():
@@ -55,7 +55,8 @@ def test_per_user_failures_count_as_errors_and_in_sync_is_recognised():
 def test_summary_is_counts_only():
     summary = reconcile_report.summary(build())
     assert summary[0] == {"platform": "datadog", "product": "apm_pro", "status": "changes", "to_assign": 1,
-                          "to_reclaim": 1, "skipped": 0, "failed": 0, "available_seats": None, "error": None,
+                          "to_reclaim": 1, "kept_in_grace": 0, "skipped": 0, "failed": 0, "holders_after": 2,
+                          "max_holders": None, "above_max_holders": None, "available_seats": None, "error": None,
                           "api_calls": {"GET /api/v2/seats/users": 1, "total": 1}}
     assert json.loads(reconcile_report.to_json(build()))["totals"]["products"] == 2
 
@@ -68,3 +69,25 @@ def test_html_escapes_names_and_shows_the_mode():
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;@evil.example" in html
     assert "Audit (check mode): nothing was changed" in html
+
+
+def test_the_ceiling_and_the_grace_period_are_reported_apart_from_drift():
+    kept = [{"user": "sam@example.com", "assigned_at": "2026-11-27T22:14:03Z"}]
+    in_grace = dict(DD_RESULT, assigned=[], reclaimed=[], holders_count=7, kept_in_grace=kept)
+    above = dict(DD_RESULT, failed=True, msg="Refusing to end with 9 holders of on_call: max_holders is 5.",
+                 assigned=[], reclaimed=[], holders_count=6)
+    report = reconcile_report.build_report(
+        [("datadog", dict(DD_ENTRY, max_holders=10, grace_days=3), in_grace),
+         ("datadog", dict(DD_ENTRY, product_code="on_call", max_holders=5), above)],
+        {}, "10%", "t", "check", "d.yml", default_grace_days=1)
+    quiet, refused = report["products"]
+    assert quiet["status"] == "in sync" and quiet["kept_in_grace"] == kept and quiet["grace_days"] == 3
+    assert quiet["max_holders"] == 10 and quiet["above_max_holders"] == 0
+    assert refused["status"] == "error" and refused["grace_days"] == 1
+    assert refused["holders_after"] == 6 and refused["above_max_holders"] == 1
+    assert report["totals"]["kept_in_grace"] == 1 and report["totals"]["above_max_holders"] == 1
+    with open(TEMPLATE) as handle:
+        html = reconcile_report.render_html(handle.read(), report)
+    assert "sam@example.com</strong> &mdash; seat since 2026-11-27T22:14:03Z" in html
+    assert "Kept: assigned within 3 day(s) (1)" in html
+    assert "1 above" in html and "product(s) above their ceiling" in html
