@@ -35,7 +35,7 @@ def _user(key, email, **extra):
 SEED = {"datadog": {
     "keys": [{"api_key": API_KEY, "app_key": APP_KEY},
              {"api_key": RO_API_KEY, "app_key": RO_APP_KEY, "read_only": True}],
-    "products": [{"code": PRODUCT}, {"code": "on_call", "seat_limit": 2}],
+    "products": [{"code": PRODUCT}, {"code": "on_call", "committed_seats": 2}],
     "users": [
         _user("ana", "ana.lima@example.com"),
         _user("bruno", "bruno.costa@example.com"),
@@ -274,8 +274,8 @@ def test_injected_429_and_5xx(fresh, run_playbook):
         seats_task("transient faults", users=[ID["dana"]]),
         seats_task("persistent 5xx", users=["carla.mendes@example.com"], state="absent",
                    retries=2, ignore_errors=True),
-        seats_task("seat limit", product_code="on_call",
-                   users=["dana@example.com", "eve@example.com"], ignore_errors=True),
+        seats_task("beyond the committed seats", product_code="on_call",
+                   users=["dana@example.com", "eve@example.com"]),
     ]), env=KEYS_ENV)
     assert_no_secret(run)
     transient = registered(run, "transient faults")
@@ -294,19 +294,17 @@ def test_injected_429_and_5xx(fresh, run_playbook):
     assert result["api_calls"] == {SEATS_GET: 2, SEATS_DELETE: 3, "total": 5}
     assert ID["carla"] in holders(fresh) and ID["dana"] in holders(fresh)
 
-    # on_call has 2 seats, 1 taken: the sandbox refuses the whole batch with a 422 that names
-    # no UUID, so the batch is split in halves (issue 12 item 5): dana gets the free seat,
-    # eve is refused alone and reported with Datadog's own words.
-    limited = registered(run, "seat limit")
-    assert run.task("seat limit")["status"] == "ignored"
-    assert limited["assigned"] == views(("dana", "dana@example.com"))
-    assert limited["changed"] is True
-    assert limited["failed_users"] == [{
-        "user": "eve@example.com",
-        "reason": "HTTP 422: not enough seats available for product_code on_call: requested 1, "
-                  "available 0"}]
-    assert limited["api_calls"][SEATS_POST] == 3
-    assert holders(fresh, "on_call") == sorted([ID["ana"], ID["dana"]])
+    # on_call has 2 committed seats, 1 taken. Datadog never refuses for capacity (contract
+    # §7.1): both are assigned in one call and the third holder is an on-demand seat, which
+    # only the sandbox's admin state shows.
+    beyond = registered(run, "beyond the committed seats")
+    assert run.task("beyond the committed seats")["status"] == "ok"
+    assert beyond["changed"] is True and beyond["failed_users"] == []
+    assert beyond["assigned"] == views(("dana", "dana@example.com"), ("eve", "eve@example.com"))
+    assert beyond["api_calls"][SEATS_POST] == 1
+    assert holders(fresh, "on_call") == sorted([ID["ana"], ID["dana"], ID["eve"]])
+    on_call = fresh.state()["datadog"]["products"]["on_call"]
+    assert (on_call["committed_seats"], on_call["on_demand"], on_call["peak_holders"]) == (2, 1, 3)
 
 
 def test_thousands_of_holders_minimal_calls(sandbox, run_playbook):

@@ -33,7 +33,8 @@ def make_state(dd_holders, store_holders, capacity=5, available=None, status="Ac
     if available is None:
         available = max(capacity - len(store_holders), 0)
     return {
-        "datadog": {"products": {"apm_pro": {"seat_limit": None, "holders": list(dd_holders)}}},
+        "datadog": {"products": {"apm_pro": {"holders": list(dd_holders), "committed_seats": None, "on_demand": 0,
+                                             "peak_holders": len(dd_holders)}}},
         "msstore": {"tenants": {TENANT: {"products": {"9NBLGGH4R2R6/0016": {
             "seat_capacity": capacity, "available_seats": available, "license_type": "Online",
             "distribution_policy": "Restricted", "status": status, "holders": list(store_holders)}}}}},

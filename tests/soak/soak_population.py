@@ -31,7 +31,7 @@ CREDENTIALS = {
     "AZURE_CLIENT_SECRET": CLIENT_SECRET,
 }
 
-# code -> (seat_limit, initial holders)
+# code -> (committed seats, initial holders); more holders are on demand, never refused
 DD_PRODUCTS = {
     "incident_response": (170, 140),
     "apm_pro": (None, 90),
@@ -76,7 +76,7 @@ def seed(rng, people=300):
     eligible = [u["email"] for u in users if not u.get("disabled") and not u.get("service_account")]
     datadog = {
         "keys": [{"api_key": DD_API_KEY, "app_key": DD_APP_KEY}],
-        "products": [{"code": code, "seat_limit": limit} for code, (limit, _count) in DD_PRODUCTS.items()],
+        "products": [{"code": code, "committed_seats": committed} for code, (committed, _count) in DD_PRODUCTS.items()],
         "users": users,
         "seats": {code: sorted(rng.sample(eligible, count)) for code, (_limit, count) in DD_PRODUCTS.items()},
     }
@@ -175,10 +175,11 @@ def removed(state):
 
 def room(key, state_holders, state=None):
     """Free seats of a product with a limit (None: no limit), from the state when given
-    (the soak may fill a product or remove it from the inventory during an epoch)."""
+    (the soak may fill a product or remove it from the inventory during an epoch). Datadog
+    never refuses a seat for capacity: beyond the committed seats it is on demand."""
     if key in DD_PRODUCTS:
-        limit = DD_PRODUCTS[key][0]
-    elif state is not None:
+        return None
+    if state is not None:
         product = store_entries(state)[key]
         if product.get("status") == "Removed":
             return 0
