@@ -226,8 +226,11 @@ def test_exclusive_with_protected_and_guard(store, run_store_playbook, tmp_path)
     assert sorted(holders(store, OPEN)) == [upn("alice"), upn("breakglass"), upn("grace")]
     with open(journal) as handle:
         lines = [json.loads(line) for line in handle.read().splitlines()]
-    # grace assigned, three reclaimed, each call announced by an intent line; nothing from check mode
-    assert [line["outcome"] for line in lines] == ["pending", "ok", "pending", "ok", "ok", "ok"]
+    # three reclaimed first, then grace assigned, each call announced by an intent line; nothing
+    # from check mode
+    assert [(line["action"], line["outcome"]) for line in lines] == [
+        ("reclaim", "pending"), ("reclaim", "ok"), ("reclaim", "ok"), ("reclaim", "ok"),
+        ("assign", "pending"), ("assign", "ok")]
 
 
 def test_input_and_product_problems_fail_before_any_write(store, run_store_playbook):
