@@ -14,6 +14,10 @@ halves, so one bad user cannot fail a batch.
 
 from __future__ import annotations
 
+from ansible_collections.seatops.seats.plugins.module_utils._ceilings import (
+    ceiling,
+    check_ceilings,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     MAX_BATCH,
     DatadogClient,
@@ -179,6 +183,7 @@ class DatadogSeats(SeatPlatform):
         return dict(
             product_codes=dict(type="list", elements="str", required=True),
             users=dict(type="list", elements="str"),
+            max_holders=dict(type="dict"),
         )
 
     def result_facts(self, params):
@@ -266,21 +271,25 @@ class DatadogSeats(SeatPlatform):
         result["reclaimed"] = sorted(result["reclaimed"], key=_view_order)
 
     def check_info_input(self, params):
-        """``(codes, users)``: the product codes checked (each named by its index) and
-        without duplicates, and the names (None when ``users`` is not given)."""
+        """``(codes, users, ceilings)``: the product codes checked (each named by its index)
+        and without duplicates, the names (None when ``users`` is not given), and
+        ``max_holders`` as ``{code: ceiling}`` (each code one of ``product_codes``)."""
         codes = []
         for index, code in enumerate(params["product_codes"]):
             code = check_product_code(code, "product_codes[%d]" % index)
             if code not in codes:
                 codes.append(code)
+        ceilings = check_ceilings(params["max_holders"],
+                                  lambda name, field: listed_code(name, field, codes))
         users = fold_names(params["users"], "users", normalise_name)
         if params["users"] is None:
             users = None
-        return codes, users
+        return codes, users, ceilings
 
     def read_info(self, module, client, context, checked):
-        """Holders of each product (optionally only of ``users``); read-only."""
-        codes, users = checked
+        """Holders of each product (optionally only of ``users``), and every holder of the
+        products of ``max_holders`` against its ceiling; read-only."""
+        codes, users, ceilings = checked
         if not codes:
             raise DatadogError("product_codes must name at least one product code")
         seats = {}
@@ -288,6 +297,8 @@ class DatadogSeats(SeatPlatform):
             seats[code] = sorted(client.list_holders(code),
                                  key=lambda holder: ((holder.get("email") or "").lower(),
                                                      holder.get("id") or ""))
+        # Counted before users filters the lists: a ceiling is about everybody holding a seat.
+        ceilings = dict((code, ceiling(len(seats[code]), ceilings[code])) for code in ceilings)
         not_holding = []
         if users is not None:
             by_key = {}
@@ -320,7 +331,19 @@ class DatadogSeats(SeatPlatform):
             "seats": seats,
             "counts": dict((code, len(holders)) for code, holders in seats.items()),
             "not_holding": sorted(not_holding, key=str.lower),
+            "ceilings": ceilings,
         }
+
+
+def listed_code(name, field, codes):
+    """The product code ``name`` (a key of ``max_holders``) if ``product_codes`` lists it."""
+    code = str(name).strip()
+    if code not in codes:
+        raise DatadogError(
+            "%s: %s is not one of product_codes (%s): a ceiling applies to a product this task "
+            "lists, so add the code to product_codes or take it out of max_holders"
+            % (field, code or repr(name), ", ".join(codes) or "none given"))
+    return code
 
 
 def protect_among_holders(protected, holders, by_email):

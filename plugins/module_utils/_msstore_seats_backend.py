@@ -16,6 +16,10 @@ from __future__ import annotations
 import math
 import os
 
+from ansible_collections.seatops.seats.plugins.module_utils._ceilings import (
+    ceiling,
+    check_ceilings,
+)
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import (
     fold_names,
     handle_unknown,
@@ -326,15 +330,70 @@ def _product_key(item):
     return (str(item.get("product_id") or "").upper(), str(item.get("sku_id") or ""))
 
 
-def read_inventory(client, include_removed):
-    entries = [inventory_view(entry) for entry in client.iter_inventory()]
+def read_inventory(client, include_removed, ceilings=None, tenant=None):
+    """The inventory view; ``ceilings`` (``{"PRODUCTID/SKUID": ceiling}``, see
+    :func:`check_store_ceilings`) adds each of those products' holders against its ceiling.
+
+    Ceilings are read from every entry the Store lists, Removed ones too whatever
+    ``include_removed`` says (their seats are still held); a product it does not list fails,
+    after every page is read."""
+    raw = list(client.iter_inventory())
+    entries = [inventory_view(entry) for entry in raw]
     if not include_removed:
         entries = [entry for entry in entries if not same(entry["status"], "Removed")]
     entries.sort(key=_product_key)
-    return {"inventory": entries, "inventory_count": len(entries)}
+    result = {"inventory": entries, "inventory_count": len(entries), "ceilings": {}}
+    if ceilings:
+        result["ceilings"] = inventory_ceilings(client, raw, ceilings, tenant)
+    return result
 
 
-def read_product(client, product_id, sku_id):
+def store_key(product_id, sku_id):
+    """A Store product as the collection writes it, and as ``ceilings`` is keyed: the product
+    id upper-case, a slash, the SKU id (``9NBLGGH4R2R6/0016``)."""
+    return "%s/%s" % (str(product_id or "").upper(), str(sku_id or ""))
+
+
+def inventory_ceilings(client, raw_entries, ceilings, tenant=None):
+    """``{key: {holders, max_holders, above, seat_capacity, available_seats}}`` of the products
+    of ``ceilings``; holders are seatCapacity - availableSeats (:func:`holders_in_inventory`).
+
+    An entry without those numbers (the Store documents both) has its seats counted from the
+    product's seat list, or none for an Offline licence, as view=product counts them."""
+    by_key = {}
+    for entry in raw_entries:
+        key = prop(entry, "productKey") or {}
+        by_key.setdefault(store_key(prop(key, "productId"), prop(key, "skuId")).lower(), entry)
+    missing = [key for key in ceilings if key.lower() not in by_key]
+    if missing:
+        where = " of tenant %s" % tenant if tenant else ""
+        raise SeatSyncError(
+            "max_holders names %s, which the Store for Business inventory%s does not list (a product "
+            "removed from the inventory may be left out of it); check both ids against view=inventory"
+            % (", ".join(missing), where))
+    found = {}
+    for key, ceiling_value in ceilings.items():
+        entry = by_key[key.lower()]
+        holders = holders_in_inventory(entry)
+        if holders is None:
+            holders = count_seats(client, entry)
+        found[key] = ceiling(holders, ceiling_value, seat_capacity=prop(entry, "seatCapacity"),
+                             available_seats=prop(entry, "availableSeats"))
+    return found
+
+
+def count_seats(client, entry):
+    """How many seats of the entry's product are held, from its seat list (0 without a call
+    for an Offline licence, which has no seats)."""
+    if same(prop(entry, "licenseType"), "Offline"):
+        return 0
+    key = prop(entry, "productKey") or {}
+    return len(list(client.iter_product_seats(prop(key, "productId"), prop(key, "skuId"))))
+
+
+def read_product(client, product_id, sku_id, ceilings=None):
+    """The product view; ``ceilings`` (at most the product itself, see
+    :func:`check_store_ceilings`) adds its holders (the seats read) against its ceiling."""
     entry = client.find_inventory_entry(product_id, sku_id)
     if entry is None:
         raise SeatSyncError("product_id %s with sku_id %s is not in the Store for Business "
@@ -345,7 +404,11 @@ def read_product(client, product_id, sku_id):
             view = seat_view(seat)
             seats.append({"user": view["user"], "date_assigned": view["date_assigned"]})
     seats.sort(key=lambda seat: str(seat["user"] or "").lower())
-    return {"product": inventory_view(entry), "seats": seats, "seats_count": len(seats)}
+    product = inventory_view(entry)
+    found = dict((key, ceiling(len(seats), ceiling_value, seat_capacity=product["seat_capacity"],
+                               available_seats=product["available_seats"]))
+                 for key, ceiling_value in (ceilings or {}).items())
+    return {"product": product, "seats": seats, "seats_count": len(seats), "ceilings": found}
 
 
 def read_users(module, client, users):
@@ -381,6 +444,38 @@ def _checked_ids(product_id, sku_id):
         raise SeatSyncError(str(exc))
 
 
+def check_store_ceilings(max_holders, view, product=None):
+    """``max_holders`` of msstore_seat_info as ``{"PRODUCTID/SKUID": ceiling}``, before any call.
+
+    Each key is a product as ``PRODUCTID/SKUID`` (case does not matter); ``product``: the
+    ``(product_id, sku_id)`` of view=product, the one product a ceiling may then name.
+    view=users reads people, not products: no ceiling applies there."""
+    if max_holders is None:
+        return {}
+    if view == "users":
+        raise SeatSyncError("max_holders applies to view=inventory and view=product, not view=users "
+                            "(it compares a product's holders with its ceiling)")
+
+    def product_key(name, field):
+        product_id, slash, sku_id = str(name).strip().partition("/")
+        if not slash:
+            raise SeatSyncError("%s: a product is written PRODUCTID/SKUID, such as 9NBLGGH4R2R6/0016"
+                                % field)
+        sku_id = sku_id.strip()
+        if not (sku_id.isdigit() and len(sku_id) == 4):
+            raise SeatSyncError("%s: the SKU id after the slash must be 4 digits as the Store shows "
+                                "them, such as 0016; got %r" % (field, sku_id))
+        key = store_key(check_product_id(product_id.strip(), "%s: the product id" % field),
+                        check_sku_id(sku_id, "%s: the SKU id" % field))
+        if product is not None and key != store_key(*product):
+            raise SeatSyncError("%s: view=product reads %s only, so a ceiling may name that product "
+                                "alone (view=inventory compares any products with their ceilings)"
+                                % (field, store_key(*product)))
+        return key
+
+    return check_ceilings(max_holders, product_key)
+
+
 class StoreSeats(SeatPlatform):
     """The Microsoft Store for the module runner (see ``_seat_module.SeatPlatform``)."""
 
@@ -395,6 +490,7 @@ class StoreSeats(SeatPlatform):
             users=dict(type="list", elements="str"),
             unknown_users=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
             include_removed=dict(type="bool", default=False),
+            max_holders=dict(type="dict"),
         )
 
     def connect(self, module):
@@ -434,12 +530,16 @@ class StoreSeats(SeatPlatform):
         # message says, as any failure of a read-only module does, that nothing was changed.
         params = module.params
         view = choose_view(params)
-        result = {"changed": False, "view": view}
+        result = {"changed": False, "view": view, "ceilings": {}}
         if view == "inventory":
-            result.update(read_inventory(client, params["include_removed"]))
+            ceilings = check_store_ceilings(params["max_holders"], view)
+            result.update(read_inventory(client, params["include_removed"], ceilings, context))
         elif view == "product":
-            result.update(read_product(client, *_checked_ids(params["product_id"], params["sku_id"])))
+            product = _checked_ids(params["product_id"], params["sku_id"])
+            ceilings = check_store_ceilings(params["max_holders"], view, product)
+            result.update(read_product(client, product[0], product[1], ceilings))
         else:
+            check_store_ceilings(params["max_holders"], view)
             users = fold_names(params["users"], "users", normalise_upn)
             result.update(read_users(module, client, users))
         return result

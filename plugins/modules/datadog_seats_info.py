@@ -15,6 +15,8 @@ description:
     given users. Read-only; needs one of the permissions C(billing_read),
     C(incident_read) or C(on_call_read), and C(user_access_read) (Datadog's newer API
     reference asks for it on seat reads, and look-ups of bare handles in O(users) need it).
+  - With O(max_holders), also compares the holders of each product named with a ceiling
+    (RV(ceilings)), for audits.
 author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
@@ -36,8 +38,23 @@ options:
         case-insensitively against the holders' emails and UUIDs.
       - A bare handle (no C(@), not a UUID) is looked up, because holders carry no handle.
       - Names holding no seat of any listed product are returned in RV(not_holding).
+      - It does not change what RV(ceilings) counts.
     type: list
     elements: str
+  max_holders:
+    description:
+      - A ceiling for some of the products of O(product_codes), the same ceiling as the
+        O(seatops.seats.datadog_seats#module:max_holders) option of the seat module, as a
+        mapping of product code to ceiling (a whole number, 0 or more).
+      - For each product named, RV(ceilings) compares its holders with the ceiling. Holders
+        are counted from every holder of the product, whatever O(users) says.
+      - Only reads and compares. The task does not fail when a product is above its
+        ceiling; assert on RV(ceilings) for that.
+      - Each product code named must be one of O(product_codes) (matched exactly), and each
+        value a whole number. A mistake fails before any call, naming V(max_holders.<code>).
+      - The Seats API tells no seat capacity and no committed seat count, so there is no
+        capacity to show next to the ceiling.
+    type: dict
 seealso:
   - module: seatops.seats.datadog_seats
 """
@@ -59,6 +76,25 @@ EXAMPLES = r"""
 - name: Show the count
   ansible.builtin.debug:
     msg: "{{ holders.counts.incident_response }} seats in use"
+
+# A scheduled audit (an AWX schedule, say): it changes nothing, and fails when a
+# product has more holders than its ceiling.
+- name: Holders against the ceilings
+  seatops.seats.datadog_seats_info:
+    product_codes: [incident_response, on_call]
+    max_holders:
+      incident_response: 25
+      on_call: 10
+  register: audit
+
+- name: No product is above its ceiling
+  ansible.builtin.assert:
+    that: audit.ceilings | dict2items | selectattr('value.above', 'gt', 0) | list | length == 0
+    fail_msg: >-
+      Above the ceiling:
+      {{ audit.ceilings | dict2items | selectattr('value.above', 'gt', 0)
+         | map(attribute='key') | join(', ') }}
+    quiet: true
 """
 
 RETURN = r"""
@@ -85,6 +121,27 @@ not_holding:
   type: list
   elements: str
   sample: ["carla.mendes@example.com"]
+ceilings:
+  description:
+    - For each product code of O(max_holders), its holders against its ceiling. Empty
+      without O(max_holders).
+    - C(holders) is how many people hold a seat of the product, all of them, even when
+      O(users) lists only some.
+    - C(max_holders) is the ceiling given.
+    - C(above) is how many holders there are beyond the ceiling (C(holders) minus
+      C(max_holders)), C(0) at or under it. It is the number of seats to reclaim to get
+      back to the ceiling.
+  returned: success
+  type: dict
+  sample:
+    incident_response:
+      holders: 27
+      max_holders: 25
+      above: 2
+    on_call:
+      holders: 8
+      max_holders: 10
+      above: 0
 api_calls:
   description: API calls made, per endpoint, plus C(total).
   returned: always

@@ -21,6 +21,8 @@ description:
     products whose inventory status is C(Removed) included (they can still be reclaimed);
     this is the view offboarding needs.
   - Every list is read to its last page.
+  - With O(max_holders), V(inventory) and V(product) also compare the holders of the products
+    named with a ceiling, next to their capacity (RV(ceilings)), for audits.
   - A user counts as unknown only when the Store answers 404 naming the item type C(User).
     Any other 404 (a wrong O(api_url) such as one without C(/V1), a proxy) and any answer
     whose body is not the documented shape fail the task, naming the address called.
@@ -64,8 +66,29 @@ options:
   include_removed:
     description:
       - For O(view=inventory), also list entries whose status is C(Removed).
+      - It does not change RV(ceilings), which also reads a Removed product named in
+        O(max_holders) (its seats are still held).
     type: bool
     default: false
+  max_holders:
+    description:
+      - A ceiling for some products, the same ceiling as the
+        O(seatops.seats.msstore_seat#module:max_holders) option of the seat module, as a
+        mapping of product to ceiling (a whole number, 0 or more).
+      - A product is written C(PRODUCTID/SKUID), for example C(9NBLGGH4R2R6/0016), and
+        matched without regard to case.
+      - For each product named, RV(ceilings) compares its holders with the ceiling and shows
+        its seat capacity and available seats next to it.
+      - With O(view=inventory), any products of the inventory. With O(view=product), only the
+        product of O(product_id) and O(sku_id). Not with O(view=users), which fails.
+      - Only reads and compares. The task does not fail when a product is above its
+        ceiling; assert on RV(ceilings) for that.
+      - A key that is not a product or names another product than O(view=product) reads,
+        and a value that is not a whole number, fail before any call, naming
+        V(max_holders.<product>). A product the inventory does not list fails once the
+        inventory is read, naming the product. Nothing is changed either way (the module
+        only reads).
+    type: dict
 seealso:
   - module: seatops.seats.msstore_seat
 """
@@ -101,6 +124,25 @@ EXAMPLES = r"""
     users: ["{{ item.0.key }}"]
     state: absent
   loop: "{{ leavers.user_seats | dict2items | subelements('value') }}"
+
+# A scheduled audit (an AWX schedule, say): it changes nothing, and fails when a
+# product has more holders than its ceiling.
+- name: Holders against the ceilings and the capacity
+  seatops.seats.msstore_seat_info:
+    view: inventory
+    max_holders:
+      9NBLGGH4R2R6/0016: 40
+      CFQ7TTC0K5DR/0001: 100
+  register: audit
+
+- name: No product is above its ceiling
+  ansible.builtin.assert:
+    that: audit.ceilings | dict2items | selectattr('value.above', 'gt', 0) | list | length == 0
+    fail_msg: >-
+      Above the ceiling:
+      {{ audit.ceilings | dict2items | selectattr('value.above', 'gt', 0)
+         | map(attribute='key') | join(', ') }}
+    quiet: true
 """
 
 RETURN = r"""
@@ -203,6 +245,30 @@ skipped_users:
     reason:
       description: Why it was skipped.
       type: str
+ceilings:
+  description:
+    - For each product of O(max_holders) (keyed C(PRODUCTID/SKUID), the product id in
+      upper case), its holders against its ceiling, next to its capacity. Empty without
+      O(max_holders).
+    - C(holders) is how many people hold a seat of the product. With O(view=inventory) it is
+      the inventory's count (C(seat_capacity) minus C(available_seats)), or the product's seat
+      list counted for an entry without those numbers; with O(view=product) it is the seats
+      read (RV(seats_count)).
+    - C(max_holders) is the ceiling given.
+    - C(above) is how many holders there are beyond the ceiling (C(holders) minus
+      C(max_holders)), C(0) at or under it. It is the number of seats to reclaim to get
+      back to the ceiling.
+    - C(seat_capacity) and C(available_seats) are the inventory's seats purchased and seats
+      still free, as in RV(inventory).
+  returned: success
+  type: dict
+  sample:
+    9NBLGGH4R2R6/0016:
+      holders: 38
+      max_holders: 40
+      above: 0
+      seat_capacity: 50
+      available_seats: 12
 api_calls:
   description: HTTP calls made, per endpoint (retries included), and their C(total).
   returned: always

@@ -226,6 +226,10 @@ CASES = [
          outcome="failed", msg="could not reach"),
     Case("ddi-missing-keys", DD_INFO, {"product_codes": [PRODUCT], "app_key": ""}, outcome="failed",
          msg="missing app_key"),
+    Case("ddi-ceilings", DD_INFO, {"product_codes": [PRODUCT, "on_call"], "users": ["ana@example.com"],
+                                   "max_holders": {PRODUCT: 1, "on_call": 0}}),
+    Case("ddi-bad-max-holders", DD_INFO, {"product_codes": [PRODUCT], "max_holders": {"on_call": 1}},
+         outcome="failed", msg="max_holders.on_call"),
     # msstore_seat
     Case("ms-assign", MS, store_product(OPEN, users=["bob@contoso.com"])),
     Case("ms-check-diff-exclusive", MS, store_product(RESTRICTED, users=["alice@contoso.com"], exclusive=True,
@@ -261,6 +265,14 @@ CASES = [
                                              "retries": 0}, outcome="failed", msg="could not reach"),
     Case("msi-unknown-users-fail", MS_INFO, {"view": "users", "users": ["ghost@contoso.com"]}, outcome="failed",
          msg="ghost@contoso.com"),
+    Case("msi-inventory-ceilings", MS_INFO, {"view": "inventory", "max_holders": {"%s/%s" % RESTRICTED: 1,
+                                                                                  "%s/%s" % OPEN: 5}}),
+    Case("msi-product-ceilings", MS_INFO, store_product(RESTRICTED, view="product",
+                                                        max_holders={"%s/%s" % RESTRICTED: 2})),
+    Case("msi-bad-max-holders", MS_INFO, {"view": "users", "users": ["alice@contoso.com"],
+                                          "max_holders": {"%s/%s" % OPEN: 1}}, outcome="failed", msg="max_holders"),
+    Case("msi-ceiling-unlisted", MS_INFO, {"view": "inventory", "max_holders": {"9ZZZZZZZZZZZ/0001": 1}},
+         outcome="failed", msg="9ZZZZZZZZZZZ/0001"),
     # seats_reconcile (an action: its options and results are documented in plugins/modules/)
     Case("reconcile-audit", RECONCILE, {
         "desired_state": {"datadog": [{"product_code": PRODUCT, "users": ["ana@example.com", "ben@example.com"]}],
