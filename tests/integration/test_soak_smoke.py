@@ -94,6 +94,22 @@ def test_lost_and_unreported_changes_are_mismatches():
     assert not_gone.mismatches == ["apm_pro: ben@example.com holds a seat (reported reclaimed)"]
 
 
+def test_a_seat_kept_in_grace_must_be_one_the_run_found_and_left():
+    state = make_state([ANA, BEN], [])
+    kept_ben = dd_result(holders_count=2)
+    kept_ben["kept_in_grace"] = [{"user": BEN["email"], "assigned_at": "2026-11-28T10:00:00Z"}]
+    verdict = judge(state, state, [task("seatops.seats.datadog_seats", [kept_ben])])
+    assert verdict.ok and verdict.kept == 1, verdict.as_dict()
+    kept_eve = dict(kept_ben, kept_in_grace=[{"user": EVE["email"], "assigned_at": "2026-11-28T10:00:00Z"}])
+    verdict = judge(state, state, [task("seatops.seats.datadog_seats", [kept_eve])])
+    assert verdict.mismatches == ["onboarding : Assign seats [apm_pro]: reported keeping eve@example.com in the grace period, "
+                                  "who held no seat"]
+    both = dict(kept_ben, reclaimed=[BEN], holders_count=1)
+    verdict = judge(state, make_state([ANA], []), [task("seatops.seats.datadog_seats", [both])])
+    assert "reported keeping ben@example.com in the grace period, who was changed by the same run" in \
+        " ".join(verdict.mismatches)
+
+
 def test_wrong_counts_and_double_reports_are_mismatches():
     before = make_state([ANA], [])
     after = make_state([ANA, BEN], [])
@@ -324,5 +340,7 @@ def test_soak_smoke(tmp_path):
     assert figures["requests"] > 50
     assert figures["faults_total"] > 0, "no fault was injected: the soak soaked nothing"
     assert figures["seats_assigned"] + figures["seats_reclaimed"] > 0
+    # Self-claims came before each reconcile run, whose desired entries all had a grace period.
+    assert situations["self-claims"] == 2 and figures["self_claims"] >= 2
     assert "mismatches           0 (must be 0)" in completed.stdout
     assert "convergence          yes" in completed.stdout

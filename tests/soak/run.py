@@ -10,7 +10,10 @@ offboard.yml or reconcile.yml in turn, with people, products and a desired state
 a RNG seeded by (--seed, N), while the sandbox answers 10% of API requests with a 5xx, 5%
 with a 429 and drops 2% of connections (fault RNG also seeded by (--seed, N)), with latency
 jitter on every answer. After each run the sandbox state (admin reads are never faulted) is
-compared with the state before plus what the run reported; see soak_check.py. At the end,
+compared with the state before plus what the run reported; see soak_check.py. Before a
+run, people on call may claim Datadog seats themselves (admin calls, never faulted), and the
+desired state of a reconcile run often does not list them yet; some of its entries keep
+recent seats (grace_days) or set a ceiling (max_holders). At the end,
 without faults, each playbook runs twice: the first run repairs, the second must change
 nothing.
 
@@ -125,7 +128,8 @@ class Soak(object):
             "by_kind": dict((kind, {"runs": 0, "failed": 0}) for kind in KINDS + ("restore",)),
             "situations": {},
             "failure_causes": {}, "faults": {}, "faults_total": 0, "requests": 0,
-            "unexpected_5xx": 0, "seats_assigned": 0, "seats_reclaimed": 0, "mismatches": 0,
+            "unexpected_5xx": 0, "seats_assigned": 0, "seats_reclaimed": 0, "self_claims": 0,
+            "kept_in_grace": 0, "mismatches": 0,
             "tracebacks": 0, "unclean_failures": 0, "convergence": None, "soak_timed_out": False,
             "commit": git_commit(),
         }
@@ -204,7 +208,10 @@ class Soak(object):
         else:
             rundir = os.path.join(self.workdir, tag)
             os.makedirs(rundir, exist_ok=True)
-            desired = population.desired_state(rng, state, people, tame=tame, disabled=disabled)
+            claimed = [key for key in self.epoch.recent] if self.epoch else []
+            forced = self.args.situations == "forced"
+            desired = population.desired_state(rng, state, people, tame=tame, disabled=disabled, claimed=claimed,
+                                               grace_share=1.0 if forced else population.GRACE_SHARE)
             path = os.path.join(rundir, "desired-state.yml")
             population.dump_desired(desired, path)
             extra.update(desired_state_file=path, report_dir=os.path.join(rundir, "reports"))
@@ -218,8 +225,24 @@ class Soak(object):
         epoch = self.epoch
         epoch.disabled |= set(changes.get("disabled", ()))
         seed = population.seed_from_state(state, self.args.people, disabled=epoch.disabled,
-                                          remove=changes.get("remove", ()), fill=changes.get("fill", ()))
+                                          remove=changes.get("remove", ()), fill=changes.get("fill", ()),
+                                          recent=epoch.recent)
         self.sb.seed(seed)
+
+    def self_claims(self, number, kind, situation):
+        """People on call claim Datadog seats before the run (a reconcile run in forced mode
+        always meets some), as being paged would; the epoch remembers when."""
+        rng = random.Random(derived(self.args.seed, "claims", number))
+        wanted = kind == "reconcile" if self.args.situations == "forced" else rng.random() < population.CLAIM_SHARE
+        if self.args.situations == "off" or not wanted:
+            return
+        claims = population.self_claims(rng, self.sb.state(), self.args.people, self.epoch.disabled)
+        for code, name in claims:
+            answer = self.sb.claim(code, name)
+            self.epoch.recent[(code, name)] = answer["assigned_at"]
+        self.figures["self_claims"] += len(claims)
+        situation.add("self-claims", "%s claimed a seat of %s" % (", ".join(name for _code, name in claims),
+                                                                 claims[0][0]))
 
     def run_once(self, number, record=True):
         kind = KINDS[number % len(KINDS)]
@@ -228,6 +251,7 @@ class Soak(object):
         if situation.changes:
             self.reseed(**situation.changes)
         kind = situation.kind
+        self.self_claims(number, kind, situation)
         before = self.sb.state()
         rng = random.Random(derived(self.args.seed, "plan", number))
         if kind == "restore":
@@ -313,6 +337,7 @@ class Soak(object):
         fig["unexpected_5xx"] += line["unexpected_5xx"]
         fig["seats_assigned"] += verdict.assigned
         fig["seats_reclaimed"] += verdict.reclaimed
+        fig["kept_in_grace"] += verdict.kept
         fig["mismatches"] += len(verdict.mismatches)
         fig["tracebacks"] += len(verdict.tracebacks)
         fig["unclean_failures"] += len(verdict.unclean)
@@ -431,6 +456,7 @@ class Situations(object):
     def __init__(self, args, epoch):
         self.args = args
         self.disabled = set()
+        self.recent = {}          # {(product code, email): assigned_at} of the epoch's self-claims
         self.records = []
         self.last_offboard = None
         self.counts = dict((kind, 0) for kind in KINDS)
@@ -652,6 +678,8 @@ def failure_messages(entries):
 def failure_cause(msg):
     if "Refusing to reclaim" in msg:
         return "reclaim guard"
+    if "Refusing to end with" in msg:
+        return "ceiling (max_holders)"
     if "not enough seats" in msg or "NoSeatsAvailable" in msg or "seat limit" in msg.lower():
         return "no seats left"
     if "assigns no new seats" in msg or "removed from the inventory" in msg:
@@ -736,6 +764,7 @@ def print_figures(fig):
     print("faults injected      %d (%s)" % (fig["faults_total"], kinds or "none"))
     print("unexpected 5xx       %d (sandbox errors that were not injected)" % fig["unexpected_5xx"])
     print("seats changed        +%d assigned, -%d reclaimed" % (fig["seats_assigned"], fig["seats_reclaimed"]))
+    print("self-claims          %d (seats kept by a grace period: %d)" % (fig["self_claims"], fig["kept_in_grace"]))
     print("mismatches           %d (must be 0)" % fig["mismatches"])
     print("tracebacks           %d (must be 0)" % fig["tracebacks"])
     print("unclean failures     %d (must be 0)" % fig["unclean_failures"])

@@ -37,6 +37,7 @@ class Verdict(object):
         self.tracebacks = []       # Python tracebacks / MODULE FAILURE anywhere
         self.assigned = 0
         self.reclaimed = 0
+        self.kept = 0
         self.module_results = 0
         self.failed_modules = 0
 
@@ -46,7 +47,7 @@ class Verdict(object):
 
     def as_dict(self):
         return {"mismatches": self.mismatches, "unclean": self.unclean, "tracebacks": self.tracebacks,
-                "assigned": self.assigned, "reclaimed": self.reclaimed,
+                "assigned": self.assigned, "reclaimed": self.reclaimed, "kept": self.kept,
                 "module_results": self.module_results, "failed_modules": self.failed_modules}
 
 
@@ -68,9 +69,10 @@ def holders_by_product(state, tenant):
 
 
 def person_key(entry):
-    """A Datadog ``{id, email}`` (or a plain name) as the key holders are compared by."""
+    """A Datadog ``{id, email}``, a ``{user, ...}`` entry (kept_in_grace) or a plain name as
+    the key holders are compared by."""
     if isinstance(entry, dict):
-        return str(entry.get("email") or entry.get("id")).lower()
+        return str(entry.get("email") or entry.get("user") or entry.get("id")).lower()
     return str(entry).lower()
 
 
@@ -150,7 +152,7 @@ def report_row_result(row):
     failed = bool(row.get("error") or row.get("failed"))
     result = {"assigned": row.get("to_assign") or [], "reclaimed": row.get("to_reclaim") or [],
               "failed_users": row.get("failed") or [], "failed": failed, "msg": row.get("error"),
-              "holders_count": row.get("holders_after")}
+              "holders_count": row.get("holders_after"), "kept_in_grace": row.get("kept_in_grace") or []}
     if row.get("platform") == "datadog":
         result["product_code"] = row.get("product")
     else:
@@ -242,6 +244,7 @@ def judge(before, after, entries, rc, output, tenant):
             continue
         touched[module.product] = touched.get(module.product, 0) + 1
         current = expected[module.product]
+        found = set(current)
         assigned, reclaimed = module.keys("assigned"), module.keys("reclaimed")
         failed = set(str(item.get("user")).lower() for item in module.result.get("failed_users") or [])
         for key in assigned:
@@ -256,6 +259,14 @@ def judge(before, after, entries, rc, output, tenant):
             current.discard(key)
         for key in set(assigned + reclaimed) & failed:
             verdict.mismatches.append("%s: %s reported both changed and failed" % (module.describe(), key))
+        # A seat kept by the grace period is one the run found held and left alone.
+        kept = module.keys("kept_in_grace")
+        for key in kept:
+            if key not in found or key in reclaimed or key in assigned:
+                verdict.mismatches.append("%s: reported keeping %s in the grace period, who %s"
+                                          % (module.describe(), key, "held no seat" if key not in found
+                                             else "was changed by the same run"))
+        verdict.kept += len(kept)
         verdict.assigned += len(assigned)
         verdict.reclaimed += len(reclaimed)
 

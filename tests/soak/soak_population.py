@@ -10,10 +10,16 @@ and desired state are the same every time the same seed and run number come roun
 People are numbered: person N is ``pNNN@example.com`` on Datadog and ``pNNN@contoso.com``
 in the Store tenant. A few Datadog accounts are disabled or service accounts (Datadog
 refuses them a seat; the modules skip them), so runs meet them too.
+
+Seats are old (assigned ``OLD_SEAT_DAYS`` ago) unless somebody claimed one during the
+epoch: people on call claim Datadog seats themselves (:func:`self_claims`), the roster a
+reconcile run is given often does not list them yet, and some desired entries keep recent
+seats (``grace_days``) or set a ceiling (``max_holders``).
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 
@@ -42,6 +48,12 @@ STORE_PRODUCTS = {
     "9NSOAKRSTR01/0016": ("Restricted", 75, 60),
     "CFQ7SOAKOPEN/0001": ("Open", 200, 80),
 }
+OLD_SEAT_DAYS = 90       # seeded seats are this old: no grace period keeps them
+GRACE_DAYS = 7           # what a desired entry with a grace period keeps
+CLAIM_SHARE = 0.3        # a run is preceded by 1-3 self-claims of a Datadog seat
+GRACE_SHARE = 0.3        # a desired entry keeps recent seats (grace_days)
+CEILING_SHARE = 0.15     # a desired entry sets max_holders (at, just under or above its plan)
+ROSTER_LAG = 0.5         # a self-claimer is left out of the desired list (the roster lags)
 DISABLED_EVERY = 37      # every 37th Datadog account is disabled
 SERVICE_EVERY = 53       # every 53rd is a service account
 RECLAIM_GUARD = "10%"    # the reconcile playbook's default max_reclaims
@@ -63,6 +75,20 @@ def number_of(name):
     return None
 
 
+def seat_date(days_ago=OLD_SEAT_DAYS):
+    moment = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days_ago)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def dated_seats(holders, field, recent=None, product=None):
+    """Seed holders of one product, each ``{field: name, <date>: ...}``: old, unless
+    ``recent`` (``{(product, name): date}``) says when it was claimed."""
+    recent = recent or {}
+    date_field = "assigned_at" if field == "user" else "date_assigned"
+    old = seat_date()
+    return [{field: name, date_field: recent.get((product, name.lower()), old)} for name in holders]
+
+
 def seed(rng, people=300):
     """A sandbox seed: ``people`` accounts on both platforms, holders drawn from ``rng``."""
     users = []
@@ -78,7 +104,8 @@ def seed(rng, people=300):
         "keys": [{"api_key": DD_API_KEY, "app_key": DD_APP_KEY}],
         "products": [{"code": code, "committed_seats": committed} for code, (committed, _count) in DD_PRODUCTS.items()],
         "users": users,
-        "seats": {code: sorted(rng.sample(eligible, count)) for code, (_limit, count) in DD_PRODUCTS.items()},
+        "seats": {code: dated_seats(sorted(rng.sample(eligible, count)), "user")
+                  for code, (_limit, count) in DD_PRODUCTS.items()},
     }
     upns = [upn(number) for number in range(people)]
     inventory = []
@@ -87,7 +114,7 @@ def seed(rng, people=300):
         product_id, sku_id = key.split("/")
         inventory.append({"product_id": product_id, "sku_id": sku_id, "license_type": "Online",
                           "distribution_policy": policy, "seat_capacity": capacity})
-        store_seats[key] = sorted(rng.sample(upns, count))
+        store_seats[key] = dated_seats(sorted(rng.sample(upns, count)), "upn")
     msstore = {"tenants": [{
         "id": TENANT,
         "clients": [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "activated": True}],
@@ -98,18 +125,21 @@ def seed(rng, people=300):
     return {"datadog": datadog, "msstore": msstore}
 
 
-def seed_from_state(state, people=300, disabled=(), remove=(), fill=()):
+def seed_from_state(state, people=300, disabled=(), remove=(), fill=(), recent=None):
     """A sandbox seed that keeps every seat of ``state`` and changes the platforms as time
     would: the people in ``disabled`` are disabled in Datadog (they keep their seats), the
     Store products in ``remove`` get inventory status Removed, and the Restricted products in
     ``fill`` get a capacity of their holders (no seat free). Datadog user ids stay the same
-    (the sandbox derives them from the emails), so records of earlier runs still apply."""
+    (the sandbox derives them from the emails), so records of earlier runs still apply.
+    Seats age as if time passed, except the self-claims in ``recent`` (``{(product, email):
+    date}``), which keep their date."""
     data = seed(_NoDraw(), people)
     for user in data["datadog"]["users"]:
         if number_of(user["email"]) in disabled:
             user.pop("service_account", None)
             user["disabled"] = True
-    data["datadog"]["seats"] = dict((code, sorted(h["email"] for h in product["holders"]))
+    data["datadog"]["seats"] = dict((code, dated_seats(sorted(h["email"] for h in product["holders"]), "user",
+                                                       recent, code))
                                     for code, product in state["datadog"]["products"].items())
     tenant = data["msstore"]["tenants"][0]
     tenant["inventory"], tenant["seats"] = [], {}
@@ -123,7 +153,7 @@ def seed_from_state(state, people=300, disabled=(), remove=(), fill=()):
             "product_id": product_id, "sku_id": sku_id, "license_type": product["license_type"],
             "distribution_policy": product["distribution_policy"], "seat_capacity": capacity,
             "status": "Removed" if key in remove else product.get("status", "Active")})
-        tenant["seats"][key] = holders
+        tenant["seats"][key] = dated_seats(holders, "upn")
     return data
 
 
@@ -230,18 +260,35 @@ def offboard_vars(rng, state, people=300, tame=False):
     }
 
 
-def desired_state(rng, state, people=300, tame=False, disabled=()):
+def self_claims(rng, state, people=300, disabled=()):
+    """``[(product code, email)]``: 1-3 people without a seat of one Datadog product claim one
+    (as being paged would), drawn from ``rng``."""
+    code = rng.choice(sorted(DD_PRODUCTS))
+    holding = holder_numbers(state).get(code, set())
+    pool = [n for n in range(people) if eligible(n, disabled) and n not in holding]
+    return [(code, email(n)) for n in _pick(rng, pool, rng.randint(1, 3))]
+
+
+def desired_state(rng, state, people=300, tame=False, disabled=(), claimed=(), grace_share=GRACE_SHARE):
     """A desired-state file for playbooks/reconcile.yml, close to the current holders.
 
     Per product a few leave and a few join, within the reclaim guard and (Restricted) the
     free seats; now and then one product is pushed past one of those limits, so the soak
     also sees clean refusals under faults. A current holder is sometimes listed as protected.
+    People who claimed a seat themselves (``claimed``: ``(product, email)``) are often missing
+    from the list, as from a roster exported before they were paged; an entry may keep recent
+    seats (``grace_days``, share ``grace_share``) or set a ceiling (``max_holders``).
     """
     holders = holder_numbers(state)
+    claimed = set(claimed)
     desired = {"datadog": [], "msstore": []}
     for key in sorted(DD_PRODUCTS) + sorted(STORE_PRODUCTS):
         current = holders.get(key, set())
         limit = int(math.ceil(float(RECLAIM_GUARD.rstrip("%")) * len(current) / 100.0))
+        unlisted = set()
+        if not tame:
+            unlisted = set(n for n in current if (key, email(n)) in claimed and rng.random() < ROSTER_LAG)
+        limit = max(0, limit - len(unlisted))
         leave = rng.randint(0, max(0, limit))
         if not tame and rng.random() < 0.04:
             leave = limit + 1 + rng.randint(0, 3)          # past the guard: refused, nothing changes
@@ -256,7 +303,7 @@ def desired_state(rng, state, people=300, tame=False, disabled=()):
             if not tame and rng.random() < 0.04:
                 join = free + 1                             # more than the free seats: refused
         joining = set(_pick(rng, joining_pool, join))
-        wanted = (current - leaving) | joining
+        wanted = (current - leaving - unlisted) | joining
         protected = set()
         if not tame and leaving and rng.random() < 0.2:
             protected = {sorted(leaving)[0]}
@@ -271,7 +318,19 @@ def desired_state(rng, state, people=300, tame=False, disabled=()):
             if protected:
                 entry["protected"] = [upn(n) for n in sorted(protected)]
             desired["msstore"].append(entry)
+        if not tame:
+            _billing_options(rng, entry, key, len(wanted | (current & protected)), grace_share)
     return desired
+
+
+def _billing_options(rng, entry, key, planned, grace_share):
+    """Now and then a grace period, and a ceiling at, just under or above the plan's end (the
+    product's committed seats when it has some): under it, a plan that assigns is refused."""
+    if rng.random() < grace_share:
+        entry["grace_days"] = GRACE_DAYS
+    if rng.random() < CEILING_SHARE:
+        committed = DD_PRODUCTS.get(key, (None, 0))[0]
+        entry["max_holders"] = max(0, rng.choice([planned - 1, planned, planned + 5, committed or planned]))
 
 
 def _numbers(text):
