@@ -43,8 +43,8 @@ options:
     elements: str
   max_holders:
     description:
-      - A ceiling for some of the products of O(product_codes), the same ceiling as the
-        O(seatops.seats.datadog_seats#module:max_holders) option of the seat module, as a
+      - A ceiling for some of the products of O(product_codes), the same ceiling as
+        O(seatops.seats.datadog_seats#module:max_holders), as a
         mapping of product code to ceiling (a whole number, 0 or more).
       - For each product named, RV(ceilings) compares its holders with the ceiling. Holders
         are counted from every holder of the product, whatever O(users) says.

@@ -72,8 +72,8 @@ options:
     default: false
   max_holders:
     description:
-      - A ceiling for some products, the same ceiling as the
-        O(seatops.seats.msstore_seat#module:max_holders) option of the seat module, as a
+      - A ceiling for some products, the same ceiling as
+        O(seatops.seats.msstore_seat#module:max_holders), as a
         mapping of product to ceiling (a whole number, 0 or more).
       - A product is written C(PRODUCTID/SKUID), for example C(9NBLGGH4R2R6/0016), and
         matched without regard to case.
