@@ -208,7 +208,7 @@ class Soak(object):
         else:
             rundir = os.path.join(self.workdir, tag)
             os.makedirs(rundir, exist_ok=True)
-            claimed = [key for key in self.epoch.recent] if self.epoch else []
+            claimed = list(self.epoch.recent) if self.epoch else []
             forced = self.args.situations == "forced"
             desired = population.desired_state(rng, state, people, tame=tame, disabled=disabled, claimed=claimed,
                                                grace_share=1.0 if forced else population.GRACE_SHARE)
@@ -241,8 +241,8 @@ class Soak(object):
             answer = self.sb.claim(code, name)
             self.epoch.recent[(code, name)] = answer["assigned_at"]
         self.figures["self_claims"] += len(claims)
-        situation.add("self-claims", "%s claimed a seat of %s" % (", ".join(name for _code, name in claims),
-                                                                 claims[0][0]))
+        names = ", ".join(name for _code, name in claims)
+        situation.add("self-claims", "%s claimed a seat of %s" % (names, claims[0][0]))
 
     def run_once(self, number, record=True):
         kind = KINDS[number % len(KINDS)]

@@ -88,7 +88,7 @@ def test_ceiling_and_grace_period_are_whole_numbers_on_both_platforms(field, val
     found = desired_state.problems(state)
     assert (found == []) is ok, found
     if not ok:
-        assert [problem.split(" must ")[0] for problem in found] == [
+        assert [problem.split(" must ", maxsplit=1)[0] for problem in found] == [
             "datadog[0] (apm_pro).%s" % field, "msstore[0] (9NBLGGH4R2R6/0016).%s" % field]
 
 
