@@ -217,6 +217,11 @@ CASES = [
          outcome="failed", msg="seat change(s) on %s failed" % PRODUCT,
          faults=[{"method": "POST", "path": DD_SEATS_PATH, "status": 500}]),
     Case("dd-disabled-refused", DD, {"product_code": PRODUCT, "users": ["dee@example.com"]}),
+    # The seed's seats are assigned when it loads: a day's grace keeps ben's.
+    Case("dd-grace-kept", DD, {"product_code": PRODUCT, "users": ["ana@example.com"], "exclusive": True,
+                               "grace_days": 1}),
+    Case("dd-ceiling-refused", DD, {"product_code": PRODUCT, "users": ["cy@example.com"], "max_holders": 2},
+         outcome="failed", msg="Refusing to end with 3 holders"),
     # datadog_seats_info
     Case("ddi-holders", DD_INFO, {"product_codes": [PRODUCT, "on_call"], "users": ["ana@example.com", "cy"]}),
     Case("ddi-bad-product-code", DD_INFO, {"product_codes": ["123"]}, outcome="failed", msg="product_code"),
@@ -239,6 +244,9 @@ CASES = [
          msg="Refusing to reclaim"),
     Case("ms-capacity-refused", MS, store_product(RESTRICTED, users=["carol@contoso.com"]), outcome="failed",
          msg="not enough seats"),
+    Case("ms-grace-kept", MS, store_product(OPEN, users=[], exclusive=True, grace_days=1)),
+    Case("ms-ceiling-refused", MS, store_product(OPEN, users=["bob@contoso.com"], max_holders=1), outcome="failed",
+         msg="Refusing to end with 2 holders"),
     Case("ms-bad-sku", MS, {"product_id": OPEN[0], "sku_id": "1", "users": []}, outcome="failed", msg="sku_id"),
     Case("ms-bad-upn", MS, store_product(OPEN, users=["not-a-upn"]), outcome="failed", msg="users[0]"),
     Case("ms-unknown-users-fail", MS, store_product(OPEN, users=["ghost@contoso.com"]), outcome="failed",
