@@ -34,6 +34,7 @@ from test_msstore_fake import (  # noqa: E402  pylint: disable=wrong-import-posi
     SECRET,
     TENANT,
     FakeStore,
+    connect_to,
     entry,
 )
 
@@ -238,16 +239,7 @@ def store(monkeypatch):
                OPEN: {"ann@contoso.com": "ann@contoso.com"},
                BARE: dict(("u%d@contoso.com" % n, "u%d@contoso.com" % n) for n in range(3))},
         users=["cy@contoso.com"])
-    real_connect = _msstore.connect
-
-    def fake_connect(**kwargs):
-        kwargs.update(session=fake, auth_session=fake, sleep=lambda seconds: None)
-        return real_connect(**kwargs)
-
-    monkeypatch.setattr(_msstore, "connect", fake_connect)
-    for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    return fake
+    return connect_to(fake, monkeypatch, _msstore)
 
 
 def ms_info(capsys, **args):

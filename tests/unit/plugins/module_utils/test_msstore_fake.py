@@ -282,6 +282,22 @@ class FakeStore(object):
         return FakeResponse(200, {"seatDetails": done, "failedSeatOperations": failed})
 
 
+def connect_to(fake, monkeypatch, msstore):
+    """Make every Store client the modules build (``msstore``: the ``_msstore`` module_utils,
+    whose ``connect`` both modules call through ``connect_from_module``) talk to ``fake``,
+    with no sleeping and no AZURE_* variables from the machine."""
+    real_connect = msstore.connect
+
+    def fake_connect(**kwargs):
+        kwargs.update(session=fake, auth_session=fake, sleep=lambda seconds: None)
+        return real_connect(**kwargs)
+
+    monkeypatch.setattr(msstore, "connect", fake_connect)
+    for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    return fake
+
+
 # -- the fakes' own tests -------------------------------------------------------------
 
 def test_scripted_session_refuses_an_unexpected_call():

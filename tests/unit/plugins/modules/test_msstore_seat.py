@@ -23,6 +23,7 @@ from test_msstore_fake import (  # noqa: E402  pylint: disable=wrong-import-posi
     SECRET,
     TENANT,
     FakeStore,
+    connect_to,
     entry,
 )
 
@@ -46,18 +47,7 @@ def store(monkeypatch):
         seats={KEY: {"ann@contoso.com": "ann@contoso.com", "bob@contoso.com": "bob@contoso.com"},
                OTHER: {"ann@contoso.com": "ann@contoso.com"}},
         users=["cy@contoso.com", "dee@contoso.com"])
-
-    real_connect = _msstore.connect
-
-    def fake_connect(**kwargs):
-        kwargs.update(session=fake, auth_session=fake, sleep=lambda seconds: None)
-        return real_connect(**kwargs)
-
-    # Both modules connect through _msstore.connect_from_module, which calls this.
-    monkeypatch.setattr(_msstore, "connect", fake_connect)
-    for name in ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    return fake
+    return connect_to(fake, monkeypatch, _msstore)
 
 
 def run(module, capsys, check_mode=False, diff=False, **args):
