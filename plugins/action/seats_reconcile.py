@@ -22,6 +22,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.seatops.seats.plugins.plugin_utils import _desired_state as desired_state
 from ansible_collections.seatops.seats.plugins.plugin_utils import _reconcile_report as reconcile_report
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
+from ansible_collections.seatops.seats.plugins.plugin_utils._run_context import run_context
 from ansible_collections.seatops.seats.plugins.plugin_utils._seat_runs import SeatAction, Unit, directory_problem, write_whole
 
 OPTIONS = {
@@ -80,7 +81,7 @@ class ActionModule(SeatAction):
         report = reconcile_report.build_report(
             runs, inventory, args["max_reclaims"], started.strftime("%Y-%m-%dT%H:%M:%SZ"), mode,
             os.path.basename(args["desired_state_file"]) if args["desired_state_file"] else "inline",
-            int(args["grace_days"]))
+            int(args["grace_days"]), run_context(task_vars))
         totals = report["totals"]
         result.update(
             changed=totals["to_assign"] + totals["to_reclaim"] > 0,

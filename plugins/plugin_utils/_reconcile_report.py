@@ -89,10 +89,11 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
 
 
 def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desired_state_name,
-                 default_grace_days=0):
+                 default_grace_days=0, context=None):
     """``runs``: ``[(platform, desired entry, module result)]`` in desired-state order;
     ``inventory``: ``{platform: [product]}``, the products (with their capacity) of the
-    platforms whose info module lists them."""
+    platforms whose info module lists them; ``context``: who ran it and where
+    (``_run_context.run_context``)."""
     stock_by_product = {}
     for platform, items in (inventory or {}).items():
         fields = registry.get(platform).product_fields
@@ -119,6 +120,7 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
         "generated_at": generated_at,
         "mode": mode,
         "desired_state": desired_state_name,
+        "run": dict(context or {}),
         "diff": any(row["holders"] is not None for row in products),
         "totals": totals,
         "products": products,
