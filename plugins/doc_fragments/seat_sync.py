@@ -103,4 +103,13 @@ options:
       - Nothing is written in check mode. The directory must exist and be writable (checked
         before any call, in check mode too).
     type: path
+  expect_holders_digest:
+    description:
+      - The RV(holders_digest) of the holders a plan was made on (a saved plan of
+        M(seatops.seats.seats_reconcile) carries it). When the holders the task reads first
+        have another fingerprint, somebody changed them since the plan, and the task fails
+        before any write, in check mode too, saying how many hold a seat now.
+      - Given it, the task reads every holder of the product, even where it would otherwise
+        read only the named users.
+    type: str
 """

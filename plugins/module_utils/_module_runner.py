@@ -7,6 +7,8 @@ the journal, and turning a result into exit_json / fail_json."""
 
 from __future__ import annotations
 
+import re
+
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
@@ -39,6 +41,7 @@ def sync_argument_spec():
         grace_days=dict(type="int", default=0),
         unknown_users=dict(type="str", default="fail", choices=["fail", "warn", "ignore"]),
         journal=dict(type="path"),
+        expect_holders_digest=dict(type="str"),
     )
 
 
@@ -97,6 +100,10 @@ def check_sync_options(params, users, protected):
     parse_max_reclaims(params["max_reclaims"])
     check_whole_number(params["max_holders"], "max_holders")
     check_whole_number(params["grace_days"], "grace_days")
+    expected = params.get("expect_holders_digest")
+    if expected is not None and not re.match(r"^[0-9a-fA-F]{64}$", expected.strip()):
+        raise SeatSyncError("expect_holders_digest must be a sha256 digest (64 hex digits, a "
+                            "holders_digest this module returned), got %r" % expected)
     if params.get("journal"):
         problem = check_journal_path(params["journal"])
         if problem:

@@ -134,7 +134,7 @@ class StoreSeatBackend(object):
     batch_size = BULK_BATCH
 
     def __init__(self, client, product_id, sku_id, entry, names, exclusive=False, tenant=None,
-                 count_needed=False):
+                 count_needed=False, every_holder=False):
         self.client = client
         self.tenant = tenant
         self.product_id = product_id
@@ -144,11 +144,17 @@ class StoreSeatBackend(object):
         self.names = dict(names)
         self.exclusive = exclusive
         # Reading user by user sees only the named users: the inventory must then count the
-        # holders for max_holders, or the whole list is read.
-        whole_list = exclusive or (count_needed and holders_in_inventory(entry) is None)
+        # holders for max_holders, or the whole list is read. A plan's fingerprint
+        # (every_holder: expect_holders_digest) is of every holder, so it needs the list too.
+        whole_list = exclusive or every_holder or (count_needed and holders_in_inventory(entry) is None)
         self.strategy = choose_read(entry, len(self.names), whole_list)
         # {upn_lower: reason} of the named users the tenant does not know (see first_read).
         self.unknown = {}
+
+    @property
+    def reads_every_holder(self):
+        """Whether the first read lists every holder of the product (not only the named users)."""
+        return self.strategy == READ_LIST
 
     # -- reading ----------------------------------------------------------------------
 
@@ -503,7 +509,8 @@ class StoreSeats(SeatPlatform):
         product_id, sku_id = product["product_id"], product["sku_id"]
         entry = preflight(client, product_id, sku_id, context)
         return StoreSeatBackend(client, product_id, sku_id, entry, users, params["exclusive"],
-                                tenant=context, count_needed=params["max_holders"] is not None)
+                                tenant=context, count_needed=params["max_holders"] is not None,
+                                every_holder=params.get("expect_holders_digest") is not None)
 
     def resolve(self, backend, holders, users, protected, params):
         """A UPN is the key the Store knows a person by: only the ones the first read found

@@ -36,6 +36,8 @@ from ansible_collections.seatops.seats.plugins.module_utils._module_runner impor
 )
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     SeatSyncError,
+    check_holders_digest,
+    holders_digest,
     synchronise,
 )
 
@@ -176,6 +178,11 @@ def sync_product(module, platform, backend, users, protected, result):
     side = platform.module_side
     params = module.params
     holders = backend.first_read()
+    # A backend that read only the named users (the Store, user by user) has no fingerprint
+    # of the product's holders: it reads every holder when a digest is expected.
+    if getattr(backend, "reads_every_holder", True):
+        result["holders_digest"] = holders_digest(holders)
+    check_holders_digest(holders, params["expect_holders_digest"], backend.product)
     resolution = side.resolve(backend, holders, users, protected, params)
     skipped = handle_unknown(params["unknown_users"], resolution.unknown, module)
     for item in resolution.refused:

@@ -15,6 +15,7 @@ outcome is uncertain.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 import re
 
@@ -106,6 +107,28 @@ class SeatBackend(object):
       journal's intent line ("pending") names exactly the people of one call; without it,
       one intent line covers every call of an action.
     """
+
+
+def holders_digest(holders):
+    """The fingerprint of a set of holders: the sha256 (hex) of their keys (the exact ids
+    the API knows them by, lower-case), sorted, one per line. Saved plans carry it so an
+    apply can tell whether the holders moved since the plan was made."""
+    text = "\n".join(sorted(str(key) for key in holders))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_holders_digest(holders, expected, product):
+    """Refuse, before any write, holders whose fingerprint is not ``expected`` (a plan's)."""
+    if expected is None:
+        return
+    found = holders_digest(holders)
+    if found == str(expected).strip().lower():
+        return
+    raise SeatSyncError(
+        "The holders of %s changed since the plan was made (expect_holders_digest): %d hold a "
+        "seat now, and their fingerprint is %s, not %s. Nothing was changed. Make a new plan "
+        "(an audit) and apply that one." % (product, len(holders), found[:12], str(expected)[:12]),
+        facts={"holders_count": len(holders), "holders_digest": found})
 
 
 def sort_people(people):

@@ -274,6 +274,16 @@ holders_count:
     and when O(max_holders) refused the plan (then the count before the run)
   type: int
   sample: 42
+holders_digest:
+  description:
+    - The fingerprint of the holders the task read first, before any change - the sha256 (hex)
+      of their user UUIDs, lower-case and sorted, one per line.
+    - Give it back as O(expect_holders_digest) to refuse a later run if the holders moved meanwhile.
+    - Also on a failure after that read (a refused guard, or O(expect_holders_digest) not
+      matching, then it is the fingerprint found).
+  returned: when the holders were read
+  type: str
+  sample: 9f2c1c0e4b8f6f8a5d0f3f1e2a7c4b6d8e0a1c3b5d7f9e1a3c5b7d9f1e3a5c7d
 api_calls:
   description:
     - API calls made, per endpoint (method and path template), plus C(total). Retries

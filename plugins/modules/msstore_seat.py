@@ -212,6 +212,17 @@ available_seats:
   returned: success, and when seat changes failed (the task fails, failed_users not empty)
   type: int
   sample: 12
+holders_digest:
+  description:
+    - The fingerprint of the holders the task read first, before any change - the sha256 (hex)
+      of their UPNs, lower-case and sorted, one per line.
+    - Give it back as O(expect_holders_digest) to refuse a later run if the holders moved meanwhile.
+    - Also on a failure after that read (a refused guard, or O(expect_holders_digest) not
+      matching, then it is the fingerprint found).
+  returned: when every holder was read - with O(exclusive=true) or O(expect_holders_digest),
+    or when listing the seats takes fewer calls than asking user by user
+  type: str
+  sample: 9f2c1c0e4b8f6f8a5d0f3f1e2a7c4b6d8e0a1c3b5d7f9e1a3c5b7d9f1e3a5c7d
 api_calls:
   description: HTTP calls made, per endpoint (retries included), and their C(total).
   returned: always
