@@ -12,6 +12,9 @@ docs/benchmarks.md). Every problem names the entry and the field, in the form
 
 from __future__ import annotations
 
+import math
+import re
+
 import yaml
 
 # The platforms and the modules' own rules (the same functions, not copies, read from the
@@ -20,8 +23,11 @@ from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platfor
 from ansible_collections.seatops.seats.plugins.module_utils._module_runner import MAX_USERS
 from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import SeatSyncError, check_whole_number, parse_max_reclaims
 
-COMMON_FIELDS = ("users", "protected", "max_reclaims", "max_holders", "grace_days")
+COMMON_FIELDS = ("users", "protected", "max_reclaims", "max_holders", "grace_days", "price")
 WHOLE_NUMBER_FIELDS = ("max_holders", "grace_days")
+# price: what one seat costs, for the report only (no module sees it).
+PRICE_FIELDS = ("amount", "currency", "period")
+PRICE_PERIODS = ("month", "year")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -111,6 +117,37 @@ def whole_number_problem(value, field):
     except SeatSyncError as exc:
         return str(exc)
     return None
+
+
+def price_problems(value, where):
+    """The problems of one entry's ``price`` (``{amount, currency, period}``), each naming
+    ``where.price.<field>``; [] when it is valid or not given."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return ["%s.price must be a mapping with amount, currency and period (such as {amount: 20, currency: EUR, "
+                "period: month}), got %s" % (where, _shown(value))]
+    found = ["%s.price: unknown field %s (expected %s)" % (where, key, ", ".join(PRICE_FIELDS))
+             for key in value if key not in PRICE_FIELDS]
+    for field in PRICE_FIELDS:
+        if value.get(field) is None:
+            found.append("%s.price.%s is required (%s)" % (where, field, {
+                "amount": "the price of one seat, a number >= 0",
+                "currency": "a 3-letter currency code such as EUR or USD",
+                "period": "month or year: what the amount pays for"}[field]))
+    amount, currency, period = value.get("amount"), value.get("currency"), value.get("period")
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+            quoted = " (write it without quotes)" if isinstance(amount, str) else ""
+            found.append("%s.price.amount must be a number >= 0, got %s%s" % (where, _shown(amount), quoted))
+        elif not math.isfinite(amount) or amount < 0:
+            found.append("%s.price.amount must be a number >= 0, got %s" % (where, _shown(amount)))
+    if currency is not None and (not isinstance(currency, str) or not re.match(r"^[A-Za-z]{3}$", currency.strip())):
+        found.append("%s.price.currency must be a 3-letter currency code such as EUR or USD, got %s"
+                     % (where, _shown(currency)))
+    if period is not None and (not isinstance(period, str) or period.strip().lower() not in PRICE_PERIODS):
+        found.append("%s.price.period must be month or year, got %s" % (where, _shown(period)))
+    return found
 
 
 def _checked(platform, field, value, where, problems):
@@ -205,4 +242,5 @@ def problems(state):
                 problem = whole_number_problem(entry.get(field), "%s.%s" % (where, field))
                 if problem:
                     found.append(problem)
+            found.extend(price_problems(entry.get("price"), where))
     return found

@@ -6,13 +6,18 @@
 
 Built from the seat modules' results (predictions in check mode) and the inventories (capacity)
 of the platforms that list one.
-The JSON form is ``seatops.seats.reconcile_report/1``; the HTML page is rendered from the
-role's Jinja template with plain Jinja2 (no Ansible templating: it is only formatting, and
-Ansible's per-value templating costs seconds at fifty thousand names).
+The JSON form is ``seatops.seats.reconcile_report/1`` (keys are only ever added); the HTML
+page is rendered from the role's Jinja template with plain Jinja2 (no Ansible templating: it
+is only formatting, and Ansible's per-value templating costs seconds at fifty thousand names).
+
+Costs: an entry's ``price`` (``{amount, currency, period}``, one seat) gives the row a monthly
+cost before and after the run and the saving (before - after); a year price counts as
+amount/12 a month. Totals are per currency (``costs``): different currencies are never added.
 """
 
 from __future__ import annotations
 
+import decimal
 import json
 
 from ansible_collections.seatops.seats.plugins.module_utils import _platforms as registry
@@ -21,7 +26,10 @@ from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms impo
 REPORT_FORMAT = "seatops.seats.reconcile_report/1"
 TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
               "holders_after", "to_assign", "to_reclaim", "kept_in_grace", "above_max_holders",
-              "skipped", "failed")
+              "skipped", "failed", "on_demand", "priced")
+COST_KEYS = ("monthly_before", "monthly_after", "monthly_saving")
+CENT = decimal.Decimal("0.01")
+MONTHS = {"month": 1, "year": 12}
 
 
 def _user_list(value):
@@ -35,12 +43,75 @@ def above(holders, ceiling):
     return max(0, holders - ceiling)
 
 
+def _money(value):
+    """A Decimal amount as a JSON number, rounded to the cent."""
+    return float(value.quantize(CENT, rounding=decimal.ROUND_HALF_UP))
+
+
+def price_of(entry):
+    """The entry's price as the report shows it (currency upper-cased, period lower-cased,
+    ``monthly``: one seat's monthly price, rounded to the cent); None without a price."""
+    price = entry.get("price")
+    if not isinstance(price, dict) or price.get("amount") is None:
+        return None
+    period = str(price.get("period") or "month").strip().lower()
+    monthly = decimal.Decimal(str(price["amount"])) / MONTHS.get(period, 1)
+    return {"amount": price["amount"], "currency": str(price.get("currency") or "").strip().upper(),
+            "period": period, "monthly": _money(monthly)}
+
+
+def cost_of(price, holders_before, holders_after):
+    """Monthly cost before and after the run, and the saving (before - after; negative when
+    the run adds cost); None without a price or when the holders are unknown."""
+    if price is None or holders_before is None or holders_after is None:
+        return None
+    monthly = decimal.Decimal(str(price["amount"])) / MONTHS.get(price["period"], 1)
+    before, after = monthly * holders_before, monthly * holders_after
+    return {"currency": price["currency"], "monthly_before": _money(before), "monthly_after": _money(after),
+            "monthly_saving": _money(before - after)}
+
+
+def currency_totals(products):
+    """Per currency, sorted: the priced products' seat counts and monthly cost and saving.
+    ``without_figures`` counts priced products whose holders are unknown (an error before
+    the holders were read): their cost is in no total."""
+    by_currency = {}
+    for row in products:
+        if row["price"] is None:
+            continue
+        total = by_currency.setdefault(row["price"]["currency"], {
+            "currency": row["price"]["currency"], "products": 0, "without_figures": 0, "holders_before": 0,
+            "holders_after": 0, "to_assign": 0, "to_reclaim": 0, "on_demand": 0,
+            "monthly_before": decimal.Decimal(0), "monthly_after": decimal.Decimal(0),
+            "monthly_saving": decimal.Decimal(0)})
+        total["products"] += 1
+        if row["cost"] is None:
+            total["without_figures"] += 1
+            continue
+        total["holders_before"] += row["holders_before"]
+        total["holders_after"] += row["holders_after"]
+        total["to_assign"] += len(row["to_assign"])
+        total["to_reclaim"] += len(row["to_reclaim"])
+        total["on_demand"] += row["on_demand"] or 0
+        for key in COST_KEYS:
+            total[key] += decimal.Decimal(str(row["cost"][key]))
+    totals = []
+    for currency in sorted(by_currency):
+        total = by_currency[currency]
+        for key in COST_KEYS:
+            total[key] = _money(total[key])
+        totals.append(total)
+    return totals
+
+
 def product_row(platform, entry, result, default_max_reclaims, stock, default_grace_days=0):
     """One product's report row from its desired entry and its module result.
 
     Holders kept by the grace period are listed apart (``kept_in_grace``): they are not
     drift, so they make no product "changes". ``above_max_holders`` compares the holders
-    after the run (before it, when the ceiling refused the plan) with the entry's ceiling."""
+    after the run (before it, when the ceiling refused the plan) with the entry's ceiling;
+    on a platform without stock (Datadog) those holders are ``on_demand``. ``price`` and
+    ``cost`` (monthly, before and after the run, and the saving) only with the entry's price."""
     task_failed = result.get("failed") is True
     assigned, reclaimed = people_names(result.get("assigned")), people_names(result.get("reclaimed"))
     holders_after = result.get("holders_count")
@@ -58,6 +129,8 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
     grace_days = entry.get("grace_days")
     available = result.get("available_seats")
     entry_platform = registry.get(platform)
+    above_max_holders = above(holders_after, entry.get("max_holders"))
+    price = price_of(entry)
     return {
         "platform": platform,
         "platform_label": entry_platform.label,
@@ -75,13 +148,21 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
         "kept_in_grace": _user_list(result.get("kept_in_grace")),
         "grace_days": int(default_grace_days if grace_days is None else grace_days),
         "max_holders": entry.get("max_holders"),
-        "above_max_holders": above(holders_after, entry.get("max_holders")),
+        "above_max_holders": above_max_holders,
+        # Holders beyond the ceiling of a platform without stock (Datadog): billed on demand.
+        "on_demand": None if entry_platform.inventory else above_max_holders,
+        "net_change": len(assigned) - len(reclaimed),
+        "price": price,
+        "cost": cost_of(price, count_before, holders_after),
         "unchanged": result.get("unchanged"),
         "skipped": _user_list(result.get("skipped_users")),
         "failed": _user_list(result.get("failed_users")),
         "error": error,
         "capacity": stock.get("seat_capacity"),
         "available_seats": available if available is not None else stock.get("available_seats"),
+        # The module's count is after the run (predicted in check mode); the inventory's, before it.
+        "available_seats_at": "after" if available is not None else (
+            "before" if stock.get("available_seats") is not None else None),
         "license_type": stock.get("license_type"),
         "distribution_policy": stock.get("distribution_policy"),
         "api_calls": result.get("api_calls"),
@@ -113,6 +194,8 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
         totals["holders_before"] += row["holders_before"] or 0
         totals["holders_after"] += row["holders_after"] or 0
         totals["above_max_holders"] += bool(row["above_max_holders"])
+        totals["on_demand"] += row["on_demand"] or 0
+        totals["priced"] += row["price"] is not None
         for key in ("to_assign", "to_reclaim", "kept_in_grace", "skipped", "failed"):
             totals[key] += len(row[key])
     return {
@@ -123,6 +206,7 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
         "run": dict(context or {}),
         "diff": any(row["holders"] is not None for row in products),
         "totals": totals,
+        "costs": currency_totals(products),
         "products": products,
     }
 

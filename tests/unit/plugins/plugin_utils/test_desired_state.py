@@ -228,3 +228,50 @@ def test_a_merge_key_may_be_overridden_and_distinct_mappings_may_share_keys(tmp_
 def test_the_strict_loader_keeps_the_c_parser_when_there_is_one():
     fastest = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
     assert issubclass(desired_state.StrictLoader, fastest)
+
+
+# -- price (the report's costs) --------------------------------------------------------------
+
+@pytest.mark.parametrize("price", [
+    {"amount": 20, "currency": "EUR", "period": "month"},
+    {"amount": 0, "currency": "usd", "period": "year"},
+    {"amount": 12.75, "currency": " GBP ", "period": "Month"},
+])
+def test_a_valid_price_is_accepted_on_both_platforms(price):
+    state = {"datadog": [dict(DD_ENTRY, price=price)], "msstore": [dict(MS_ENTRY, price=price)]}
+    assert desired_state.problems(state) == []
+
+
+@pytest.mark.parametrize("price, expected", [
+    ("20 EUR", "datadog[0] (apm_pro).price must be a mapping with amount, currency and period"),
+    ({"amount": 20, "currency": "EUR"}, "datadog[0] (apm_pro).price.period is required (month or year"),
+    ({"currency": "EUR", "period": "month"}, "datadog[0] (apm_pro).price.amount is required"),
+    ({"amount": 20, "period": "month"}, "datadog[0] (apm_pro).price.currency is required"),
+    ({"amount": -1, "currency": "EUR", "period": "month"}, "datadog[0] (apm_pro).price.amount must be a number >= 0, got -1"),
+    ({"amount": "20", "currency": "EUR", "period": "month"},
+     "datadog[0] (apm_pro).price.amount must be a number >= 0, got 20 (write it without quotes)"),
+    ({"amount": True, "currency": "EUR", "period": "month"}, "datadog[0] (apm_pro).price.amount must be a number >= 0"),
+    ({"amount": float("nan"), "currency": "EUR", "period": "month"}, "datadog[0] (apm_pro).price.amount must be"),
+    ({"amount": 20, "currency": "EURO", "period": "month"},
+     "datadog[0] (apm_pro).price.currency must be a 3-letter currency code such as EUR or USD, got EURO"),
+    ({"amount": 20, "currency": 978, "period": "month"}, "datadog[0] (apm_pro).price.currency must be a 3-letter"),
+    ({"amount": 20, "currency": "EUR", "period": "week"}, "datadog[0] (apm_pro).price.period must be month or year, got week"),
+    ({"amount": 20, "currency": "EUR", "period": "month", "vat": 19},
+     "datadog[0] (apm_pro).price: unknown field vat (expected amount, currency, period)"),
+])
+def test_each_price_problem_names_the_entry_and_the_field(price, expected):
+    found = desired_state.problems({"datadog": [dict(DD_ENTRY, price=price)]})
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_every_price_problem_is_reported_and_the_store_entry_is_named():
+    found = desired_state.problems({"msstore": [dict(MS_ENTRY, price={"amount": "x", "currency": "E", "period": 1})]})
+    assert [problem.split(" must ", maxsplit=1)[0] for problem in found] == [
+        "msstore[0] (9NBLGGH4R2R6/0016).price.amount", "msstore[0] (9NBLGGH4R2R6/0016).price.currency",
+        "msstore[0] (9NBLGGH4R2R6/0016).price.period"]
+
+
+def test_price_is_an_allowed_field_named_in_the_unknown_field_message():
+    found = desired_state.problems({"datadog": [dict(DD_ENTRY, cost=1)]})
+    assert found == ["datadog[0] (apm_pro): unknown field cost (expected product_code, users, protected, "
+                     "max_reclaims, max_holders, grace_days, price)"]
