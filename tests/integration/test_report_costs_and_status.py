@@ -91,7 +91,7 @@ def test_a_failed_apply_is_red_names_the_product_and_costs_what_was_done(sandbox
             'Only what is listed as assigned or reclaimed was done') in html
     assert "banner apply" not in html
     row = html.split('<tr class="product-row" data-product="CFQ7TTC0K5DR/0001">')[1].split("</tr>")[0]
-    assert '<span class="status assigned">1 assigned</span><span class="status reclaimed">2 reclaimed</span>' in row
+    assert '<span class="status assigned">1 assigned</span> <span class="status reclaimed">2 reclaimed</span>' in row
     assert '<td class="money">18.00&nbsp;EUR</td><td class="money">12.00&nbsp;EUR</td>' in row
     assert '<span class="status error">failed</span>' in html and ">changes<" not in html
     assert "<th>Change (done)</th><th>Holders after</th>" in html

@@ -10,7 +10,9 @@
 # (stage, result, seconds) and one line "total: N passed, N failed" that adds up the pytest
 # stages; the exit status is non-zero when any stage failed.
 #
-# Tools come from .venv (make creates it). Everything this script writes goes under
+# Tools come from .venv (make creates it); the integration stage installs Debian's chromium
+# when /usr/bin/chromium is missing (tests/scripts/ensure_chromium.sh: root or passwordless
+# sudo; CI runs as root). Everything this script writes goes under
 # tests/output/ (git-ignored):
 #   tests/output/.collection-root/   ansible_collections/seatops/seats -> the repository
 #                                    (pytest, ansible-playbook, molecule: edits are live)
@@ -94,6 +96,9 @@ stage_sandbox_tests() {
 }
 
 stage_integration() {
+    # test_report_in_browser.py renders the HTML report in headless Chromium: installed here
+    # (Debian's package) when missing; nothing is done or printed when it is there.
+    bash tests/scripts/ensure_chromium.sh || return 1
     run_pytest integration tests/integration -n "$WORKERS" --dist loadfile
 }
 

@@ -202,14 +202,14 @@ def test_per_user_failures_turn_the_banner_red():
     failed = dict(DD_RESULT, assigned=[], reclaimed=[], failed_users=[{"user": "b@example.com", "reason": "422"}])
     html = html_of(reconcile_report.build_report([("datadog", DD_ENTRY, failed)], {}, "10%", "t", "apply", "d.yml"))
     assert '<div class="banner failed">Applied with errors: 1 of 1 product(s) failed (apm_pro).' in html
-    assert '<span class="status error">1 failed</span>' in html and "status in-sync" not in html
+    assert '<span class="status error">1 change(s) failed</span>' in html and "status in-sync" not in html
 
 
 def test_a_clean_apply_stays_green_and_says_assigned_and_reclaimed():
     report = reconcile_report.build_report([("datadog", DD_ENTRY, DD_RESULT)], {}, "10%", "t", "apply", "d.yml")
     html = html_of(report)
     assert '<div class="banner apply">Applied: the changes below were made.' in html
-    assert '<span class="status assigned">1 assigned</span><span class="status reclaimed">1 reclaimed</span>' in html
+    assert '<span class="status assigned">1 assigned</span> <span class="status reclaimed">1 reclaimed</span>' in html
     assert ">changes<" not in html
     assert '<div class="value">1</div><div class="label">product(s) with changes</div>' in html
     assert "<th>Change (done)</th><th>Holders after</th>" in html
@@ -217,7 +217,7 @@ def test_a_clean_apply_stays_green_and_says_assigned_and_reclaimed():
 
 def test_a_check_run_says_what_is_planned():
     html = html_of(build())
-    assert '<span class="status assigned">1 to assign</span><span class="status reclaimed">1 to reclaim</span>' in html
+    assert '<span class="status assigned">1 to assign</span> <span class="status reclaimed">1 to reclaim</span>' in html
     assert '<div class="label">product(s) with changes planned</div>' in html
     assert "<th>Holders before</th> <th>Change (planned)</th><th>Holders after (planned)</th>" in html
     assert "<dt>Available seats before</dt><dd>1</dd>" in html
