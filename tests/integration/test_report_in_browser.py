@@ -81,8 +81,7 @@ class Element(object):
         for child in self.children:
             if isinstance(child, Element):
                 yield child
-                for below in child.iter():
-                    yield below
+                yield from child.iter()
 
     def find_all(self, tag=None, cls=None, **attrs):
         return [element for element in self.iter()
