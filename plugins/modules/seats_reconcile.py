@@ -44,7 +44,7 @@ options:
         check mode too. The report shows holders against it.
       - C(grace_days) keeps holders whose seat is younger than that many days (see
         O(seatops.seats.datadog_seats#module:grace_days)); the report lists them apart, as kept, not as drift.
-      - Mutually exclusive with O(desired_state); one of them is required.
+      - Mutually exclusive with O(desired_state), O(plan_file) and O(plan); one of them is required.
     type: path
   desired_state:
     description: The desired state inline, in the same format as the file.
@@ -89,6 +89,50 @@ options:
         no platform (the platforms come from the registry).
     type: str
     default: ""
+  plan_path:
+    description:
+      - In check mode, where the plan is written - JSON, format C(seatops.seats.reconcile_plan/1), see
+        C(docs/plans.md). Per product it says whom the run would give a seat and whom it would take
+        one from (kept in grace, protected and skipped too), the fingerprint of the holders it read,
+        the guards, the desired state's digest, when and by which collection version it was made. It
+        holds no credential.
+      - Default - C(<report name>.plan.json) in O(report_dir). A plan is written in check mode only,
+        and not when O(plan_file) or O(plan) is applied.
+    type: path
+  plan_file:
+    description:
+      - Apply this saved plan instead of a desired state - exactly its changes and nothing else, even
+        when the desired-state file changed since. Per product at most two calls of the seat module,
+        the planned reclaims (O(seatops.seats.datadog_seats#module:state=absent)), then the planned
+        assignments, each naming exactly the plan's people.
+      - Before any call, the plan is refused when its format is not C(seatops.seats.reconcile_plan/1),
+        its digest does not match its content (edited or damaged), another collection version made
+        it, or it is older than O(plan_max_age_hours).
+      - A product whose holders changed since the plan (their fingerprint differs, see
+        O(seatops.seats.datadog_seats#module:expect_holders_digest)) is handled as O(on_stale) says.
+      - In check mode, predicts what applying the plan would do, and writes no new plan.
+    type: path
+  plan:
+    description:
+      - The plan itself (the content of a plan file), for example the audit's C(reconcile_plan)
+        published with C(set_stats) and passed on by an AWX workflow. Checked and applied as
+        O(plan_file) is.
+    type: dict
+  on_stale:
+    description:
+      - What to do with a product whose holders changed since the plan was made.
+      - V(refuse) - fail that product before any write, saying how many hold a seat now and then; the
+        other products are applied, and the task fails at the end when O(fail_on_errors) is set.
+      - V(apply_rest) - apply the planned changes anyway, and only them. A planned change somebody
+        already made comes back unchanged and is reported as done by someone else; nobody outside
+        the plan is touched.
+    type: str
+    choices: [refuse, apply_rest]
+    default: refuse
+  plan_max_age_hours:
+    description: A plan made longer ago than this many hours is refused before any call.
+    type: float
+    default: 24
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat
@@ -101,6 +145,11 @@ EXAMPLES = r"""
     report_dir: /var/lib/seat-audit
     fail_on_errors: false
   register: audit
+
+- name: Apply the plan an audit saved (after an approval), and nothing else
+  seatops.seats.seats_reconcile:
+    plan_file: /var/lib/seat-audit/seat-report-20261128T093000Z-check.plan.json
+    report_dir: /var/lib/seat-audit
 
 - name: Reconcile two products inline
   seatops.seats.seats_reconcile:
@@ -141,10 +190,20 @@ totals:
   returned: success
   type: dict
 products:
-  description: Per product - platform, product, status (V(in sync), V(changes), V(error)), counts (to_assign,
-    to_reclaim, kept_in_grace, skipped, failed), holders_after, max_holders and above_max_holders, available seats,
-    error, and the module's C(api_calls) per endpoint.
+  description:
+    - Per product - platform, product, status (V(in sync), V(changes), V(error)), counts (to_assign,
+      to_reclaim, kept_in_grace, skipped, failed), holders_after, max_holders and above_max_holders, available
+      seats, error, and the module's C(api_calls) per endpoint.
+    - Applying a plan, also C(plan) - the counts planned_assign, planned_reclaim, done, done_by_others
+      (planned changes somebody else had already made) and not_done, and stale (V(true) when the product was
+      refused because its holders changed since the plan). The report lists the people.
   returned: success
   type: list
   elements: dict
+plan_file:
+  description:
+    - In check mode, the path of the plan written (see O(plan_path)); applying a plan, the plan applied
+      (O(plan_file), or C((inline plan <digest>)) for O(plan)).
+  returned: success, in check mode or when a plan is applied
+  type: str
 """

@@ -222,6 +222,9 @@ CASES = [
                                "grace_days": 1}),
     Case("dd-ceiling-refused", DD, {"product_code": PRODUCT, "users": ["cy@example.com"], "max_holders": 2},
          outcome="failed", msg="Refusing to end with 3 holders"),
+    # A saved plan's fingerprint that no longer matches (see test_saved_plans.py).
+    Case("dd-stale-digest", DD, {"product_code": PRODUCT, "users": ["cy@example.com"], "expect_holders_digest": "0" * 64},
+         outcome="failed", msg="changed since the plan was made"),
     # datadog_seats_info
     Case("ddi-holders", DD_INFO, {"product_codes": [PRODUCT, "on_call"], "users": ["ana@example.com", "cy"]}),
     Case("ddi-bad-product-code", DD_INFO, {"product_codes": ["123"]}, outcome="failed", msg="product_code"),
@@ -247,6 +250,8 @@ CASES = [
     Case("ms-grace-kept", MS, store_product(OPEN, users=[], exclusive=True, grace_days=1)),
     Case("ms-ceiling-refused", MS, store_product(OPEN, users=["bob@contoso.com"], max_holders=1), outcome="failed",
          msg="Refusing to end with 2 holders"),
+    Case("ms-stale-digest", MS, store_product(OPEN, users=["bob@contoso.com"], expect_holders_digest="0" * 64),
+         outcome="failed", msg="changed since the plan was made"),
     Case("ms-bad-sku", MS, {"product_id": OPEN[0], "sku_id": "1", "users": []}, outcome="failed", msg="sku_id"),
     Case("ms-bad-upn", MS, store_product(OPEN, users=["not-a-upn"]), outcome="failed", msg="users[0]"),
     Case("ms-unknown-users-fail", MS, store_product(OPEN, users=["ghost@contoso.com"]), outcome="failed",
@@ -289,6 +294,15 @@ CASES = [
     Case("reconcile-product-error", RECONCILE, {
         "desired_state": {"datadog": [{"product_code": PRODUCT, "users": []}]},
         "report_dir": "reports", "report_name": "guarded"}, outcome="failed", msg=PRODUCT),
+    Case("reconcile-apply-plan", RECONCILE, {"plan_file": "plans/audit.plan.json", "report_dir": "reports"},
+         before=[{"name": "an audit saves its plan", RECONCILE: {
+             "desired_state": {"datadog": [{"product_code": PRODUCT, "users": ["ana@example.com", "cy@example.com"],
+                                            "max_reclaims": 1}],
+                               "msstore": [{"product_id": OPEN[0], "sku_id": OPEN[1], "users": ["bob@contoso.com"],
+                                            "max_reclaims": 1}]},
+             "report_dir": "reports", "plan_path": "plans/audit.plan.json"}, "check_mode": True}]),
+    Case("reconcile-plan-refused", RECONCILE, {"plan_file": "plans/none.plan.json", "report_dir": "reports"},
+         outcome="failed", msg="plan_file plans/none.plan.json cannot be read"),
     Case("reconcile-bad-desired-state", RECONCILE, {
         "desired_state": {"datadog": [{"product_code": "123", "users": []}]},
         "report_dir": "reports"}, outcome="failed", msg="product_code"),

@@ -125,7 +125,9 @@ def test_reconcile_audit_then_apply(sandbox, run_playbook, tmp_path):
     assert writes(sandbox) == {}, "the audit wrote to an API"
     assert holders(sandbox.state()) == before
     reports = sorted(os.listdir(str(tmp_path / "reports")))
-    assert len(reports) == 2 and reports[0].endswith("-check.html") and reports[1].endswith("-check.json")
+    # The report (HTML, JSON) and the audit's saved plan (docs/plans.md).
+    assert len(reports) == 3 and reports[0].endswith("-check.html") and reports[1].endswith("-check.json")
+    assert reports[2] == reports[1][:-len(".json")] + ".plan.json"
     report = json.loads((tmp_path / "reports" / reports[1]).read_text())
     assert report["mode"] == "check"
     by_product = {p["product"]: p for p in report["products"]}
