@@ -15,7 +15,7 @@ LOWEST_STAMP := $(LOWEST_VENV)/.installed
 .PHONY: help venv sandbox demo test bench soak unit sandbox-tests integration integration-core-lowest sanity lint changelog-lint molecule build clean
 
 help:
-	@echo "make demo     run the onboarding/audit/offboarding story on a local sandbox"
+	@echo "make demo     run the onboarding/audit/approve/apply/offboarding story on a local sandbox"
 	@echo "make test     run the whole test suite and quality gates"
 	@echo "make bench    scale benchmarks against the sandbox (BENCH_ARGS=--quick for a short run)"
 	@echo "make soak     fault soak: many runs with injected faults, state checked after each (SOAK_ARGS=...)"

@@ -69,7 +69,8 @@ def main():
               "nothing outside this machine was contacted")
         reports = os.path.join(REPO_ROOT, "reports")
         for name, what in (("demo-audit.html", "the audit (check mode) report"),
-                           ("demo-reconcile.html", "the reconcile report"),
+                           ("demo-audit.plan.json", "the plan the audit saved and the apply followed"),
+                           ("demo-reconcile.html", "the reconcile report (the plan applied)"),
                            ("demo-offboarding-record.json", "the offboarding record")):
             path = os.path.join(reports, name)
             if os.path.exists(path):
