@@ -207,8 +207,8 @@ def test_a_failed_apply_with_costs_as_a_reader_sees_it(sandbox, run_playbook, tm
     assert cards["product(s) with changes"] == "4" and cards["product(s) with errors or failures"] == "1"
     assert cards["seat(s) assigned"] == "4" and cards["seat(s) reclaimed"] == "3"
     assert cards["seat(s) on demand (above max holders)"] == "1"
-    assert cards["saved per month (EUR): 138.00 EUR before → 112.00 EUR after"] == "26.00 EUR"
-    assert cards["saved per month (USD): 25.00 USD before → 75.00 USD after"] == "50.00 USD more"
+    assert cards["saving per month: 138.00 EUR before → 112.00 EUR after"] == "26.00 EUR"
+    assert cards["extra cost per month: 25.00 USD before → 75.00 USD after"] == "50.00 USD"
 
     # The table's columns say before or after, and its totals are per currency.
     table = document.find("table", "summary")

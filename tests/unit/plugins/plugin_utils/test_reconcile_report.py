@@ -240,7 +240,9 @@ def test_the_page_shows_costs_per_product_and_per_currency():
     assert '<div class="cost-total saving" data-currency="EUR"><span class="saved">48.33&nbsp;EUR</span></div>' in total
     assert "1 EUR-priced product(s) have no cost figures" in html
     assert "<dt>Price per seat</dt><dd>100.00&nbsp;EUR a year (8.33&nbsp;EUR a month)</dd>" in html
-    assert '<div class="card cost" data-currency="USD"><div class="value"><span class="more">25.00&nbsp;USD more' in html
+    assert ('<div class="card cost" data-currency="USD"><div class="value"><span class="more">25.00&nbsp;USD</span></div> '
+            '<div class="label">extra cost per month: 37.50&nbsp;USD before &rarr; 62.50&nbsp;USD after</div>') in html
+    assert '<div class="label">saving per month: 138.33&nbsp;EUR before &rarr; 90.00&nbsp;EUR after</div>' in html
 
 
 def test_the_plan_file_is_shown_when_the_run_has_one():
