@@ -145,8 +145,8 @@ class ActionModule(SeatAction):
         except (IOError, OSError, AnsibleError, ValueError) as exc:
             # The seats have changed: the result still says, per product, what happened.
             return dict(result, failed=True, msg="cannot write the reconcile report: %s" % to_text(exc))
-        result.update(report_json=paths[0], report_html=paths[1], msg=self._message(report, paths, result.get("plan_file"),
-                                                                                 plan is not None))
+        message = self._message(report, paths, result.get("plan_file"), plan is not None)
+        result.update(report_json=paths[0], report_html=paths[1], msg=message)
         if warnings:
             result["warnings"] = warnings
         if self._task.diff:

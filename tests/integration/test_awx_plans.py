@@ -9,8 +9,6 @@ jobs makes the apply refuse the product as stale."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 pytest.importorskip("ansible_runner")
