@@ -415,14 +415,15 @@ def test_roles_leak_no_secret_in_check_and_apply(fresh, run_playbook, workspace)
                           check=True, env=ENV_CREDENTIALS)
     assert check.rc == 0, check.output[-4000:]
     assert "Would reclaim" in check.output
-    assert len(os.listdir(workspace.path("reports"))) == 2
+    # The report (HTML, JSON) and the audit's saved plan, which the sweep below searches too.
+    assert len(os.listdir(workspace.path("reports"))) == 3
 
     apply = workspace.run(run_playbook, "roles-apply", roles_playbook(fresh, workspace, True),
                           check=False, env=ENV_CREDENTIALS)
     assert apply.rc == 0, apply.output[-4000:]
     assert os.path.exists(workspace.path("records", "offboarding.json"))
     reports = os.listdir(workspace.path("reports"))
-    assert len(reports) == 4 and any(name.endswith("-apply.html") for name in reports)
+    assert len(reports) == 5 and any(name.endswith("-apply.html") for name in reports)
     with open(workspace.path("role-journal.jsonl")) as handle:
         assert len(handle.read().splitlines()) >= 4
 
@@ -639,7 +640,8 @@ def run_runner_job(fresh, tmp_path, envvars, extravars, suppress_env_files):
                              quiet=True, suppress_env_files=suppress_env_files)
     stdout = job.stdout.read()
     assert job.status == "successful", stdout[-4000:]
-    assert len(os.listdir(str(private / "reports"))) == 2
+    # The report (HTML, JSON) and the audit's saved plan.
+    assert len(os.listdir(str(private / "reports"))) == 3
     command_files = []
     for directory, _dirs, files in os.walk(str(private / "artifacts")):
         if "command" in files:
