@@ -37,8 +37,10 @@ options:
       - Path of the desired-state YAML file on the controller. Relative paths are searched
         like the C(file) lookup does (role and playbook C(files/) directories).
       - "The format: C(datadog:) a list of C({product_code, users, protected, max_reclaims,
-        max_holders, grace_days}), C(msstore:) a list of C({product_id, sku_id, users, protected,
-        max_reclaims, max_holders, grace_days})."
+        max_holders, grace_days, price}), C(msstore:) a list of C({product_id, sku_id, users, protected,
+        max_reclaims, max_holders, grace_days, price})."
+      - C(price) (optional, C({amount, currency, period}), period V(month) or V(year)) is read only
+        by the report - monthly cost and saving per product and per currency (C(docs/reconcile-report.md)).
       - C(max_holders) is the product's ceiling (see the seat modules' O(seatops.seats.datadog_seats#module:max_holders));
         a product whose plan would end above it is reported as an error and not changed, in
         check mode too. The report shows holders against it.
@@ -186,6 +188,7 @@ report_html:
 totals:
   description: Counts over all products (products, in_sync, with_changes, with_errors, holders_before,
     holders_after, to_assign, to_reclaim, kept_in_grace, above_max_holders (products above their ceiling),
+    on_demand (seats above max_holders on platforms without stock), priced (products with a price),
     skipped, failed).
   returned: success
   type: dict
