@@ -42,3 +42,19 @@ def fresh(sandbox):
     sandbox.seed(SEED)
     sandbox.clear_requests()
     return sandbox.state()
+
+
+def writes(sandbox):
+    """Write requests (POST/DELETE to the seat APIs) in the request log, by endpoint."""
+    counts = sandbox.requests()["counts"]
+    return {key: n for key, n in counts.items()
+            if key.split(" ")[0] in ("POST", "DELETE", "PUT", "PATCH") and "/token" not in key}
+
+
+def holders(state):
+    """``(datadog, store)``: each product's holders in a sandbox state, sorted."""
+    datadog = {code: sorted(h["email"] for h in product["holders"])
+               for code, product in state["datadog"]["products"].items()}
+    tenant = state["msstore"]["tenants"]["contoso.onmicrosoft.com"]["products"]
+    store = {key: sorted(entry["holders"]) for key, entry in tenant.items()}
+    return datadog, store

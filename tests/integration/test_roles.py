@@ -16,7 +16,7 @@ import os
 import pytest
 import yaml
 
-from roles_sandbox import CREDENTIALS, endpoints, fresh
+from roles_sandbox import CREDENTIALS, endpoints, fresh, holders, writes
 # The sandbox fixture (conftest.py) starts from the test module's SEED.
 from roles_sandbox import SEED  # noqa: F401  pylint: disable=unused-import
 
@@ -34,21 +34,6 @@ pytestmark = pytest.mark.core_matrix
 
 def play(name):
     return "- ansible.builtin.import_playbook: %s\n" % os.path.join(PLAYBOOKS, name)
-
-
-def writes(sandbox):
-    """Write requests (POST/DELETE to the seat APIs) in the request log, by endpoint."""
-    counts = sandbox.requests()["counts"]
-    return {key: n for key, n in counts.items()
-            if key.split(" ")[0] in ("POST", "DELETE", "PUT", "PATCH") and "/token" not in key}
-
-
-def holders(state):
-    datadog = {code: sorted(h["email"] for h in product["holders"])
-               for code, product in state["datadog"]["products"].items()}
-    tenant = state["msstore"]["tenants"]["contoso.onmicrosoft.com"]["products"]
-    store = {key: sorted(entry["holders"]) for key, entry in tenant.items()}
-    return datadog, store
 
 
 def result(run, name):

@@ -16,7 +16,7 @@ import os
 import pytest
 import yaml
 
-from roles_sandbox import CREDENTIALS, endpoints, fresh
+from roles_sandbox import CREDENTIALS, endpoints, fresh, holders, writes
 # The sandbox fixture (conftest.py) starts from the test module's SEED.
 from roles_sandbox import SEED  # noqa: F401  pylint: disable=unused-import
 
@@ -38,19 +38,6 @@ RESTRICTED = "9NBLGGH4R2R6/0016"
 
 # make test runs these on the lowest supported ansible-core too (stage integration-core-lowest).
 pytestmark = pytest.mark.core_matrix
-
-
-def writes(sandbox):
-    counts = sandbox.requests()["counts"]
-    return {key: n for key, n in counts.items()
-            if key.split(" ")[0] in ("POST", "DELETE", "PUT", "PATCH") and "/token" not in key}
-
-
-def holders(state):
-    datadog = {code: sorted(h["email"] for h in product["holders"])
-               for code, product in state["datadog"]["products"].items()}
-    store = {key: sorted(entry["holders"]) for key, entry in state["msstore"]["tenants"][STORE]["products"].items()}
-    return datadog, store
 
 
 def reconcile_result(run):
