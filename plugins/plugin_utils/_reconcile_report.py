@@ -110,7 +110,7 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
     Holders kept by the grace period are listed apart (``kept_in_grace``): they are not
     drift, so they make no product "changes". ``above_max_holders`` compares the holders
     after the run (before it, when the ceiling refused the plan) with the entry's ceiling;
-    on a platform without stock (Datadog) those holders are ``on_demand``. ``price`` and
+    on a platform without stock (whose API tells no capacity) those holders are ``on_demand``. ``price`` and
     ``cost`` (monthly, before and after the run, and the saving) only with the entry's price."""
     task_failed = result.get("failed") is True
     assigned, reclaimed = people_names(result.get("assigned")), people_names(result.get("reclaimed"))
@@ -149,7 +149,7 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
         "grace_days": int(default_grace_days if grace_days is None else grace_days),
         "max_holders": entry.get("max_holders"),
         "above_max_holders": above_max_holders,
-        # Holders beyond the ceiling of a platform without stock (Datadog): billed on demand.
+        # Holders beyond the ceiling of a platform without stock: billed on demand there.
         "on_demand": None if entry_platform.inventory else above_max_holders,
         "net_change": len(assigned) - len(reclaimed),
         "price": price,
