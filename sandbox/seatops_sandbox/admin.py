@@ -41,6 +41,9 @@ def apply_seed(app, data):
     """Validate and load a seed; shared by the endpoint and the CLI."""
     seed = validate_seed(data)
     app.store.load(seed)
+    for api in registry.APIS:
+        # An API's server-side bookkeeping (GitHub's per-token budgets) starts again with the state.
+        getattr(api, "on_seed", lambda _app: None)(app)
     if seed["msstore"]["token_lifetime"]:
         app.update_config({"token_lifetime": seed["msstore"]["token_lifetime"]})
     return {
@@ -50,6 +53,8 @@ def apply_seed(app, data):
         "msstore": {"tenants": len(seed["msstore"]["tenants"]),
                     "users": sum(len(t["users"]) for t in seed["msstore"]["tenants"]),
                     "seats": sum(len(s) for t in seed["msstore"]["tenants"] for s in t["seats"].values())},
+        "github": {"orgs": len(seed["github"]["orgs"]), "tokens": len(seed["github"]["tokens"]),
+                   "seats": sum(len(o["seats"]) for o in seed["github"]["orgs"])},
     }
 
 

@@ -5,10 +5,10 @@ rate budgets, the ``serve`` options, the APIs' own admin calls) is derived from 
 each module declares.
 """
 
-from . import datadog_api, msstore_api, tokens
+from . import copilot_api, datadog_api, msstore_api, tokens
 from .routing import NO_API, Setting, milliseconds, one_of
 
-APIS = (datadog_api, msstore_api, tokens)
+APIS = (datadog_api, msstore_api, tokens, copilot_api)
 
 # Settings of the server itself, in front of every API.
 SERVER_SETTINGS = {

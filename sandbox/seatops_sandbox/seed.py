@@ -159,10 +159,11 @@ def validate_seed(data):
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SeedError("", "seed must be a mapping with optional 'datadog' and 'msstore' keys")
+        raise SeedError("", "seed must be a mapping with optional 'datadog', 'msstore' and 'github' keys")
     return {
         "datadog": _validate_datadog(_map(data.get("datadog"), "datadog")),
         "msstore": _validate_msstore(_map(data.get("msstore"), "msstore")),
+        "github": _validate_github(_map(data.get("github"), "github")),
     }
 
 
@@ -349,3 +350,187 @@ def _validate_msstore(ms):
         tenants.append({"id": tid, "clients": clients, "users": users, "inventory": inventory,
                         "seats": seats})
     return {"token_lifetime": lifetime, "tenants": tenants}
+
+
+# -- github (Copilot seats, GitHub Copilot contract §13) -------------------------------------
+
+GH_LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+GH_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+GH_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+GH_TOKEN_KINDS = ("classic", "fine_grained", "app_installation", "app_user")
+GH_SCOPES = ("manage_billing:copilot", "read:org", "admin:org", "read:enterprise", "repo", "user")
+GH_PERMISSION_KEYS = ("copilot", "administration")
+GH_SETTINGS = {
+    "seat_management_setting": ("assign_selected", ("assign_all", "assign_selected", "disabled", "unconfigured")),
+    "public_code_suggestions": ("block", ("allow", "block", "unconfigured")),
+    "ide_chat": ("enabled", ("enabled", "disabled", "unconfigured")),
+    "platform_chat": ("enabled", ("enabled", "disabled", "unconfigured")),
+    "cli": ("enabled", ("enabled", "disabled", "unconfigured")),
+    "plan_type": ("business", ("business", "enterprise")),
+}
+GH_SEAT_TIMES = ("created_at", "last_activity_at", "last_authenticated_at")
+
+
+def _gh_login(value, field):
+    login = _str(value, field)
+    if not GH_LOGIN_RE.match(login):
+        raise SeedError(field, "must be a GitHub login (letters, digits, single hyphens, at most 39)")
+    return login
+
+
+def _gh_logins(value, field):
+    logins, seen = [], set()
+    for i, item in enumerate(_list(value, field)):
+        login = _gh_login(item, f"{field}[{i}]")
+        if login.lower() in seen:
+            raise SeedError(f"{field}[{i}]", f"duplicate login {login}")
+        seen.add(login.lower())
+        logins.append(login)
+    return logins
+
+
+def _gh_date(value, field):
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) else value
+    if not isinstance(text, str) or not GH_DATE_RE.match(text):
+        raise SeedError(field, 'must be a date such as "2025-04-01"')
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise SeedError(field, 'must be a date such as "2025-04-01"') from None
+    return text
+
+
+def _validate_github(gh):
+    clock = gh.get("now")
+    orgs, tokens, seen = [], [], set()
+    for i, org in enumerate(_list(gh.get("orgs"), "github.orgs")):
+        orgs.append(_gh_org(_map(org, f"github.orgs[{i}]"), f"github.orgs[{i}]", orgs))
+    for i, tok in enumerate(_list(gh.get("tokens"), "github.tokens")):
+        tokens.append(_gh_token(_map(tok, f"github.tokens[{i}]"), f"github.tokens[{i}]", seen))
+    return {"now": None if clock is None else _timestamp(clock, "github.now"), "orgs": orgs, "tokens": tokens}
+
+
+def _gh_token(tok, field, seen):
+    value = _str(tok.get("token"), field + ".token")
+    if value in seen:
+        raise SeedError(field + ".token", "duplicate token")
+    seen.add(value)
+    kind = _enum(tok.get("kind", "classic"), field + ".kind", GH_TOKEN_KINDS)
+    scopes = [_enum(s, f"{field}.scopes[{j}]", GH_SCOPES) for j, s in enumerate(_list(tok.get("scopes"), field + ".scopes"))]
+    perms = {}
+    for key, level in _map(tok.get("permissions"), field + ".permissions").items():
+        if key not in GH_PERMISSION_KEYS:
+            raise SeedError(f"{field}.permissions.{key}", f"unknown permission (one of {', '.join(GH_PERMISSION_KEYS)})")
+        perms[key] = _enum(level, f"{field}.permissions.{key}", ("read", "write"))
+    if kind == "classic" and perms:
+        raise SeedError(field + ".permissions", "a classic token has scopes, not permissions")
+    if kind != "classic" and scopes:
+        raise SeedError(field + ".scopes", f"a {kind} token has permissions, not scopes")
+    user = tok.get("user")
+    if kind == "app_installation":
+        if user is not None:
+            raise SeedError(field + ".user", "an installation token acts as the app, not as a user")
+    else:
+        user = _gh_login(user, field + ".user")
+    return {"token": value, "kind": kind, "scopes": scopes, "permissions": perms, "user": user,
+            "sso_authorized": _bool(tok.get("sso_authorized", True), field + ".sso_authorized")}
+
+
+def _gh_org(org, field, orgs):
+    login = _gh_login(org.get("login"), field + ".login")
+    if any(o["login"].lower() == login.lower() for o in orgs):
+        raise SeedError(field + ".login", f"duplicate org {login}")
+    rec = {"login": login, "id": _int(org.get("id", 1000 + len(orgs)), field + ".id", minimum=1),
+           "copilot": _bool(org.get("copilot", True), field + ".copilot"),
+           "payment_problem": _bool(org.get("payment_problem", False), field + ".payment_problem"),
+           "cycle_day": _int(org.get("cycle_day", 1), field + ".cycle_day", minimum=1)}
+    if rec["cycle_day"] > 28:
+        raise SeedError(field + ".cycle_day", "must be an integer between 1 and 28")
+    for key, (default, choices) in GH_SETTINGS.items():
+        rec[key] = _enum(org.get(key, default), f"{field}.{key}", choices)
+    rec["owners"] = _gh_logins(org.get("owners"), field + ".owners")
+    rec["members"] = _gh_logins(org.get("members"), field + ".members")
+    rec["invitations"] = _gh_logins(org.get("invitations"), field + ".invitations")
+    _gh_distinct(rec, field)
+    members = {m.lower() for m in rec["owners"] + rec["members"]}
+    rec["teams"] = _gh_teams(org.get("teams"), field + ".teams", members)
+    rec["seats"] = _gh_seats(org.get("seats"), field + ".seats", members, rec["teams"])
+    return rec
+
+
+def _gh_distinct(rec, field):
+    """A login is an owner, a member or an invitee of an org, never two of them."""
+    seen = {}
+    for role in ("owners", "members", "invitations"):
+        for i, name in enumerate(rec[role]):
+            if name.lower() in seen:
+                raise SeedError(f"{field}.{role}[{i}]", f"{name} is already listed in {seen[name.lower()]}")
+            seen[name.lower()] = role
+
+
+def _gh_teams(value, field, members):
+    teams = []
+    for i, team in enumerate(_list(value, field)):
+        tfield = f"{field}[{i}]"
+        team = _map(team, tfield)
+        slug = _str(team.get("slug"), tfield + ".slug")
+        if not GH_SLUG_RE.match(slug):
+            raise SeedError(tfield + ".slug", "must be a team slug (letters, digits, '.', '_', '-')")
+        if any(t["slug"].lower() == slug.lower() for t in teams):
+            raise SeedError(tfield + ".slug", f"duplicate team {slug}")
+        team_members = _gh_logins(team.get("members"), tfield + ".members")
+        for j, name in enumerate(team_members):
+            if name.lower() not in members:
+                raise SeedError(f"{tfield}.members[{j}]", f"{name} is not a member of the org (list it in owners or members)")
+        teams.append({"slug": slug, "name": _str(team.get("name", slug), tfield + ".name"),
+                      "id": _int(team.get("id", 100 + i), tfield + ".id", minimum=1),
+                      "members": team_members,
+                      "idp_synced": _bool(team.get("idp_synced", False), tfield + ".idp_synced"),
+                      "enterprise": _bool(team.get("enterprise", False), tfield + ".enterprise"),
+                      "selected": _bool(team.get("selected", False), tfield + ".selected")})
+    return teams
+
+
+def _gh_seats(value, field, members, teams):
+    seats, seen = [], set()
+    for i, seat in enumerate(_list(value, field)):
+        sfield = f"{field}[{i}]"
+        seat = _map(seat, sfield)
+        orphan = _bool(seat.get("orphan", False), sfield + ".orphan")
+        login = None
+        if orphan:
+            if seat.get("login") is not None:
+                raise SeedError(sfield + ".login", "an orphan seat has no login")
+        else:
+            login = _gh_login(seat.get("login"), sfield + ".login")
+            if login.lower() not in members:
+                raise SeedError(sfield + ".login", f"{login} is not a member of the org (list it in owners or members)")
+            if login.lower() in seen:
+                raise SeedError(sfield + ".login", f"duplicate seat for {login}")
+            seen.add(login.lower())
+        rec = {"login": login, "pending_cancellation_date": _gh_date(seat.get("pending_cancellation_date"),
+                                                                     sfield + ".pending_cancellation_date"),
+               "last_activity_editor": seat.get("last_activity_editor"),
+               "plan_type": _enum(seat.get("plan_type", "business"), sfield + ".plan_type", ("business", "enterprise", "unknown", "absent")),
+               "team": _gh_seat_team(seat.get("team"), sfield + ".team", teams, login)}
+        if rec["last_activity_editor"] is not None:
+            rec["last_activity_editor"] = _str(rec["last_activity_editor"], sfield + ".last_activity_editor")
+        for key in GH_SEAT_TIMES:
+            rec[key] = None if seat.get(key) is None else _timestamp(seat[key], f"{sfield}.{key}")
+        seats.append(rec)
+    return seats
+
+
+def _gh_seat_team(value, field, teams, login):
+    """The team a seeded seat was granted through: a declared team the holder is a member of."""
+    if value is None:
+        return None
+    slug = _str(value, field)
+    team = next((t for t in teams if t["slug"].lower() == slug.lower()), None)
+    if team is None:
+        raise SeedError(field, f"unknown team {slug} (declare it in teams)")
+    if login is not None and login.lower() not in {m.lower() for m in team["members"]}:
+        raise SeedError(field, f"{login} is not a member of team {team['slug']}")
+    return team["slug"]

@@ -237,6 +237,8 @@ class SandboxServer(http.server.ThreadingHTTPServer):
     def __init__(self, app, host="127.0.0.1", port=0, ssl_context=None):
         self.app = app
         self.ssl_context = ssl_context
+        # Absolute URLs an API writes (GitHub's Link headers) need the scheme clients use.
+        app.scheme = "https" if ssl_context else "http"
         super().__init__((host, port), Handler)
         if ssl_context is not None:
             # The handshake runs in the request thread (Handler.setup), so one slow

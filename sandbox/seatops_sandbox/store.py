@@ -12,6 +12,8 @@ what Datadog bills a month by, contract §7.1). Every seat is added through
 
 import contextlib
 import datetime
+import hashlib
+import json
 import sqlite3
 import threading
 import time
@@ -55,10 +57,38 @@ CREATE INDEX IF NOT EXISTS ms_seats_user ON ms_seats (tenant, upn_l, pkey);
 CREATE TABLE IF NOT EXISTS ms_tokens (
     token TEXT PRIMARY KEY, tenant TEXT NOT NULL, client_id_l TEXT NOT NULL,
     issued_at REAL NOT NULL, expires_at REAL NOT NULL);
+
+CREATE TABLE IF NOT EXISTS gh_orgs (
+    login_l TEXT PRIMARY KEY, login TEXT NOT NULL, id INTEGER NOT NULL, copilot INTEGER NOT NULL,
+    payment_problem INTEGER NOT NULL, cycle_day INTEGER NOT NULL, seat_management_setting TEXT NOT NULL,
+    public_code_suggestions TEXT NOT NULL, ide_chat TEXT NOT NULL, platform_chat TEXT NOT NULL,
+    cli TEXT NOT NULL, plan_type TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gh_users (login_l TEXT PRIMARY KEY, login TEXT NOT NULL, id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS gh_members (
+    org_l TEXT NOT NULL, login_l TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (org_l, login_l)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gh_teams (
+    org_l TEXT NOT NULL, slug_l TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL, id INTEGER NOT NULL,
+    idp_synced INTEGER NOT NULL, enterprise INTEGER NOT NULL, selected INTEGER NOT NULL,
+    PRIMARY KEY (org_l, slug_l));
+CREATE TABLE IF NOT EXISTS gh_team_members (
+    org_l TEXT NOT NULL, slug_l TEXT NOT NULL, login_l TEXT NOT NULL,
+    PRIMARY KEY (org_l, slug_l, login_l)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS gh_team_members_user ON gh_team_members (org_l, login_l);
+CREATE TABLE IF NOT EXISTS gh_seats (
+    org_l TEXT NOT NULL, key TEXT NOT NULL, login_l TEXT, uid INTEGER, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL, pending_date TEXT, last_activity_at TEXT, editor TEXT, last_auth TEXT,
+    plan_type TEXT NOT NULL, direct INTEGER NOT NULL, team_l TEXT, PRIMARY KEY (org_l, key));
+CREATE INDEX IF NOT EXISTS gh_seats_order ON gh_seats (org_l, created_at, uid, key);
+CREATE TABLE IF NOT EXISTS gh_tokens (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, permissions TEXT NOT NULL,
+    user_l TEXT, sso INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS gh_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, org_l TEXT NOT NULL, action TEXT NOT NULL, login TEXT, at TEXT NOT NULL);
 """
 
 TABLES = ("meta", "dd_keys", "dd_products", "dd_users", "dd_seats", "ms_tenants", "ms_clients",
-          "ms_users", "ms_inventory", "ms_seats", "ms_tokens")
+          "ms_users", "ms_inventory", "ms_seats", "ms_tokens", "gh_orgs", "gh_users", "gh_members", "gh_teams",
+          "gh_team_members", "gh_seats", "gh_tokens", "gh_events")
 
 
 # Each product's peak starts again from its holders now (a new billing month).
@@ -147,7 +177,7 @@ class Store:
 
     def has_data(self):
         with self.read() as db:
-            for table in ("dd_keys", "dd_products", "dd_users", "ms_tenants"):
+            for table in ("dd_keys", "dd_products", "dd_users", "ms_tenants", "gh_orgs"):
                 if db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
                     return True
         return False
@@ -211,6 +241,7 @@ class Store:
                     db.executemany("INSERT INTO ms_seats VALUES (?, ?, ?, ?, ?)",
                                    [(tid, pkey, upn.lower(), upn, date_assigned or stamp)
                                     for upn, date_assigned in holders])
+            load_github(db, seed["github"], stamp)
         with self.lock:
             self._user_index = None
             # Big seeds delete and insert a lot; let the planner see the new shape.
@@ -250,4 +281,145 @@ class Store:
                         "holders": holders,
                     }
                 tenants[trow["id"]] = {"products": entries}
-        return {"datadog": {"products": products}, "msstore": {"tenants": tenants}}
+            github = github_snapshot(db)
+        return {"datadog": {"products": products}, "msstore": {"tenants": tenants}, "github": github}
+
+
+# -- GitHub Copilot seats --------------------------------------------------------------------
+
+def gh_user_id(login):
+    """A stable numeric id per login (case-insensitive), so restarts and reseeds keep ids."""
+    return int(hashlib.sha1(login.lower().encode("utf-8")).hexdigest()[:10], 16) % 900_000_000 + 1000
+
+
+def gh_now(db):
+    """The Copilot clock: the instant a test set (frozen until set again), else real time."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'gh_clock'").fetchone()
+    if row is None:
+        return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return datetime.datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def gh_iso(when):
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _add_month(day):
+    return day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
+
+
+def gh_cycle(cycle_day, now):
+    """(start, next start) of the billing cycle holding ``now``; cycles start on ``cycle_day``."""
+    today = now.date()
+    start = today.replace(day=cycle_day)
+    if start > today:
+        # Before this month's start day: the cycle began on that day of the previous month.
+        start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=cycle_day)
+    return start, _add_month(start)
+
+
+def gh_roll_over(db):
+    """Seats pending cancellation end when the clock reaches their date (the next cycle)."""
+    today = gh_now(db).date().isoformat()
+    ended = db.execute("SELECT org_l, login_l FROM gh_seats WHERE pending_date IS NOT NULL AND pending_date <= ?",
+                       (today,)).fetchall()
+    if ended:
+        stamp = gh_iso(gh_now(db))
+        db.executemany("INSERT INTO gh_events (org_l, action, login, at) VALUES (?, 'cfb_seat_cancelled', ?, ?)",
+                       [(row[0], row[1], stamp) for row in ended])
+        db.execute("DELETE FROM gh_seats WHERE pending_date IS NOT NULL AND pending_date <= ?", (today,))
+    return len(ended)
+
+
+def load_github(db, gh, stamp):
+    if gh["now"]:
+        db.execute("INSERT INTO meta VALUES ('gh_clock', ?)", (gh["now"][:19] + "Z",))
+        stamp = gh["now"][:19] + "Z"
+    users = {}
+    for tok in gh["tokens"]:
+        if tok["user"]:
+            users.setdefault(tok["user"].lower(), tok["user"])
+        db.execute("INSERT INTO gh_tokens VALUES (?, ?, ?, ?, ?, ?)",
+                   (tok["token"], tok["kind"], ",".join(tok["scopes"]), json.dumps(tok["permissions"]),
+                    tok["user"].lower() if tok["user"] else None, int(tok["sso_authorized"])))
+    for org in gh["orgs"]:
+        _load_github_org(db, org, stamp, users)
+    db.executemany("INSERT INTO gh_users VALUES (?, ?, ?)", [(k, v, gh_user_id(k)) for k, v in users.items()])
+
+
+def _load_github_org(db, org, stamp, users):
+    org_l = org["login"].lower()
+    db.execute("INSERT INTO gh_orgs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (org_l, org["login"], org["id"], int(org["copilot"]), int(org["payment_problem"]), org["cycle_day"],
+                org["seat_management_setting"], org["public_code_suggestions"], org["ide_chat"],
+                org["platform_chat"], org["cli"], org["plan_type"]))
+    for role in ("owners", "members", "invitations"):
+        for login in org[role]:
+            users.setdefault(login.lower(), login)
+        db.executemany("INSERT INTO gh_members VALUES (?, ?, ?)", [(org_l, login.lower(), role[:-1]) for login in org[role]])
+    covering = {}
+    for team in org["teams"]:
+        slug_l = team["slug"].lower()
+        db.execute("INSERT INTO gh_teams VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (org_l, slug_l, team["slug"], team["name"], team["id"], int(team["idp_synced"]),
+                    int(team["enterprise"]), int(team["selected"])))
+        db.executemany("INSERT INTO gh_team_members VALUES (?, ?, ?)", [(org_l, slug_l, m.lower()) for m in team["members"]])
+        if team["selected"]:
+            for member in team["members"]:
+                covering.setdefault(member.lower(), slug_l)
+    rows = []
+    for i, seat in enumerate(org["seats"]):
+        login_l = seat["login"].lower() if seat["login"] else None
+        team_l = seat["team"].lower() if seat["team"] else covering.get(login_l)
+        created = seat["created_at"] or stamp
+        rows.append((org_l, login_l or f"~orphan-{i}", login_l, gh_user_id(login_l) if login_l else None, created, created,
+                     seat["pending_cancellation_date"], seat["last_activity_at"], seat["last_activity_editor"],
+                     seat["last_authenticated_at"], seat["plan_type"], int(seat["team"] is None), team_l))
+    seated = {row[2] for row in rows}
+    # Members of a selected team hold a seat through it, whether or not the seed lists it.
+    rows += [(org_l, login_l, login_l, gh_user_id(login_l), stamp, stamp, None, None, None, None, org["plan_type"], 0, slug_l)
+             for login_l, slug_l in covering.items() if login_l not in seated]
+    db.executemany("INSERT INTO gh_seats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def github_snapshot(db):
+    """The ``github`` part of GET /_sandbox/state: per org, its settings, people, teams, seats and events."""
+    now = gh_now(db)
+    orgs = {}
+    for org in db.execute("SELECT * FROM gh_orgs ORDER BY login_l").fetchall():
+        orgs[org["login"]] = _org_snapshot(db, org, now)
+    # The clock only when a test set it: real time would make two snapshots differ.
+    clock = db.execute("SELECT value FROM meta WHERE key = 'gh_clock'").fetchone()
+    return {"clock": clock[0] if clock else None, "orgs": orgs}
+
+
+def _logins(db, sql, args):
+    return [row[0] for row in db.execute(sql, args)]
+
+
+def _org_snapshot(db, org, now):
+    org_l = org["login_l"]
+    start, nxt = gh_cycle(org["cycle_day"], now)
+    people = {role: _logins(db, "SELECT u.login FROM gh_members m JOIN gh_users u ON u.login_l = m.login_l "
+                                "WHERE m.org_l = ? AND m.role = ? ORDER BY m.login_l", (org_l, role))
+              for role in ("owner", "member", "invitation")}
+    teams = {}
+    for team in db.execute("SELECT * FROM gh_teams WHERE org_l = ? ORDER BY slug_l", (org_l,)).fetchall():
+        teams[team["slug"]] = {"selected": bool(team["selected"]), "idp_synced": bool(team["idp_synced"]),
+                               "enterprise": bool(team["enterprise"]),
+                               "members": _logins(db, "SELECT u.login FROM gh_team_members t JOIN gh_users u "
+                                                      "ON u.login_l = t.login_l WHERE t.org_l = ? AND t.slug_l = ? "
+                                                      "ORDER BY t.login_l", (org_l, team["slug_l"]))}
+    seats = [{"login": r["login"], "direct": bool(r["direct"]), "team": r["slug"],
+              "pending_cancellation_date": r["pending_date"], "created_at": r["created_at"],
+              "last_activity_at": r["last_activity_at"]}
+             for r in db.execute("SELECT s.*, u.login, t.slug FROM gh_seats s LEFT JOIN gh_users u ON u.login_l = s.login_l "
+                                 "LEFT JOIN gh_teams t ON t.org_l = s.org_l AND t.slug_l = s.team_l "
+                                 "WHERE s.org_l = ? ORDER BY s.key", (org_l,))]
+    events = [{"action": r[0], "login": r[1], "at": r[2]} for r in db.execute(
+        "SELECT action, login, at FROM gh_events WHERE org_l = ? ORDER BY seq", (org_l,))]
+    settings = {key: org[key] for key in ("seat_management_setting", "public_code_suggestions", "ide_chat",
+                                          "platform_chat", "cli", "plan_type")}
+    return dict(settings, copilot=bool(org["copilot"]), payment_problem=bool(org["payment_problem"]),
+                cycle_start=start.isoformat(), next_cycle_start=nxt.isoformat(), owners=people["owner"],
+                members=people["member"], invitations=people["invitation"], teams=teams, seats=seats, events=events)

@@ -196,3 +196,25 @@ class SandboxProcess:
     def reset_peaks(self):
         """A new billing month: each Datadog product's peak_holders starts at its holders now."""
         return self._call("POST", "/_sandbox/datadog/peaks/reset", {})
+
+    # -- admin calls of the GitHub Copilot API -----------------------------------------
+    def github_clock(self, now=None, advance_days=0, advance_seconds=0, real=False):
+        """Set the Copilot clock to ``now`` (ISO-8601 UTC), move it on, or (``real``) let it
+        follow real time again; seats whose cancellation date is reached end."""
+        if real:
+            return self._call("POST", "/_sandbox/github/clock", {"real": True})
+        payload = {"now": now} if now is not None else {"advance_days": advance_days, "advance_seconds": advance_seconds}
+        return self._call("POST", "/_sandbox/github/clock", payload)
+
+    def github_activity(self, org, login, **fields):
+        """``login`` uses Copilot: ``last_activity_at`` (default now) and the editor."""
+        return self._call("POST", "/_sandbox/github/activity", dict(fields, org=org, login=login))
+
+    def github_team(self, org, team, add=(), remove=()):
+        """Members join or leave an org team (seats follow, contract §10.5)."""
+        return self._call("POST", "/_sandbox/github/team", {"org": org, "team": team, "add": list(add),
+                                                            "remove": list(remove)})
+
+    def github_org(self, org, **settings):
+        """Change an org's Copilot settings (seat_management_setting, copilot, payment_problem, ...)."""
+        return self._call("POST", "/_sandbox/github/org", dict(settings, org=org))

@@ -32,7 +32,16 @@ REMOVED = "9PB2MZ1ZMB1S/0003"
 SCOPE = "https://onestore.microsoft.com/.default"
 # The sandbox's default answers where the specs leave them open (see /_sandbox/config).
 DEFAULT_ANSWERS = {"unknown_path_answer": "text", "msstore_error_body": "camel", "msstore_lists_removed": True,
-                   "datadog_max_page_limit": 1000, "datadog_refusal_detail": "list"}
+                   "datadog_max_page_limit": 1000, "datadog_refusal_detail": "list",
+                   # The GitHub Copilot switches, each at its stand-in rule (contract §7, §10).
+                   "github_count_reused": False, "github_non_member": "reject", "github_mixed_team_cancel": "reject",
+                   "github_cancel_without_seat": "ignore", "github_batch_limit": None, "github_empty_list": "reject",
+                   "github_unknown_team": "reject", "github_both_sources": "team", "github_enterprise_seats": "listed",
+                   "github_team_leave": "pending", "github_pending_in_e3": "seat", "github_orphans_in_total": "counted",
+                   "github_per_page_over_max": "clamp", "github_link_path": "requested",
+                   "github_no_copilot_read": "404", "github_missing_user_agent": "403", "github_primary_limit": None,
+                   "github_primary_answer": "403", "github_secondary_limit": None,
+                   "github_secondary_answer": "retry_after"}
 RESOURCE = "https://onestore.microsoft.com"
 
 BASE_SEED = {

@@ -10,7 +10,7 @@ from seatops_sandbox import admin, registry, routing
 from seatops_sandbox.httpmsg import Request
 
 PACKAGE = os.path.dirname(registry.__file__)
-API_MODULES = ("datadog_api", "msstore_api", "tokens")
+API_MODULES = ("datadog_api", "msstore_api", "tokens", "copilot_api")
 
 
 def _source(name):
@@ -54,6 +54,18 @@ TEMPLATES = [
     ("/V1/Users/{username}/Seats", "msstore"),
     ("/{tenant}/oauth2/v2.0/token", "token"),
     ("/{tenant}/oauth2/token", "token"),
+    ("/orgs/{org}/copilot/billing", "github"),
+    ("/orgs/{org}/copilot/billing/seats", "github"),
+    ("/orgs/{org}/copilot/billing/selected_users", "github"),
+    ("/orgs/{org}/copilot/billing/selected_teams", "github"),
+    ("/orgs/{org}/members/{username}/copilot", "github"),
+    ("/api/v3/orgs/{org}/copilot/billing", "github"),
+    ("/api/v3/orgs/{org}/copilot/billing/seats", "github"),
+    ("/api/v3/orgs/{org}/copilot/billing/selected_users", "github"),
+    ("/api/v3/orgs/{org}/copilot/billing/selected_teams", "github"),
+    ("/api/v3/orgs/{org}/members/{username}/copilot", "github"),
+    ("/organizations/{org_id}/copilot/billing/seats", "github"),
+    ("/api/v3/organizations/{org_id}/copilot/billing/seats", "github"),
 ]
 
 
@@ -86,6 +98,10 @@ def _route(path):
     ("//oauth2/token", "//oauth2/token", None, ()),                   # no tenant
     ("/", "/", None, ()),
     ("/anything/else", "/anything/else", None, ()),
+    ("/orgs/acme/copilot/billing", "/orgs/{org}/copilot/billing", "github", ("acme",)),
+    ("/api/v3/orgs/acme/members/mona/copilot", "/api/v3/orgs/{org}/members/{username}/copilot", "github",
+     ("acme", "mona")),
+    ("/orgs/acme/copilot/billing/", "/orgs/acme/copilot/billing/", "github", ()),     # trailing slash: 404
 ])
 def test_paths_take_their_routes(path, template, api, captures):
     assert _route(path) == (template, api, captures)
@@ -95,7 +111,8 @@ def test_config_keys_are_the_servers_and_each_apis():
     assert set(admin.CONFIG_KEYS) == {
         "latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
         "unknown_path_answer", "msstore_error_body", "msstore_lists_removed",
-        "datadog_max_page_limit", "datadog_refusal_detail"}
+        "datadog_max_page_limit", "datadog_refusal_detail"} | {key for key in admin.CONFIG_KEYS if key.startswith("github_")}
+    assert len([key for key in admin.CONFIG_KEYS if key.startswith("github_")]) == 20
     assert [rate.key for rate in registry.RATE_LIMITS] == ["datadog_rate_limit", "msstore_rate_limit"]
 
 
@@ -113,6 +130,10 @@ def test_api_modules_add_their_own_admin_calls():
     assert {path: (route.method, route.handler.__module__) for path, route in registry.ADMIN_ROUTES.items()} == {
         "/_sandbox/datadog/claim": ("POST", "seatops_sandbox.datadog_api"),
         "/_sandbox/datadog/peaks/reset": ("POST", "seatops_sandbox.datadog_api"),
+        "/_sandbox/github/clock": ("POST", "seatops_sandbox.copilot_api"),
+        "/_sandbox/github/activity": ("POST", "seatops_sandbox.copilot_api"),
+        "/_sandbox/github/team": ("POST", "seatops_sandbox.copilot_api"),
+        "/_sandbox/github/org": ("POST", "seatops_sandbox.copilot_api"),
     }
     # admin.py serves them from the registry without naming them.
     assert "/_sandbox/datadog" not in _source("admin.py")
