@@ -76,6 +76,8 @@ def build_parser():
     generate.add_argument("--ms-products", type=int, default=2)
     generate.add_argument("--ms-seats", type=int, default=100, help="seats per Store product")
     generate.add_argument("--ms-capacity", type=int, help="seat capacity per Store product (default 2 x seats)")
+    generate.add_argument("--gh-members", type=int, default=0, help="members of a generated GitHub org (0: no org)")
+    generate.add_argument("--gh-seats", type=int, default=0, help="Copilot seats in that org")
     generate.add_argument("-o", "--output", required=True, help="output file (.json, or .yml for YAML)")
     return parser
 
@@ -88,11 +90,12 @@ def main(argv=None):
 
 
 def run_generate(args):
-    for name in ("dd_users", "dd_products", "dd_holders", "ms_users", "ms_products", "ms_seats", "dd_committed"):
+    for name in ("dd_users", "dd_products", "dd_holders", "ms_users", "ms_products", "ms_seats", "dd_committed",
+                 "gh_members", "gh_seats"):
         if (getattr(args, name) or 0) < 0:
             return _fail(f"--{name.replace('_', '-')} must be >= 0")
     data = gen.generate(args.seed, args.dd_users, args.dd_products, args.dd_holders, args.ms_users,
-                        args.ms_products, args.ms_seats, args.ms_capacity, args.dd_committed)
+                        args.ms_products, args.ms_seats, args.ms_capacity, args.dd_committed, args.gh_members, args.gh_seats)
     gen.write(data, args.output)
     creds = gen.CREDENTIALS
     print(f"wrote {args.output}: {args.dd_users} Datadog users, {args.dd_products} products; "
@@ -101,6 +104,8 @@ def run_generate(args):
           f"(read-only: {creds['datadog']['read_only_api_key']}/{creds['datadog']['read_only_app_key']})")
     print(f"Store: tenant={creds['msstore']['tenant']} client_id={creds['msstore']['client_id']} "
           f"client_secret={creds['msstore']['client_secret']}")
+    if args.gh_members:
+        print(f"GitHub: org={gen.GH_ORG} token={gen.GH_TOKEN} ({args.gh_seats} Copilot seats)")
     return 0
 
 

@@ -23,6 +23,10 @@ CREDENTIALS = {
                 "read_only_api_key": DD_RO_API_KEY, "read_only_app_key": DD_RO_APP_KEY},
     "msstore": {"tenant": MS_TENANT, "client_id": MS_CLIENT_ID, "client_secret": MS_CLIENT_SECRET},
 }
+GH_ORG = "generated-org"
+GH_OWNER = "gen-owner"
+GH_TOKEN = "gen-gh-token"
+GH_CREDENTIALS = {"org": GH_ORG, "token": GH_TOKEN, "owner": GH_OWNER}
 
 FIRST = ("ana", "ben", "chen", "dara", "eli", "fatima", "gus", "hana", "ivan", "jo", "kai", "lena",
          "mo", "nia", "omar", "pia", "quinn", "rui", "sara", "tom", "uma", "vik", "wen", "yara", "zoe")
@@ -33,8 +37,9 @@ DD_PRODUCTS = ("incident_response", "apm_pro", "ci_visibility", "synthetics", "r
 
 
 def generate(seed=42, dd_users=1000, dd_products=3, dd_holders=100, ms_users=500, ms_products=2,
-             ms_seats=100, ms_capacity=None, dd_committed=None):
-    """A seed population; ``dd_committed`` is every Datadog product's committed_seats (None: none)."""
+             ms_seats=100, ms_capacity=None, dd_committed=None, gh_members=0, gh_seats=0):
+    """A seed population; ``dd_committed`` is every Datadog product's committed_seats (None: none).
+    With ``gh_members`` > 0 it has a GitHub org of that many members, ``gh_seats`` of them seated."""
     rng = random.Random(seed)
     users = []
     for i in range(dd_users):
@@ -80,7 +85,34 @@ def generate(seed=42, dd_users=1000, dd_products=3, dd_holders=100, ms_users=500
         "clients": [{"client_id": MS_CLIENT_ID, "client_secret": MS_CLIENT_SECRET, "activated": True}],
         "users": upns, "inventory": inventory, "seats": ms_seat_map,
     }]}
-    return {"generated": {"seed": seed, "credentials": CREDENTIALS}, "datadog": datadog, "msstore": msstore}
+    data = {"generated": {"seed": seed, "credentials": CREDENTIALS}, "datadog": datadog, "msstore": msstore}
+    if gh_members > 0:
+        # Drawn after the other two, so their output stays the same with or without an org.
+        data["github"] = generate_github(rng, gh_members, gh_seats)
+        data["generated"]["credentials"] = dict(CREDENTIALS, github=GH_CREDENTIALS)
+    return data
+
+
+def generate_github(rng, members, seats):
+    """One org (assign_selected) with ``members`` members and ``seats`` direct seats, a few
+    team-granted through one selected team, and varied activity."""
+    logins = [f"gh-user-{i:06d}" for i in range(members)]
+    holders = sorted(rng.sample(logins, min(seats, members)))
+    team = holders[:min(25, len(holders))]
+    seat_list = []
+    for i, login in enumerate(holders):
+        seat = {"login": login, "created_at": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z"}
+        if rng.random() < 0.6:
+            seat["last_activity_at"] = f"2024-12-{1 + i % 28:02d}T10:00:00Z"
+            seat["last_activity_editor"] = "vscode/1.98.2/copilot/1.290.0"
+        if login in team:
+            seat["team"] = "copilot-users"
+        seat_list.append(seat)
+    org = {"login": GH_ORG, "owners": [GH_OWNER], "members": logins,
+           "teams": [{"slug": "copilot-users", "name": "Copilot users", "members": team, "selected": True}],
+           "seats": seat_list}
+    token = {"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot"], "user": GH_OWNER}
+    return {"orgs": [org], "tokens": [token]}
 
 
 def write(data, path):
