@@ -70,6 +70,7 @@ def on_seed(app):
     with _RATE_LOCK:
         rate.clear()
         writes.clear()
+    app.gh_stale = {}
 
 
 def _primary(app, token, kind):
@@ -202,6 +203,26 @@ def _require_copilot(app, org_row, headers, endpoint):
     _refuse(status, "Copilot Business is not enabled for this organization." if status == 422 else "Not Found", headers)
 
 
+def _seat_table(app, org_row):
+    """Where reads find seats: the copy taken before the last writes while they are not yet
+    visible (``github_write_delay``, §10.12), else the seats themselves."""
+    until = getattr(app, "gh_stale", {}).get(org_row["login_l"], 0)
+    return "gh_seats_stale" if until > time.time() else "gh_seats"
+
+
+def _hide_writes(app, db, org_row):
+    """Before a write under ``github_write_delay``: keep what reads show until N seconds
+    after this write (the copy is taken once, at the first write of a run of hidden ones)."""
+    delay = app.config["github_write_delay"]
+    if not delay:
+        return
+    if not hasattr(app, "gh_stale"):
+        app.gh_stale = {}
+    if app.gh_stale.get(org_row["login_l"], 0) <= time.time():
+        db.execute("DELETE FROM gh_seats_stale WHERE org_l = ?", (org_row["login_l"],))
+        db.execute("INSERT INTO gh_seats_stale SELECT * FROM gh_seats WHERE org_l = ?", (org_row["login_l"],))
+
+
 def _listed_where(app):
     """Seats E2 lists and counts: enterprise-team seats per ``github_enterprise_seats``."""
     if app.config["github_enterprise_seats"] == "hidden":
@@ -233,7 +254,7 @@ def _billing_body(app, db, org_row):
     orphans = "" if app.config["github_orphans_in_total"] == "counted" else " AND s.login_l IS NOT NULL"
     row = db.execute(
         "SELECT COUNT(*), SUM(pending_date IS NOT NULL), SUM(created_at >= ?), SUM(last_activity_at >= ?) "
-        "FROM gh_seats s WHERE s.org_l = ?" + orphans + _listed_where(app),
+        f"FROM {_seat_table(app, org_row)} s WHERE s.org_l = ?" + orphans + _listed_where(app),
         (first, first, org_row["login_l"])).fetchone()
     total, pending, added, active = row[0], row[1] or 0, row[2] or 0, row[3] or 0
     invited = db.execute("SELECT COUNT(*) FROM gh_members WHERE org_l = ? AND role = 'invitation'",
@@ -284,12 +305,13 @@ def handle_seats(app, req, org):
 def _seat_page(app, db, org_row, page, per_page):
     where = "WHERE s.org_l = ?" + _listed_where(app)
     args = (org_row["login_l"],)
-    listed = db.execute(f"SELECT COUNT(*) FROM gh_seats s {where}", args).fetchone()[0]
+    table = _seat_table(app, org_row)
+    listed = db.execute(f"SELECT COUNT(*) FROM {table} s {where}", args).fetchone()[0]
     total = listed
     if app.config["github_orphans_in_total"] == "not_counted":
-        total -= db.execute(f"SELECT COUNT(*) FROM gh_seats s {where} AND s.login_l IS NULL", args).fetchone()[0]
+        total -= db.execute(f"SELECT COUNT(*) FROM {table} s {where} AND s.login_l IS NULL", args).fetchone()[0]
     # A stable order across pages (§7): created_at, then the holder's id, then the seat key.
-    rows = db.execute(f"SELECT s.* FROM gh_seats s {where} ORDER BY s.created_at, s.uid, s.key LIMIT ? OFFSET ?",
+    rows = db.execute(f"SELECT s.* FROM {table} s {where} ORDER BY s.created_at, s.uid, s.key LIMIT ? OFFSET ?",
                       args + (per_page, (page - 1) * per_page)).fetchall()
     return total, listed, rows
 
@@ -326,7 +348,7 @@ def handle_member_seat(app, req, org, username):
                               (org_row["login_l"], username.lower())).fetchone()
             if role is not None and role["role"] == "invitation":
                 _refuse(422, "The user has a pending organization invitation.", headers)
-            row = db.execute("SELECT * FROM gh_seats WHERE org_l = ? AND login_l = ?",
+            row = db.execute(f"SELECT * FROM {_seat_table(app, org_row)} WHERE org_l = ? AND login_l = ?",
                              (org_row["login_l"], username.lower())).fetchone()
             if row is None or (row["pending_date"] and app.config["github_pending_in_e3"] == "not_found"):
                 _refuse(404, "Not Found", headers)
@@ -435,7 +457,11 @@ def _write(app, req, org, key, action):
             org_row, headers = _gate(app, req, db, org, True)
             names = _names(app, req, key, headers)
             _require_writable(org_row, headers)
+            _hide_writes(app, db, org_row)
             status, body = action(app, db, org_row, names, headers)
+            if app.config["github_write_delay"]:
+                # Only a write that took effect starts (or extends) the hidden window.
+                app.gh_stale[org_row["login_l"]] = time.time() + app.config["github_write_delay"]
     except Refusal as exc:
         return exc.resp
     return json_response(status, body, JSON_CT, headers)
@@ -810,6 +836,8 @@ SETTINGS = {
     "github_link_path": Setting("requested", one_of("requested", "canonical")),
     # E1/E2 without Copilot (open question 12).
     "github_no_copilot_read": Setting("404", one_of("404", "422")),
+    # §10.12: seconds an E4-E7 write stays invisible to E1-E3 (0: read-after-write consistent).
+    "github_write_delay": Setting(0, _optional_count(0)),
     # §3: a request without User-Agent.
     "github_missing_user_agent": Setting("403", one_of("403", "allow")),
     # §6: the hourly budget (null: 5,000 per token, 15,000 per installation, 60 anonymous),

@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS gh_seats (
     updated_at TEXT NOT NULL, pending_date TEXT, last_activity_at TEXT, editor TEXT, last_auth TEXT,
     plan_type TEXT NOT NULL, direct INTEGER NOT NULL, team_l TEXT, PRIMARY KEY (org_l, key));
 CREATE INDEX IF NOT EXISTS gh_seats_order ON gh_seats (org_l, created_at, uid, key);
+CREATE TABLE IF NOT EXISTS gh_seats_stale AS SELECT * FROM gh_seats WHERE 0;
 CREATE TABLE IF NOT EXISTS gh_tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, permissions TEXT NOT NULL,
     user_l TEXT, sso INTEGER NOT NULL);
@@ -88,7 +89,7 @@ CREATE TABLE IF NOT EXISTS gh_events (
 
 TABLES = ("meta", "dd_keys", "dd_products", "dd_users", "dd_seats", "ms_tenants", "ms_clients",
           "ms_users", "ms_inventory", "ms_seats", "ms_tokens", "gh_orgs", "gh_users", "gh_members", "gh_teams",
-          "gh_team_members", "gh_seats", "gh_tokens", "gh_events")
+          "gh_team_members", "gh_seats", "gh_seats_stale", "gh_tokens", "gh_events")
 
 
 # Each product's peak starts again from its holders now (a new billing month).

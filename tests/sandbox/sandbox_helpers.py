@@ -38,7 +38,7 @@ DEFAULT_ANSWERS = {"unknown_path_answer": "text", "msstore_error_body": "camel",
                    "github_cancel_without_seat": "ignore", "github_batch_limit": None, "github_empty_list": "reject",
                    "github_unknown_team": "reject", "github_both_sources": "team", "github_enterprise_seats": "listed",
                    "github_team_leave": "pending", "github_pending_in_e3": "seat", "github_orphans_in_total": "counted",
-                   "github_per_page_over_max": "clamp", "github_link_path": "requested",
+                   "github_per_page_over_max": "clamp", "github_link_path": "requested", "github_write_delay": 0,
                    "github_no_copilot_read": "404", "github_missing_user_agent": "403", "github_primary_limit": None,
                    "github_primary_answer": "403", "github_secondary_limit": None,
                    "github_secondary_answer": "retry_after"}

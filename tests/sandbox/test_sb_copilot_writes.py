@@ -221,3 +221,18 @@ def test_writes_go_through_the_request_log_and_faults(gh):
     logged = [(r["template"], r["status"]) for r in gh.requests()["entries"]]
     assert logged == [("/orgs/{org}/copilot/billing/selected_users", 500)] * 1 + \
         [("/orgs/{org}/copilot/billing/selected_users", 201)]
+
+
+def test_write_delay_hides_writes_from_reads(gh):
+    import time
+    from copilot_helpers import billing
+    gh.config(github_write_delay=1)
+    assert add_users(gh, ["zed"]).json() == {"seats_created": 1}
+    assert remove_users(gh, ["mona"]).json() == {"seats_cancelled": 1}
+    assert "Zed" not in all_seats(gh) and all_seats(gh)["mona"]["pending_cancellation_date"] is None
+    basic_error(seat_of(gh, "zed"), 404)
+    assert billing(gh).json()["seat_breakdown"]["total"] == 4
+    assert "zed" in state_seats(gh) or "Zed" in state_seats(gh)       # the state itself has it
+    time.sleep(1.2)
+    assert "Zed" in all_seats(gh) and all_seats(gh)["mona"]["pending_cancellation_date"] == NEXT_CYCLE
+    assert seat_of(gh, "zed").status_code == 200

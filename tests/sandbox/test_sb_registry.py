@@ -112,7 +112,7 @@ def test_config_keys_are_the_servers_and_each_apis():
         "latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
         "unknown_path_answer", "msstore_error_body", "msstore_lists_removed",
         "datadog_max_page_limit", "datadog_refusal_detail"} | {key for key in admin.CONFIG_KEYS if key.startswith("github_")}
-    assert len([key for key in admin.CONFIG_KEYS if key.startswith("github_")]) == 20
+    assert len([key for key in admin.CONFIG_KEYS if key.startswith("github_")]) == 21
     assert [rate.key for rate in registry.RATE_LIMITS] == ["datadog_rate_limit", "msstore_rate_limit"]
 
 
