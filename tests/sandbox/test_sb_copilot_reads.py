@@ -213,3 +213,10 @@ def test_reads_go_through_the_request_log(gh):
     logged = [(r["method"], r["template"], r["status"]) for r in gh.requests()["entries"]]
     assert logged == [("GET", "/orgs/{org}/copilot/billing", 200), ("GET", "/orgs/{org}/copilot/billing/seats", 200),
                       ("GET", "/orgs/{org}/members/{username}/copilot", 200)]
+
+
+def test_writes_under_api_v3_and_any_accept(gh):
+    resp = call(gh, "POST", f"/orgs/{ORG}/copilot/billing/selected_users", prefix="/api/v3",
+                json={"selected_usernames": ["zed"]}, headers={"Accept": "application/vnd.github.v3+json"})
+    assert resp.status_code == 201
+    assert seats(gh, headers={"Accept": "*/*"}).json()["total_seats"] == 5
