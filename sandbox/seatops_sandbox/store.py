@@ -79,6 +79,8 @@ CREATE TABLE IF NOT EXISTS gh_seats (
     updated_at TEXT NOT NULL, pending_date TEXT, last_activity_at TEXT, editor TEXT, last_auth TEXT,
     plan_type TEXT NOT NULL, direct INTEGER NOT NULL, team_l TEXT, PRIMARY KEY (org_l, key));
 CREATE INDEX IF NOT EXISTS gh_seats_order ON gh_seats (org_l, created_at, uid, key);
+-- Every GitHub request first ends the seats whose cancellation date is reached: keep that a lookup.
+CREATE INDEX IF NOT EXISTS gh_seats_pending ON gh_seats (pending_date) WHERE pending_date IS NOT NULL;
 CREATE TABLE IF NOT EXISTS gh_seats_stale AS SELECT * FROM gh_seats WHERE 0;
 CREATE TABLE IF NOT EXISTS gh_tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, permissions TEXT NOT NULL,
