@@ -5,6 +5,7 @@ Tests talk plain HTTP (requests) to the server, exactly as a client would.
 
 import pytest
 
+from copilot_helpers import copilot_seed
 from sandbox_helpers import DEFAULT_ANSWERS, base_seed
 from seatops_sandbox.testing import SandboxProcess
 
@@ -24,3 +25,11 @@ def sb(sandbox_process):
     sandbox_process.seed(base_seed())
     sandbox_process.clear_requests()
     return sandbox_process
+
+
+@pytest.fixture
+def gh(sb):
+    """The shared sandbox seeded with the base seed plus a GitHub Copilot section (copilot_helpers)."""
+    sb.seed(copilot_seed())
+    sb.clear_requests()
+    return sb

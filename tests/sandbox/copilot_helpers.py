@@ -2,7 +2,6 @@
 
 import copy
 
-import pytest
 import requests
 
 from sandbox_helpers import base_seed
@@ -55,14 +54,6 @@ def copilot_seed(**org_changes):
     seed["github"] = copy.deepcopy(GITHUB)
     seed["github"]["orgs"][0].update(org_changes)
     return seed
-
-
-@pytest.fixture
-def gh(sb):
-    """The shared sandbox seeded with the base seed plus the GitHub section above."""
-    sb.seed(copilot_seed())
-    sb.clear_requests()
-    return sb
 
 
 def call(sb, method, path, token="owner", headers=None, prefix="", **kwargs):

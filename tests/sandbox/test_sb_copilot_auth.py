@@ -2,7 +2,7 @@
 
 import pytest
 
-from copilot_helpers import ORG, TOKENS, add_users, basic_error, billing, call, copilot_seed, gh, seats  # noqa: F401
+from copilot_helpers import ORG, TOKENS, add_users, basic_error, billing, copilot_seed, seats
 from seatops_sandbox.testing import SandboxError
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from copilot_helpers import ORG, NEXT_CYCLE, all_seats, basic_error, billing, call, copilot_seed, gh, seat_of, seats  # noqa: F401
+from copilot_helpers import ORG, NEXT_CYCLE, all_seats, basic_error, billing, call, copilot_seed, seat_of, seats
 
 
 # -- E1 ---------------------------------------------------------------------------------------

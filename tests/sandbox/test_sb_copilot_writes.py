@@ -2,8 +2,8 @@
 
 import pytest
 
-from copilot_helpers import (ORG, NEXT_CYCLE, NOW, add_teams, add_users, all_seats, basic_error, call, gh,  # noqa: F401
-                             remove_teams, remove_users, seat_of, state_seats)
+from copilot_helpers import (ORG, NEXT_CYCLE, NOW, add_teams, add_users, all_seats, basic_error, call, remove_teams,
+                             remove_users, seat_of, state_seats)
 
 
 def events(sb):
