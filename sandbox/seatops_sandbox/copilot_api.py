@@ -231,21 +231,30 @@ def _listed_where(app):
     return ""
 
 
-def handle_billing(app, req, org):
-    """E1: the org's settings and a seat breakdown consistent with E2 (§8.2 stand-in rule)."""
+def _read(app, req, org, endpoint, read):
+    """A read endpoint: 404 for another method; the cycle rolled over, the caller and Copilot
+    checked, then ``read(db, org_row, headers)`` gives the body (and may add headers); a
+    Refusal on the way is the answer."""
     if req.method != "GET":
         return basic_error(404, "Not Found")
     try:
         with app.store.write() as db:
             gh_roll_over(db)
             org_row, headers = _gate(app, req, db, org, False)
-            _require_copilot(app, org_row, headers, "E1")
-            if org_row["payment_problem"]:
-                _refuse(422, "There is a problem with your account's associated payment method.", headers)
-            body = _billing_body(app, db, org_row)
+            _require_copilot(app, org_row, headers, endpoint)
+            body = read(db, org_row, headers)
     except Refusal as exc:
         return exc.resp
     return json_response(200, body, JSON_CT, headers)
+
+
+def handle_billing(app, req, org):
+    """E1: the org's settings and a seat breakdown consistent with E2 (§8.2 stand-in rule)."""
+    def read(db, org_row, headers):
+        if org_row["payment_problem"]:
+            _refuse(422, "There is a problem with your account's associated payment method.", headers)
+        return _billing_body(app, db, org_row)
+    return _read(app, req, org, "E1", read)
 
 
 def _billing_body(app, db, org_row):
@@ -284,22 +293,15 @@ def _page_params(app, req, headers):
 
 def handle_seats(app, req, org):
     """E2: one page of the billed seats, ``Link`` only when there is more than one page."""
-    if req.method != "GET":
-        return basic_error(404, "Not Found")
-    try:
-        with app.store.write() as db:
-            gh_roll_over(db)
-            org_row, headers = _gate(app, req, db, org, False)
-            _require_copilot(app, org_row, headers, "E2")
-            page, per_page = _page_params(app, req, headers)
-            total, listed, rows = _seat_page(app, db, org_row, page, per_page)
-            seats = [_seat_json(app, db, org_row, row) for row in rows]
-    except Refusal as exc:
-        return exc.resp
-    link = _link_header(app, req, org_row, page, per_page, listed)
-    if link:
-        headers["Link"] = link
-    return json_response(200, {"total_seats": total, "seats": seats}, JSON_CT, headers)
+    def read(db, org_row, headers):
+        page, per_page = _page_params(app, req, headers)
+        total, listed, rows = _seat_page(app, db, org_row, page, per_page)
+        seats = [_seat_json(app, db, org_row, row) for row in rows]
+        link = _link_header(app, req, org_row, page, per_page, listed)
+        if link:
+            headers["Link"] = link
+        return {"total_seats": total, "seats": seats}
+    return _read(app, req, org, "E2", read)
 
 
 def _seat_page(app, db, org_row, page, per_page):
@@ -337,25 +339,17 @@ def _link_header(app, req, org_row, page, per_page, listed):
 
 def handle_member_seat(app, req, org, username):
     """E3: the seat of one member; 404 without one, 422 for an invitee or without Copilot."""
-    if req.method != "GET":
-        return basic_error(404, "Not Found")
-    try:
-        with app.store.write() as db:
-            gh_roll_over(db)
-            org_row, headers = _gate(app, req, db, org, False)
-            _require_copilot(app, org_row, headers, "E3")
-            role = db.execute("SELECT role FROM gh_members WHERE org_l = ? AND login_l = ?",
-                              (org_row["login_l"], username.lower())).fetchone()
-            if role is not None and role["role"] == "invitation":
-                _refuse(422, "The user has a pending organization invitation.", headers)
-            row = db.execute(f"SELECT * FROM {_seat_table(app, org_row)} WHERE org_l = ? AND login_l = ?",
-                             (org_row["login_l"], username.lower())).fetchone()
-            if row is None or (row["pending_date"] and app.config["github_pending_in_e3"] == "not_found"):
-                _refuse(404, "Not Found", headers)
-            body = _seat_json(app, db, org_row, row)
-    except Refusal as exc:
-        return exc.resp
-    return json_response(200, body, JSON_CT, headers)
+    def read(db, org_row, headers):
+        role = db.execute("SELECT role FROM gh_members WHERE org_l = ? AND login_l = ?",
+                          (org_row["login_l"], username.lower())).fetchone()
+        if role is not None and role["role"] == "invitation":
+            _refuse(422, "The user has a pending organization invitation.", headers)
+        row = db.execute(f"SELECT * FROM {_seat_table(app, org_row)} WHERE org_l = ? AND login_l = ?",
+                         (org_row["login_l"], username.lower())).fetchone()
+        if row is None or (row["pending_date"] and app.config["github_pending_in_e3"] == "not_found"):
+            _refuse(404, "Not Found", headers)
+        return _seat_json(app, db, org_row, row)
+    return _read(app, req, org, "E3", read)
 
 
 # -- JSON shapes (§8) ---------------------------------------------------------------------
