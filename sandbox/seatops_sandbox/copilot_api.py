@@ -30,6 +30,9 @@ SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit and have been tem
                      "creation. Please retry your request again later.")
 ACCEPTED_READ = "organization_copilot_seat_management=read; organization_administration=read"
 ACCEPTED_WRITE = "organization_copilot_seat_management=write; organization_administration=write"
+ACCEPTED_MEMBERS = "members=read"
+LOCKOUT_MESSAGE = "Maximum number of login attempts exceeded. Please try again later."
+LOCKOUT_SECONDS = 60
 BASE_URL = "https://api.github.com"
 
 
@@ -71,6 +74,7 @@ def on_seed(app):
         rate.clear()
         writes.clear()
     app.gh_stale = {}
+    app.gh_bad_credentials, app.gh_locked_until = [], 0.0
 
 
 def _primary(app, token, kind):
@@ -95,15 +99,17 @@ def _primary(app, token, kind):
 
 
 def _secondary(app, token, headers):
-    """A write beyond ``github_secondary_limit`` writes a minute answers as GitHub's secondary
-    limit does, in the shape ``github_secondary_answer`` picks (§6: retry-after is not always sent)."""
+    """A write beyond ``github_secondary_limit`` writes per ``github_secondary_window`` seconds
+    answers as GitHub's secondary limit does, in the shape ``github_secondary_answer`` picks
+    (§6: retry-after is not always sent); both times are switches so tests need not wait a minute."""
     limit = app.config["github_secondary_limit"]
     if limit is None:
         return
     now = time.time()
+    window = app.config["github_secondary_window"]
     _rate, writes = _counters(app)
     with _RATE_LOCK:
-        recent = [t for t in writes.get(token, []) if t > now - 60]
+        recent = [t for t in writes.get(token, []) if t > now - window]
         refused = len(recent) >= limit
         if not refused:
             recent.append(now)
@@ -115,9 +121,32 @@ def _secondary(app, token, headers):
     if style == "no_headers":
         out = {}
     if style in ("retry_after", "429_retry_after"):
-        out["retry-after"] = "60"
+        out["retry-after"] = str(app.config["github_secondary_retry_after"])
     raise Refusal(json_response(429 if style == "429_retry_after" else 403,
                                 {"message": SECONDARY_MESSAGE, "documentation_url": RATE_DOCS}, JSON_CT, out))
+
+
+# -- bad-credential lockout (§4.3) ----------------------------------------------------------
+
+def _lockout_check(app, now):
+    """While locked out every request is refused, valid credentials included (§4.3). The
+    sandbox cannot tell clients apart, so the lockout is global: tests run one client at a time."""
+    if app.config["github_bad_credential_lockout"] is None:
+        return
+    if getattr(app, "gh_locked_until", 0.0) > now:
+        raise Refusal(json_response(403, {"message": LOCKOUT_MESSAGE, "documentation_url": DOCS}, JSON_CT))
+
+
+def _count_bad_credentials(app, now):
+    """One more 401 "Bad credentials": the N-th within 60 s starts a 60 s lockout."""
+    limit = app.config["github_bad_credential_lockout"]
+    if limit is None:
+        return
+    with _RATE_LOCK:
+        recent = [t for t in getattr(app, "gh_bad_credentials", []) if t > now - LOCKOUT_SECONDS] + [now]
+        if len(recent) >= limit:
+            app.gh_locked_until, recent = now + LOCKOUT_SECONDS, []
+        app.gh_bad_credentials = recent
 
 
 # -- the gate: headers, token, role, permission ---------------------------------------------
@@ -140,18 +169,31 @@ def _token_row(db, req):
     return row, None if row is not None else "Bad credentials"
 
 
-def _gate(app, req, db, org, write):
-    """Everything before the endpoint logic; returns (org row, rate-limit headers) or raises Refusal."""
+def _caller(app, req, db):
+    """Headers, lockout, token and primary budget, common to every GitHub route; returns
+    (token row, rate-limit headers) or raises Refusal."""
     _check_headers(app, req)
+    now = time.time()
+    _lockout_check(app, now)
     tok, problem = _token_row(db, req)
     allowed, headers = _primary(app, tok["token"] if tok else "anonymous", tok["kind"] if tok else None)
     if tok is None:
+        if problem == "Bad credentials":
+            _count_bad_credentials(app, now)
         _refuse(401, problem, headers)
     if not allowed:
         status = int(app.config["github_primary_answer"])
         headers["x-ratelimit-remaining"] = "0"
         _refuse(status, "API rate limit exceeded for user." if tok["user_l"] else
                 "API rate limit exceeded for installation.", headers)
+    return tok, headers
+
+
+def _gate(app, req, db, org, write, permission=None):
+    """Everything before the endpoint logic; returns (org row, rate-limit headers) or raises
+    Refusal. ``permission(tok, write, headers)`` is the endpoint's own token check (default:
+    the Copilot endpoints')."""
+    tok, headers = _caller(app, req, db)
     if not tok["sso"]:
         headers["X-GitHub-SSO"] = f"required; url=https://github.com/orgs/{org}/sso?authorization_request=sandbox"
         _refuse(403, "Resource protected by organization SAML enforcement. You must grant your "
@@ -160,7 +202,7 @@ def _gate(app, req, db, org, write):
     if org_row is None or not _is_owner(db, tok, org_row):
         # GitHub hides what a caller may not see: unknown org and non-owner look alike (§4.3).
         _refuse(404, "Not Found", headers)
-    _check_permission(tok, write, headers)
+    (permission or _check_permission)(tok, write, headers)
     if write:
         _secondary(app, tok["token"], headers)
     return org_row, headers
@@ -189,6 +231,23 @@ def _check_permission(tok, write, headers):
     levels = ("write",) if write else ("read", "write")
     if not any(perms.get(key) in levels for key in ("copilot", "administration")):
         headers["X-Accepted-GitHub-Permissions"] = ACCEPTED_WRITE if write else ACCEPTED_READ
+        who = "personal access token" if tok["kind"] == "fine_grained" else "integration"
+        _refuse(403, f"Resource not accessible by {who}", headers)
+
+
+def _members_permission(tok, _write, headers):
+    """The membership read: a classic token needs read:org or admin:org (else 404: with only
+    manage_billing:copilot GitHub hides it); a fine-grained or App token needs the org
+    permission Members at read or write (else 403 + the header)."""
+    if tok["kind"] == "classic":
+        scopes = set(filter(None, tok["scopes"].split(",")))
+        headers["X-OAuth-Scopes"] = ", ".join(sorted(scopes))
+        headers["X-Accepted-OAuth-Scopes"] = "admin:org, read:org"
+        if not scopes & {"read:org", "admin:org"}:
+            _refuse(404, "Not Found", headers)
+        return
+    if json.loads(tok["permissions"]).get("members") not in ("read", "write"):
+        headers["X-Accepted-GitHub-Permissions"] = ACCEPTED_MEMBERS
         who = "personal access token" if tok["kind"] == "fine_grained" else "integration"
         _refuse(403, f"Resource not accessible by {who}", headers)
 
@@ -231,17 +290,19 @@ def _listed_where(app):
     return ""
 
 
-def _read(app, req, org, endpoint, read):
+def _read(app, req, org, endpoint, read, permission=None):
     """A read endpoint: 404 for another method; the cycle rolled over, the caller and Copilot
-    checked, then ``read(db, org_row, headers)`` gives the body (and may add headers); a
-    Refusal on the way is the answer."""
+    checked (``endpoint`` None: not a Copilot endpoint, no Copilot check), then
+    ``read(db, org_row, headers)`` gives the body (and may add headers); a Refusal on the
+    way is the answer."""
     if req.method != "GET":
         return basic_error(404, "Not Found")
     try:
         with app.store.write() as db:
             gh_roll_over(db)
-            org_row, headers = _gate(app, req, db, org, False)
-            _require_copilot(app, org_row, headers, endpoint)
+            org_row, headers = _gate(app, req, db, org, False, permission)
+            if endpoint is not None:
+                _require_copilot(app, org_row, headers, endpoint)
             body = read(db, org_row, headers)
     except Refusal as exc:
         return exc.resp
@@ -352,7 +413,35 @@ def handle_member_seat(app, req, org, username):
     return _read(app, req, org, "E3", read)
 
 
+def handle_membership(app, req, org, username):
+    """GET /orgs/{org}/memberships/{username} (GitHub's REST "organization membership for a
+    user", outside E1-E8): the collection asks it before E4, which may invite a non-member.
+    Owners are active admins, members active members, invitees pending members; anyone else 404."""
+    def read(db, org_row, headers):
+        row = db.execute("SELECT m.role, u.login, u.id FROM gh_members m JOIN gh_users u ON u.login_l = m.login_l "
+                         "WHERE m.org_l = ? AND m.login_l = ?", (org_row["login_l"], username.lower())).fetchone()
+        if row is None:
+            _refuse(404, "Not Found", headers)
+        return {"url": f"{BASE_URL}/orgs/{org_row['login']}/memberships/{row['login']}",
+                "state": "pending" if row["role"] == "invitation" else "active",
+                "role": "admin" if row["role"] == "owner" else "member",
+                "organization_url": f"{BASE_URL}/orgs/{org_row['login']}",
+                "organization": org_json(org_row), "user": user_json(row["login"], row["id"])}
+    return _read(app, req, org, None, read, _members_permission)
+
+
 # -- JSON shapes (§8) ---------------------------------------------------------------------
+
+def org_json(org_row):
+    """Organization Simple (§8.7): the org of a membership and of an E8 seat."""
+    login, oid = org_row["login"], org_row["id"]
+    url = f"{BASE_URL}/orgs/{login}"
+    return {"login": login, "id": oid, "node_id": _node_id("Organization", oid), "url": url,
+            "repos_url": url + "/repos", "events_url": url + "/events", "hooks_url": url + "/hooks",
+            "issues_url": url + "/issues", "members_url": url + "/members{/member}",
+            "public_members_url": url + "/public_members{/member}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{oid}?v=4", "description": None}
+
 
 def _node_id(kind, number):
     return base64.b64encode(f"04:{kind}{number}".encode("ascii")).decode("ascii")
@@ -693,6 +782,10 @@ def change_team(app, body):
         for key in ("add", "remove"):
             if not isinstance(body.get(key, []), list):
                 raise AdminError(key, "must be a list of logins")
+        if team["idp_synced"] and body.get("remove"):
+            # GitHub refuses a manual change to an IdP-synced team: its members come from the IdP.
+            raise AdminError("remove", f"team {team['slug']} is synced with an identity provider; "
+                                       "its members cannot be removed by hand")
         for login in body.get("add", []):
             _join(app, db, org_row, team, str(login).lower())
         for login in body.get("remove", []):
@@ -772,6 +865,7 @@ def _routes(prefix):
         Route(prefix + "/orgs/{org}/copilot/billing/selected_users", GITHUB, handle_selected("selected_users")),
         Route(prefix + "/orgs/{org}/copilot/billing/selected_teams", GITHUB, handle_selected("selected_teams")),
         Route(prefix + "/orgs/{org}/members/{username}/copilot", GITHUB, handle_member_seat),
+        Route(prefix + "/orgs/{org}/memberships/{username}", GITHUB, handle_membership),
     )
 
 
@@ -787,9 +881,11 @@ ROUTES = _routes("") + _routes("/api/v3") + (
     Route("/organizations/{org_id}/copilot/billing/seats", GITHUB, _canonical_seats),
     Route("/api/v3/organizations/{org_id}/copilot/billing/seats", GITHUB, _canonical_seats),
 )
-# Any other path under /orgs (a trailing slash included, §2) answers GitHub's 404. (Under
-# /api/v3 Datadog's earlier /api/** catch-all answers: one prefix cannot serve two APIs.)
-CATCH_ALL = (Route("/orgs/**", GITHUB, _not_found),)
+# Any other path under /orgs or /enterprises, at / or under /api/v3 (a trailing slash
+# included, §2), answers GitHub's 404. The registry tries longer catch-alls first, so
+# /api/v3/orgs/** wins over Datadog's /api/**, which still answers the rest of /api/.
+CATCH_ALL = tuple(Route(prefix + top + "/**", GITHUB, _not_found)
+                  for prefix in ("", "/api/v3") for top in ("/orgs", "/enterprises"))
 RATE_LIMIT = None   # GitHub's own per-token budgets (github_primary_limit) replace the generic one
 
 
@@ -800,6 +896,17 @@ def _optional_count(minimum):
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ConfigError(key, f"must be null or an integer >= {minimum}")
         return value
+    return check
+
+
+def _count(minimum):
+    """Like ``_optional_count`` but null is not a value: the setting always has a number."""
+    optional = _optional_count(minimum)
+
+    def check(value, key):
+        if value is None:
+            raise ConfigError(key, f"must be an integer >= {minimum}")
+        return optional(value, key)
     return check
 
 
@@ -841,6 +948,12 @@ SETTINGS = {
     "github_secondary_limit": Setting(None, _optional_count(0)),
     "github_secondary_answer": Setting("retry_after", one_of("retry_after", "no_retry_after", "no_headers",
                                                              "429_retry_after")),
+    # The secondary limit's window (seconds over which writes are counted) and the
+    # retry-after it sends: GitHub's minute by default, shorter so tests need not wait.
+    "github_secondary_window": Setting(60, _count(1)),
+    "github_secondary_retry_after": Setting(60, _count(0)),
+    # §4.3: after N 401 "Bad credentials" within 60 s, every request is 403 for 60 s (null: off).
+    "github_bad_credential_lockout": Setting(None, _optional_count(1)),
 }
 
 ADMIN = (

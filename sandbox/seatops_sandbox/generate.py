@@ -111,7 +111,8 @@ def generate_github(rng, members, seats):
     org = {"login": GH_ORG, "owners": [GH_OWNER], "members": logins,
            "teams": [{"slug": "copilot-users", "name": "Copilot users", "members": team, "selected": True}],
            "seats": seat_list}
-    token = {"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot"], "user": GH_OWNER}
+    token = {"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"],
+             "user": GH_OWNER}   # read:org: the membership check before a seat is given
     return {"orgs": [org], "tokens": [token]}
 
 

@@ -27,9 +27,11 @@ for _api in APIS:
         SETTINGS[_api.RATE_LIMIT.key] = _api.RATE_LIMIT.setting()
     SETTINGS.update(_api.SETTINGS)
 
-# Every API's routes in registry order, then their catch-alls, then any other path.
+# Every API's routes in registry order, then their catch-alls, then any other path. The
+# catch-alls go longest prefix first (registry order among equals), so one API can claim a
+# corner of another's prefix (GitHub's /api/v3/orgs/** inside Datadog's /api/**).
 ROUTES = tuple(route for api in APIS for route in api.ROUTES) + \
-    tuple(route for api in APIS for route in api.CATCH_ALL) + (NO_API,)
+    tuple(sorted((route for api in APIS for route in api.CATCH_ALL), key=lambda r: -len(r.parts))) + (NO_API,)
 
 
 def _admin_routes():

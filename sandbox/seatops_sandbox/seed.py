@@ -359,7 +359,8 @@ GH_SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 GH_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 GH_TOKEN_KINDS = ("classic", "fine_grained", "app_installation", "app_user")
 GH_SCOPES = ("manage_billing:copilot", "read:org", "admin:org", "read:enterprise", "repo", "user")
-GH_PERMISSION_KEYS = ("copilot", "administration")
+# copilot / administration: E1-E7 (§4.2); members: GET /orgs/{org}/memberships/{username}.
+GH_PERMISSION_KEYS = ("copilot", "administration", "members")
 GH_SETTINGS = {
     "seat_management_setting": ("assign_selected", ("assign_all", "assign_selected", "disabled", "unconfigured")),
     "public_code_suggestions": ("block", ("allow", "block", "unconfigured")),

@@ -41,7 +41,8 @@ DEFAULT_ANSWERS = {"unknown_path_answer": "text", "msstore_error_body": "camel",
                    "github_per_page_over_max": "clamp", "github_link_path": "requested", "github_write_delay": 0,
                    "github_no_copilot_read": "404", "github_missing_user_agent": "403", "github_primary_limit": None,
                    "github_primary_answer": "403", "github_secondary_limit": None,
-                   "github_secondary_answer": "retry_after"}
+                   "github_secondary_answer": "retry_after", "github_secondary_window": 60,
+                   "github_secondary_retry_after": 60, "github_bad_credential_lockout": None}
 RESOURCE = "https://onestore.microsoft.com"
 
 BASE_SEED = {

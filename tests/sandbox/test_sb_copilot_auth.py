@@ -1,5 +1,7 @@
 """GitHub Copilot: token kinds and permissions (§4), rate limits (§6) and the seed's errors."""
 
+import time
+
 import pytest
 
 from copilot_helpers import ORG, TOKENS, add_users, basic_error, billing, copilot_seed, seats
@@ -178,3 +180,55 @@ def test_seed_counts_and_state(sb):
     assert org["cycle_start"] == "2025-03-01" and org["next_cycle_start"] == "2025-04-01"
     assert org["teams"]["platform"] == {"selected": True, "idp_synced": False, "enterprise": False,
                                         "members": ["tina", "tom"]}
+
+
+# -- §6: the secondary limit's timing switches --------------------------------------------------
+
+def test_secondary_window_and_retry_after_are_switches(gh):
+    gh.config(github_secondary_limit=1, github_secondary_window=2, github_secondary_retry_after=2)
+    assert add_users(gh, ["zed"]).status_code == 201
+    resp = add_users(gh, ["tom"])
+    assert resp.status_code == 403 and resp.headers["retry-after"] == "2"
+    time.sleep(2.1)
+    assert add_users(gh, ["tom"]).status_code == 201
+
+
+@pytest.mark.parametrize("key, value", [
+    ("github_secondary_window", 0), ("github_secondary_window", None), ("github_secondary_retry_after", -1),
+    ("github_secondary_retry_after", "60"), ("github_bad_credential_lockout", 0)])
+def test_timing_switches_are_checked(gh, key, value):
+    with pytest.raises(SandboxError) as err:
+        gh.config(**{key: value})
+    assert key in str(err.value)
+
+
+# -- §4.3: bad-credential lockout -------------------------------------------------------------
+
+LOCKED = "Maximum number of login attempts exceeded. Please try again later."
+
+
+def test_no_lockout_by_default(gh):
+    for _ in range(5):
+        assert billing(gh, token="nope").status_code == 401
+    assert billing(gh).status_code == 200
+
+
+def test_lockout_after_n_bad_credentials(gh):
+    gh.config(github_bad_credential_lockout=3)
+    assert billing(gh, token=None).status_code == 401            # no token: not a bad credential
+    for _ in range(2):
+        assert basic_error(billing(gh, token="nope"), 401)["message"] == "Bad credentials"
+    assert billing(gh).status_code == 200                         # 2 < 3: not yet
+    assert billing(gh, token="nope").status_code == 401           # the third starts the lockout
+    for resp in (billing(gh), add_users(gh, ["zed"]), billing(gh, token="nope"), seats(gh, token="app")):
+        assert resp.status_code == 403
+        assert resp.json()["message"] == LOCKED
+    assert gh.requests()["counts"]["GET /orgs/{org}/copilot/billing"] == 7
+
+
+def test_a_reseed_ends_the_lockout(gh):
+    gh.config(github_bad_credential_lockout=1)
+    assert billing(gh, token="nope").status_code == 401
+    assert billing(gh).status_code == 403
+    gh.seed(copilot_seed())                                       # a reseed forgets the attempts
+    assert billing(gh).status_code == 200

@@ -220,3 +220,17 @@ def test_writes_under_api_v3_and_any_accept(gh):
                 json={"selected_usernames": ["zed"]}, headers={"Accept": "application/vnd.github.v3+json"})
     assert resp.status_code == 201
     assert seats(gh, headers={"Accept": "*/*"}).json()["total_seats"] == 5
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v3/orgs/Acme/copilot/billing/", "/api/v3/orgs/Acme/copilot/billing/seats/",
+    "/api/v3/orgs/Acme/nothing", "/api/v3/enterprises/acme-corp/copilot/billing/seats/",
+    "/api/v3/enterprises/acme-corp/whatever", "/enterprises/acme-corp/copilot/billing/seats/",
+    "/enterprises/x", "/orgs/Acme/memberships/mona/"])
+def test_unknown_github_paths_are_github_404s(gh, path):
+    assert basic_error(call(gh, "GET", path), 404)["message"] == "Not Found"
+
+
+def test_datadog_keeps_the_rest_of_api(gh):
+    resp = call(gh, "GET", "/api/v2/nothing")
+    assert resp.status_code == 404 and "status" not in resp.json()

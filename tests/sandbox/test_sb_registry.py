@@ -59,11 +59,13 @@ TEMPLATES = [
     ("/orgs/{org}/copilot/billing/selected_users", "github"),
     ("/orgs/{org}/copilot/billing/selected_teams", "github"),
     ("/orgs/{org}/members/{username}/copilot", "github"),
+    ("/orgs/{org}/memberships/{username}", "github"),
     ("/api/v3/orgs/{org}/copilot/billing", "github"),
     ("/api/v3/orgs/{org}/copilot/billing/seats", "github"),
     ("/api/v3/orgs/{org}/copilot/billing/selected_users", "github"),
     ("/api/v3/orgs/{org}/copilot/billing/selected_teams", "github"),
     ("/api/v3/orgs/{org}/members/{username}/copilot", "github"),
+    ("/api/v3/orgs/{org}/memberships/{username}", "github"),
     ("/organizations/{org_id}/copilot/billing/seats", "github"),
     ("/api/v3/organizations/{org_id}/copilot/billing/seats", "github"),
 ]
@@ -102,6 +104,12 @@ def _route(path):
     ("/api/v3/orgs/acme/members/mona/copilot", "/api/v3/orgs/{org}/members/{username}/copilot", "github",
      ("acme", "mona")),
     ("/orgs/acme/copilot/billing/", "/orgs/acme/copilot/billing/", "github", ()),     # trailing slash: 404
+    # GitHub's catch-alls under /api/v3 go before Datadog's /api/** (longest prefix first).
+    ("/api/v3/orgs/acme/copilot/billing/", "/api/v3/orgs/acme/copilot/billing/", "github", ()),
+    ("/api/v3/enterprises/e/x", "/api/v3/enterprises/e/x", "github", ()),
+    ("/enterprises/e/copilot/billing/seats/", "/enterprises/e/copilot/billing/seats/", "github", ()),
+    ("/api/v2/nothing", "/api/v2/nothing", "dd_users", ()),
+    ("/api/v3/users", "/api/v3/users", "dd_users", ()),
 ])
 def test_paths_take_their_routes(path, template, api, captures):
     assert _route(path) == (template, api, captures)
@@ -112,7 +120,7 @@ def test_config_keys_are_the_servers_and_each_apis():
         "latency_ms", "jitter_ms", "datadog_rate_limit", "msstore_rate_limit", "token_lifetime",
         "unknown_path_answer", "msstore_error_body", "msstore_lists_removed",
         "datadog_max_page_limit", "datadog_refusal_detail"} | {key for key in admin.CONFIG_KEYS if key.startswith("github_")}
-    assert len([key for key in admin.CONFIG_KEYS if key.startswith("github_")]) == 21
+    assert len([key for key in admin.CONFIG_KEYS if key.startswith("github_")]) == 24
     assert [rate.key for rate in registry.RATE_LIMITS] == ["datadog_rate_limit", "msstore_rate_limit"]
 
 
