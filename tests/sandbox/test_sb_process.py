@@ -157,6 +157,23 @@ def test_demo_seed_loads_with_documented_credentials():
         assert kinds == [("Offline", "Open"), ("Online", "Open"), ("Online", "Restricted")]
         inactive = token(proc, client_id="demo-inactive-client-id", secret="demo-inactive-client-secret")
         assert ms(proc, "GET", "/V1/Inventory", inactive).status_code == 403
+        _check_demo_github(proc)
+
+
+def _check_demo_github(proc):
+    """The demo's GitHub org: what its comment and the README promise."""
+    headers = {"Authorization": "Bearer ghp_demo_sandbox_token", "User-Agent": "seatops-tests",
+               "X-GitHub-Api-Version": "2022-11-28"}
+    seats = requests.get(proc.url + "/orgs/acme/copilot/billing/seats", headers=headers, timeout=10).json()
+    assert seats["total_seats"] == 8
+    by_login = {(s["assignee"] or {}).get("login"): s for s in seats["seats"]}
+    assert by_login["hubot"]["pending_cancellation_date"] == "2025-04-01"
+    assert by_login["sam"]["last_activity_at"] == "2024-11-15T12:00:00Z"
+    assert by_login["tina"]["assigning_team"]["slug"] == "platform" and None in by_login
+    member = requests.get(proc.url + "/orgs/acme/memberships/newhire", headers=headers, timeout=10).json()
+    assert (member["state"], member["role"]) == ("pending", "member")
+    billing = requests.get(proc.url + "/orgs/acme/copilot/billing", headers=headers, timeout=10).json()
+    assert billing["seat_management_setting"] == "assign_selected" and billing["public_code_suggestions"] == "block"
 
 
 def test_cli_rejects_invalid_seed_with_exit_2(tmp_path):
