@@ -1,4 +1,5 @@
-"""GitHub Copilot seat management (E1-E7 of the GitHub Copilot seats contract).
+"""GitHub Copilot seat management (E1-E8 of the GitHub Copilot seats contract), and the
+org-membership read the collection checks before giving a seat.
 
 Section numbers in comments refer to that contract. Where it marks a behaviour [UNKNOWN],
 the stand-in rule is the default and a ``github_*`` setting of ``/_sandbox/config`` gives
@@ -384,7 +385,8 @@ def _link_header(app, req, org_row, page, per_page, listed):
     if last == 1:
         return None
     host = req.header("Host") or "localhost"
-    if app.config["github_link_path"] == "canonical":
+    # E8 (org_row None) has no canonical alternative: its links stay on the requested path.
+    if org_row is not None and app.config["github_link_path"] == "canonical":
         path = f"/organizations/{org_row['id']}/copilot/billing/seats"
     else:
         path = req.path
@@ -428,6 +430,75 @@ def handle_membership(app, req, org, username):
                 "organization_url": f"{BASE_URL}/orgs/{org_row['login']}",
                 "organization": org_json(org_row), "user": user_json(row["login"], row["id"])}
     return _read(app, req, org, None, read, _members_permission)
+
+
+# -- E8: enterprise seats ------------------------------------------------------------------
+
+def _enterprise_gate(app, req, db, enterprise):
+    """E8's checks (§4.1, §4.2): the common caller checks, SSO, an enterprise known by slug or
+    id (else 404), a classic token (fine-grained and App tokens cannot use E8: 403), an
+    enterprise owner or billing manager (else 404, as GitHub hides), then the scope (else 404)."""
+    tok, headers = _caller(app, req, db)
+    if not tok["sso"]:
+        headers["X-GitHub-SSO"] = (f"required; url=https://github.com/enterprises/{enterprise}/sso"
+                                   "?authorization_request=sandbox")
+        _refuse(403, "Resource protected by enterprise SAML enforcement. You must grant your "
+                     "Personal Access token access to this enterprise.", headers)
+    ent = db.execute("SELECT * FROM gh_enterprises WHERE slug_l = ? OR CAST(id AS TEXT) = ?",
+                     (enterprise.lower(), enterprise)).fetchone()
+    if ent is None:
+        _refuse(404, "Not Found", headers)
+    if tok["kind"] != "classic":
+        who = "personal access token" if tok["kind"] == "fine_grained" else "integration"
+        _refuse(403, f"Resource not accessible by {who}", headers)
+    if db.execute("SELECT 1 FROM gh_enterprise_people WHERE ent_l = ? AND login_l = ?",
+                  (ent["slug_l"], tok["user_l"])).fetchone() is None:
+        _refuse(404, "Not Found", headers)
+    scopes = set(filter(None, tok["scopes"].split(",")))
+    headers["X-OAuth-Scopes"] = ", ".join(sorted(scopes))
+    headers["X-Accepted-OAuth-Scopes"] = "manage_billing:copilot, read:enterprise"
+    if not scopes & {"manage_billing:copilot", "read:enterprise"}:
+        _refuse(404, "Not Found", headers)
+    return ent, headers
+
+
+def _enterprise_union(app, db, ent):
+    """The enterprise's Copilot orgs by login, and one SELECT over all their listed seats (each
+    org from the table its reads use now, ``_seat_table``) with its arguments."""
+    orgs = {r["login_l"]: r for r in db.execute(
+        "SELECT o.* FROM gh_orgs o JOIN gh_enterprise_orgs e ON e.org_l = o.login_l "
+        "WHERE e.ent_l = ? AND o.copilot = 1 ORDER BY o.login_l", (ent["slug_l"],))}
+    parts = [f"SELECT s.* FROM {_seat_table(app, org)} s WHERE s.org_l = ?" + _listed_where(app)
+             for org in orgs.values()]
+    return orgs, " UNION ALL ".join(parts) or "SELECT * FROM gh_seats WHERE 0", tuple(orgs)
+
+
+def handle_enterprise_seats(app, req, enterprise):
+    """E8: one page of the seats of every org of the enterprise, one item per granting org
+    (with its ``organization``); ``total_seats`` counts each user once (§9 E8)."""
+    if req.method != "GET":
+        return basic_error(404, "Not Found")
+    try:
+        with app.store.write() as db:
+            gh_roll_over(db)
+            ent, headers = _enterprise_gate(app, req, db, enterprise)
+            page, per_page = _page_params(app, req, headers)
+            orgs, union, args = _enterprise_union(app, db, ent)
+            listed = db.execute(f"SELECT COUNT(*) FROM ({union})", args).fetchone()[0]
+            # Users once; an orphan seat is nobody's, counted per github_orphans_in_total.
+            total = db.execute(f"SELECT COUNT(DISTINCT login_l) FROM ({union})", args).fetchone()[0]
+            if app.config["github_orphans_in_total"] == "counted":
+                total += db.execute(f"SELECT COUNT(*) FROM ({union}) WHERE login_l IS NULL", args).fetchone()[0]
+            rows = db.execute(f"SELECT * FROM ({union}) ORDER BY created_at, uid, org_l, key LIMIT ? OFFSET ?",
+                              args + (per_page, (page - 1) * per_page)).fetchall()
+            items = [dict(_seat_json(app, db, orgs[r["org_l"]], r), organization=org_json(orgs[r["org_l"]]))
+                     for r in rows]
+    except Refusal as exc:
+        return exc.resp
+    link = _link_header(app, req, None, page, per_page, listed)
+    if link:
+        headers["Link"] = link
+    return json_response(200, {"total_seats": total, "seats": items}, JSON_CT, headers)
 
 
 # -- JSON shapes (§8) ---------------------------------------------------------------------
@@ -866,6 +937,7 @@ def _routes(prefix):
         Route(prefix + "/orgs/{org}/copilot/billing/selected_teams", GITHUB, handle_selected("selected_teams")),
         Route(prefix + "/orgs/{org}/members/{username}/copilot", GITHUB, handle_member_seat),
         Route(prefix + "/orgs/{org}/memberships/{username}", GITHUB, handle_membership),
+        Route(prefix + "/enterprises/{enterprise}/copilot/billing/seats", GITHUB, handle_enterprise_seats),
     )
 
 

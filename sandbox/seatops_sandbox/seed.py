@@ -410,7 +410,34 @@ def _validate_github(gh):
         orgs.append(_gh_org(_map(org, f"github.orgs[{i}]"), f"github.orgs[{i}]", orgs))
     for i, tok in enumerate(_list(gh.get("tokens"), "github.tokens")):
         tokens.append(_gh_token(_map(tok, f"github.tokens[{i}]"), f"github.tokens[{i}]", seen))
-    return {"now": None if clock is None else _timestamp(clock, "github.now"), "orgs": orgs, "tokens": tokens}
+    enterprises = []
+    for i, ent in enumerate(_list(gh.get("enterprises"), "github.enterprises")):
+        enterprises.append(_gh_enterprise(_map(ent, f"github.enterprises[{i}]"), f"github.enterprises[{i}]",
+                                          enterprises, orgs))
+    return {"now": None if clock is None else _timestamp(clock, "github.now"), "orgs": orgs, "tokens": tokens,
+            "enterprises": enterprises}
+
+
+def _gh_enterprise(ent, field, enterprises, orgs):
+    """An enterprise (E8): its slug, the people who may read its seats (owners and billing
+    managers) and its orgs, each a declared org in no other enterprise (an org has one)."""
+    slug = _str(ent.get("slug"), field + ".slug")
+    if not GH_SLUG_RE.match(slug):
+        raise SeedError(field + ".slug", "must be an enterprise slug (letters, digits, '.', '_', '-')")
+    if any(e["slug"].lower() == slug.lower() for e in enterprises):
+        raise SeedError(field + ".slug", f"duplicate enterprise {slug}")
+    rec = {"slug": slug, "id": _int(ent.get("id", 500 + len(enterprises)), field + ".id", minimum=1),
+           "owners": _gh_logins(ent.get("owners"), field + ".owners"),
+           "billing_managers": _gh_logins(ent.get("billing_managers"), field + ".billing_managers"),
+           "orgs": _gh_logins(ent.get("orgs"), field + ".orgs")}
+    declared = {o["login"].lower(): o["login"] for o in orgs}
+    taken = {o.lower(): e["slug"] for e in enterprises for o in e["orgs"]}
+    for j, name in enumerate(rec["orgs"]):
+        if name.lower() not in declared:
+            raise SeedError(f"{field}.orgs[{j}]", f"unknown org {name} (declare it in github.orgs)")
+        if name.lower() in taken:
+            raise SeedError(f"{field}.orgs[{j}]", f"{name} already belongs to enterprise {taken[name.lower()]}")
+    return rec
 
 
 def _gh_token(tok, field, seen):

@@ -85,13 +85,20 @@ CREATE TABLE IF NOT EXISTS gh_seats_stale AS SELECT * FROM gh_seats WHERE 0;
 CREATE TABLE IF NOT EXISTS gh_tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, scopes TEXT NOT NULL, permissions TEXT NOT NULL,
     user_l TEXT, sso INTEGER NOT NULL);
+-- E8: enterprises, who may read their seats (role owner / billing_manager) and their orgs.
+CREATE TABLE IF NOT EXISTS gh_enterprises (slug_l TEXT PRIMARY KEY, slug TEXT NOT NULL, id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS gh_enterprise_people (
+    ent_l TEXT NOT NULL, login_l TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY (ent_l, login_l, role)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gh_enterprise_orgs (
+    ent_l TEXT NOT NULL, org_l TEXT NOT NULL, PRIMARY KEY (ent_l, org_l)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS gh_events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, org_l TEXT NOT NULL, action TEXT NOT NULL, login TEXT, at TEXT NOT NULL);
 """
 
 TABLES = ("meta", "dd_keys", "dd_products", "dd_users", "dd_seats", "ms_tenants", "ms_clients",
           "ms_users", "ms_inventory", "ms_seats", "ms_tokens", "gh_orgs", "gh_users", "gh_members", "gh_teams",
-          "gh_team_members", "gh_seats", "gh_seats_stale", "gh_tokens", "gh_events")
+          "gh_team_members", "gh_seats", "gh_seats_stale", "gh_tokens", "gh_events", "gh_enterprises",
+          "gh_enterprise_people", "gh_enterprise_orgs")
 
 
 # Each product's peak starts again from its holders now (a new billing month).
@@ -347,7 +354,19 @@ def load_github(db, gh, stamp):
                     tok["user"].lower() if tok["user"] else None, int(tok["sso_authorized"])))
     for org in gh["orgs"]:
         _load_github_org(db, org, stamp, users)
+    _load_enterprises(db, gh.get("enterprises", []))
     db.executemany("INSERT INTO gh_users VALUES (?, ?, ?)", [(k, v, gh_user_id(k)) for k, v in users.items()])
+
+
+def _load_enterprises(db, enterprises):
+    for ent in enterprises:
+        ent_l = ent["slug"].lower()
+        db.execute("INSERT INTO gh_enterprises VALUES (?, ?, ?)", (ent_l, ent["slug"], ent["id"]))
+        db.executemany("INSERT INTO gh_enterprise_people VALUES (?, ?, ?)",
+                       [(ent_l, login.lower(), role) for key, role in (("owners", "owner"),
+                                                                       ("billing_managers", "billing_manager"))
+                        for login in ent[key]])
+        db.executemany("INSERT INTO gh_enterprise_orgs VALUES (?, ?)", [(ent_l, o.lower()) for o in ent["orgs"]])
 
 
 def _load_github_org(db, org, stamp, users):
