@@ -412,7 +412,20 @@ def github_snapshot(db):
         orgs[org["login"]] = _org_snapshot(db, org, now)
     # The clock only when a test set it: real time would make two snapshots differ.
     clock = db.execute("SELECT value FROM meta WHERE key = 'gh_clock'").fetchone()
-    return {"clock": clock[0] if clock else None, "orgs": orgs}
+    return {"clock": clock[0] if clock else None, "orgs": orgs, "enterprises": _enterprise_snapshot(db)}
+
+
+def _enterprise_snapshot(db):
+    """Per enterprise (E8): who may read its seats and its orgs, as seeded."""
+    out = {}
+    for ent in db.execute("SELECT * FROM gh_enterprises ORDER BY slug_l").fetchall():
+        people = {role: _logins(db, "SELECT login_l FROM gh_enterprise_people WHERE ent_l = ? AND role = ? "
+                                    "ORDER BY login_l", (ent["slug_l"], role)) for role in ("owner", "billing_manager")}
+        out[ent["slug"]] = {"id": ent["id"], "owners": people["owner"], "billing_managers": people["billing_manager"],
+                            "orgs": _logins(db, "SELECT o.login FROM gh_enterprise_orgs e JOIN gh_orgs o "
+                                                "ON o.login_l = e.org_l WHERE e.ent_l = ? ORDER BY o.login_l",
+                                            (ent["slug_l"],))}
+    return out
 
 
 def _logins(db, sql, args):

@@ -37,7 +37,7 @@ def test_state_shape(sb):
 def test_reset_empties_everything(sb):
     assert admin(sb, "POST", "/_sandbox/reset").json() == {"status": "ok"}
     assert sb.state() == {"datadog": {"products": {}}, "msstore": {"tenants": {}},
-                          "github": {"clock": None, "orgs": {}}}
+                          "github": {"clock": None, "orgs": {}, "enterprises": {}}}
     assert dd(sb, "GET", "/api/v2/users").status_code == 403     # no keys any more
 
 

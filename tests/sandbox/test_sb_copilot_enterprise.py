@@ -108,6 +108,11 @@ def test_orphans_and_orgs_without_copilot(ent):
     assert {s["organization"]["login"] for s in ent_seats(ent).json()["seats"]} == {ORG}
 
 
+def test_enterprises_in_the_state(ent):
+    assert ent.state()["github"]["enterprises"] == {
+        ENT: {"id": 777, "owners": ["octo"], "billing_managers": ["boss"], "orgs": ["Acme", "acme-labs"]}}
+
+
 def test_follows_writes_to_its_orgs(ent):
     assert call(ent, "POST", f"/orgs/{ORG}/copilot/billing/selected_users",
                 json={"selected_usernames": ["zed"]}).status_code == 201

@@ -28,3 +28,14 @@ def test_generated_50000_seat_org(sb):
 
 def test_generate_without_github_has_no_github_section():
     assert "github" not in generate.generate(seed=1, dd_users=5, ms_users=5)
+
+
+def test_generated_token_can_check_memberships(sb):
+    data = generate.generate(seed=3, dd_users=5, ms_users=5, ms_seats=2, gh_members=20, gh_seats=5)
+    sb.seed(data)
+    creds = data["generated"]["credentials"]["github"]
+    member = data["github"]["orgs"][0]["members"][0]
+    resp = call(sb, "GET", f"/orgs/{creds['org']}/memberships/{member}", token=creds["token"])
+    assert resp.status_code == 200 and resp.json()["state"] == "active"
+    owner = call(sb, "GET", f"/orgs/{creds['org']}/memberships/{creds['owner']}", token=creds["token"]).json()
+    assert owner["role"] == "admin"
