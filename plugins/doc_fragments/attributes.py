@@ -56,6 +56,16 @@ attributes:
       - seatops.seats.datadog
 """
 
+    GITHUB_GROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/seatops.seats.github) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - seatops.seats.github
+"""
+
     MSSTORE_GROUP = r"""
 options: {}
 attributes:

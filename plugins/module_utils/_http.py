@@ -56,7 +56,7 @@ class ApiError(Exception):
     """
 
     def __init__(self, message, status=None, method=None, path=None, attempts=1, body=None,
-                 url=None):
+                 url=None, headers=None):
         super(ApiError, self).__init__(message)
         self.message = message
         self.status = status
@@ -66,6 +66,9 @@ class ApiError(Exception):
         self.body = body
         # The full address called (no credentials in it), for messages about a wrong api_url.
         self.url = url
+        # Only the response headers the client asked to keep (``keep_headers``), scrubbed:
+        # an API may say in a header what would fix the call (a permission, an SSO link).
+        self.headers = dict(headers or {})
 
     def __str__(self):
         where = " ".join(part for part in (self.method, self.path) if part)
@@ -137,6 +140,20 @@ def error_reader(*payload_readers):
     return error_message
 
 
+# A rate-limit reset larger than this is a moment (UTC epoch seconds, as GitHub sends it),
+# not a number of seconds to wait (as Datadog sends it): no window lasts 30 years.
+_EPOCH_THRESHOLD = 1e9
+
+
+def reset_seconds(headers, name="X-RateLimit-Reset"):
+    """Seconds until the rate-limit window resets, from a header that holds either the
+    seconds left or the reset moment in UTC epoch seconds; None when absent or unreadable."""
+    seconds = header_seconds(headers, name)
+    if seconds is not None and seconds > _EPOCH_THRESHOLD:
+        return max(0.0, seconds - time.time())
+    return seconds
+
+
 def header_seconds(headers, name):
     """A header holding a number of seconds (or, for Retry-After, an HTTP date), else None."""
     value = headers.get(name) if headers is not None else None
@@ -170,12 +187,17 @@ class HttpClient(object):
     :param error_message: the hook ``error_message(body_text, reason)`` that turns an error
         body (already scrubbed) into the message; the API client passes its own (see
         :func:`error_reader`), the default knows only generic bodies. Its result is scrubbed.
+    :param rate_limit_wait: the hook ``rate_limit_wait(response, attempt)`` of an API that
+        answers a rate limit with something other than 429 (GitHub: a 403): the seconds to
+        wait before trying again, or None when the response is no rate limit. A response it
+        names is retried (within ``retries``) like a 429.
+    :param keep_headers: names of error-response headers kept on :class:`ApiError`.
     """
 
     def __init__(self, base_url, headers=None, secrets=(), timeout=30, validate_certs=True,
                  ca_path=None, retries=3, backoff_factor=1.0, max_backoff=30.0,
                  max_retry_wait=60.0, max_total_wait=300.0, sleep=None, session=None, rng=None,
-                 error_message=None):
+                 error_message=None, rate_limit_wait=None, keep_headers=()):
         if not HAS_REQUESTS and session is None:
             raise ApiError("the Python library 'requests' is required")
         self.base_url = base_url.rstrip("/")
@@ -187,6 +209,8 @@ class HttpClient(object):
         self.max_total_wait = max_total_wait
         self.waited = 0.0
         self._error_message = error_message or extract_error_message
+        self._rate_limit_wait = rate_limit_wait
+        self._keep_headers = tuple(keep_headers)
         self.calls = Counter()
         self.throttled = 0
         self.retried_writes = 0
@@ -244,8 +268,7 @@ class HttpClient(object):
         it defaults to the method and path. Raises :class:`ApiError` on any final failure.
         """
         endpoint = endpoint or "%s %s" % (method, path)
-        url = self.base_url + path
-        shown_url = self.display_url + path
+        url, shown_url = self._address(path)
         self._remember_credentials(headers)
         attempt = 0
         while True:
@@ -282,20 +305,39 @@ class HttpClient(object):
                                "no seat API sends as an answer" % response.status_code,
                                status=response.status_code, method=method, path=path,
                                attempts=attempt, url=shown_url)
-            if response.status_code == 429:
+            limited = self._rate_limit_wait(response, attempt) if self._rate_limit_wait else None
+            if response.status_code == 429 or limited is not None:
                 with self._lock:
                     self.throttled += 1
-            retryable = response.status_code == 429 or response.status_code in RETRYABLE_STATUSES
+            retryable = (response.status_code == 429 or limited is not None
+                         or response.status_code in RETRYABLE_STATUSES)
             if retryable and self._may_retry(attempt, method):
-                self._wait(self._retry_delay(response, attempt), method, path,
-                           "HTTP %s" % response.status_code, attempt)
+                delay = limited if limited is not None else self._retry_delay(response, attempt)
+                self._wait(delay, method, path, "HTTP %s" % response.status_code, attempt)
                 continue
             # Scrub before the message is cut to length: a cut secret is no longer found.
             text = self._scrub(response.text or "")
             raise ApiError(
                 self._scrub(self._error_message(text, response.reason)),
                 status=response.status_code, method=method, path=path, attempts=attempt,
-                body=self._error_body(text), url=shown_url)
+                body=self._error_body(text), url=shown_url, headers=self._kept_headers(response))
+
+    def _address(self, path):
+        """The URL to call and the one messages show. ``path`` joins the base URL, or is a
+        whole URL a server sent (a ``Link`` header's next page), which must be on the base
+        URL's scheme and host: the credentials go with the call, never to another host."""
+        if not re.match(r"^https?://", path, re.IGNORECASE):
+            return self.base_url + path, self.display_url + path
+        own, other = urlsplit(self.base_url), urlsplit(path)
+        if (own.scheme.lower(), own.netloc.lower()) != (other.scheme.lower(), other.netloc.lower()):
+            raise ApiError("the server sent a link to %s, which is not on %s: it was not "
+                           "followed, so that the credentials stay with the API's own host"
+                           % (without_credentials(path.split("?", 1)[0]), self.display_url))
+        return path, without_credentials(path)
+
+    def _kept_headers(self, response):
+        return dict((name, self._scrub(str(response.headers[name])))
+                    for name in self._keep_headers if response.headers.get(name) is not None)
 
     def request_json(self, method, path, shape=None, **kwargs):
         """Like :meth:`request`, returning the decoded JSON body (``{}`` for an empty body).
@@ -304,7 +346,7 @@ class HttpClient(object):
         it is the documented shape); a problem raises :class:`ShapeError` naming the call.
         """
         response = self.request(method, path, **kwargs)
-        shown_url = self.display_url + path
+        shown_url = self._address(path)[1]
         if not response.content:
             payload = {}
         else:
@@ -348,7 +390,8 @@ class HttpClient(object):
     def _retry_delay(self, response, attempt):
         if response.status_code == 429:
             for name in ("X-RateLimit-Reset", "Retry-After"):
-                seconds = header_seconds(response.headers, name)
+                seconds = (reset_seconds if name == "X-RateLimit-Reset" else header_seconds)(
+                    response.headers, name)
                 if seconds:
                     # A little past the reset, so the retry lands in the new period.
                     return min(self.max_retry_wait, seconds + 0.05 + self._rng.random() * 0.1)
@@ -368,7 +411,7 @@ class HttpClient(object):
     def _note_rate_limit(self, response):
         """Slow down before the budget runs out rather than after a 429."""
         remaining = response.headers.get("X-RateLimit-Remaining")
-        reset = header_seconds(response.headers, "X-RateLimit-Reset")
+        reset = reset_seconds(response.headers)
         if remaining is None or reset is None:
             return
         try:

@@ -100,6 +100,13 @@ def check_sync_options(params, users, protected):
     parse_max_reclaims(params["max_reclaims"])
     check_whole_number(params["max_holders"], "max_holders")
     check_whole_number(params["grace_days"], "grace_days")
+    if params.get("reclaim_inactive_days") is not None:
+        # Offered by platforms that tell when a seat was last used.
+        if check_whole_number(params["reclaim_inactive_days"], "reclaim_inactive_days") < 1:
+            raise SeatSyncError("reclaim_inactive_days must be 1 or more (days without use), got 0")
+        if params["state"] != "present":
+            raise SeatSyncError("reclaim_inactive_days needs state=present (state=absent only "
+                                "removes the users listed)")
     expected = params.get("expect_holders_digest")
     if expected is not None and not re.match(r"^[0-9a-fA-F]{64}$", expected.strip()):
         raise SeatSyncError("expect_holders_digest must be a sha256 digest (64 hex digits, a "

@@ -22,6 +22,13 @@ from ansible_collections.seatops.seats.plugins.module_utils._datadog import (
     normalise_name,
 )
 from ansible_collections.seatops.seats.plugins.module_utils._datadog_seats_backend import DATADOG
+from ansible_collections.seatops.seats.plugins.module_utils._github import (
+    GithubError,
+    check_organization,
+    connection_argument_spec as github_connection_argument_spec,
+    normalise_login,
+)
+from ansible_collections.seatops.seats.plugins.module_utils._github_seats_backend import GITHUB
 from ansible_collections.seatops.seats.plugins.module_utils._msstore import (
     check_product_id,
     check_sku_id,
@@ -37,7 +44,8 @@ class Platform(object):
     ``product_fields``: ``((field, check), ...)``, where ``check(value, field)`` returns the
     value in its canonical form or raises naming ``field``. ``name_rule(name)`` returns a
     person's name in canonical form or raises ValueError saying what is wrong.
-    ``person_field``: what a person is called in the roles' input (``email``, ``upn``).
+    ``person_field``: what a person is called in the roles' input (``email``, ``upn``,
+    ``login``).
     ``inventory_args``: the info module's arguments that list the products with their
     capacity (None when the API tells no capacity).
     ``holdings_args``: the info module's arguments that, with ``users``, list the products
@@ -133,6 +141,18 @@ PLATFORMS = (
         holdings_args={"view": "users"},
         role_connection_options=("api_url", "auth_url"),
         module_side=STORE,
+    ),
+    Platform(
+        name="github",
+        label="GitHub Copilot",
+        seat_module="seatops.seats.github_copilot_seats",
+        info_module="seatops.seats.github_copilot_seats_info",
+        product_fields=(("organization", check_organization),),
+        person_field="login",
+        name_rule=normalise_login,
+        connection_argument_spec=github_connection_argument_spec,
+        input_errors=(GithubError, ValueError),
+        module_side=GITHUB,
     ),
 )
 

@@ -195,7 +195,7 @@ def sync_product(module, platform, backend, users, protected, result):
         exclusive=params["exclusive"], protected=resolution.protected,
         max_reclaims=params["max_reclaims"], check_mode=module.check_mode, journal=journal,
         skipped=skipped, diff=module._diff, max_holders=params["max_holders"],
-        grace_days=params["grace_days"]))
+        grace_days=params["grace_days"], inactive_days=params.get("reclaim_inactive_days")))
     side.shape_result(result, backend)
     warn_above_ceiling(module, result, backend.product)
     if "diff" in result:

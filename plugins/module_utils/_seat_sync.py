@@ -37,15 +37,21 @@ class Person(object):
     ``label`` is what people read (email or UPN) and what diffs list; ``view`` is what
     result lists carry (``{id, email}`` for Datadog, the UPN for the Store); ``since`` is
     when a holder's seat was assigned, as the API wrote it (ISO 8601), None when unknown.
+    ``keep``: why the platform cannot reclaim this holder's seat one person at a time (a
+    seat granted through a team), None when it can: the engine never plans such a reclaim
+    and reports the holder as kept. ``active``: when the holder last used the seat, as the
+    API wrote it, None when never or unknown (see :func:`idle_test`).
     """
 
-    __slots__ = ("key", "label", "view", "since")
+    __slots__ = ("key", "label", "view", "since", "keep", "active")
 
-    def __init__(self, key, label, view=None, since=None):
+    def __init__(self, key, label, view=None, since=None, keep=None, active=None):
         self.key = key
         self.label = label
         self.view = view if view is not None else label
         self.since = since
+        self.keep = keep
+        self.active = active
 
     def __repr__(self):
         return "Person(%r, %r)" % (self.key, self.label)
@@ -60,7 +66,8 @@ class Person(object):
 class Plan(object):
     """What a run will do: each list sorted by label, each person at most once."""
 
-    def __init__(self, to_assign, to_reclaim, unchanged, exclusive_reclaims, kept_in_grace=()):
+    def __init__(self, to_assign, to_reclaim, unchanged, exclusive_reclaims, kept_in_grace=(),
+                 kept_seats=(), idle=()):
         self.to_assign = to_assign
         self.to_reclaim = to_reclaim
         self.unchanged = unchanged
@@ -68,6 +75,11 @@ class Plan(object):
         self.exclusive_reclaims = exclusive_reclaims
         # Holders exclusive would reclaim but keeps: their seat is younger than grace_days.
         self.kept_in_grace = list(kept_in_grace)
+        # Holders exclusive (or the idle rule) would reclaim but the platform cannot reclaim
+        # one by one (Person.keep says why).
+        self.kept_seats = list(kept_seats)
+        # Holders of to_reclaim that are reclaimed because they are idle, not named.
+        self.idle = list(idle)
 
     @property
     def empty(self):
@@ -135,15 +147,19 @@ def sort_people(people):
     return sorted(people, key=lambda person: (person.label or "", person.key))
 
 
-def compute_plan(desired, holders, state="present", exclusive=False, protected=(), recent=None):
+def compute_plan(desired, holders, state="present", exclusive=False, protected=(), recent=None,
+                 idle=None):
     """Turn desired people and current holders into a :class:`Plan`.
 
     ``desired``: iterable of Person (duplicates by key are folded); ``holders``:
     ``{key: Person}``; ``protected``: keys that ``exclusive`` never reclaims; ``recent``:
     None, or a test of a holder whose seat is inside the grace period (see
-    :func:`grace_test`), which ``exclusive`` keeps too. Leaving people out never reclaims
-    them unless ``exclusive`` is set; ``state=absent`` never assigns (and knows no grace: a
-    seat named for reclaim goes, whatever its age).
+    :func:`grace_test`), which ``exclusive`` keeps too; ``idle``: None, or a test of a
+    holder who has not used the seat for long (see :func:`idle_test`): with ``state=present``
+    such a holder is reclaimed unless named in ``desired``, protected or in grace, with or
+    without ``exclusive``. Leaving people out never reclaims them otherwise; a holder whose
+    ``keep`` is set is never reclaimed (it is kept and reported); ``state=absent`` never
+    assigns (and knows no grace: a seat named for reclaim goes, whatever its age).
     """
     if state not in ("present", "absent"):
         raise ValueError("state must be present or absent")
@@ -153,23 +169,34 @@ def compute_plan(desired, holders, state="present", exclusive=False, protected=(
     for person in desired:
         wanted.setdefault(person.key, person)
     protected = set(protected)
+    kept, kept_seats, idle_reclaims = [], [], []
     if state == "present":
         to_assign = [person for key, person in wanted.items() if key not in holders]
         unchanged = [holders[key] for key in wanted if key in holders]
-        to_reclaim, kept = [], []
-        if exclusive:
-            for key, person in holders.items():
-                if key in wanted or key in protected:
-                    continue
-                (kept if recent is not None and recent(person) else to_reclaim).append(person)
+        to_reclaim = []
+        for key, person in holders.items():
+            if key in wanted or key in protected:
+                continue
+            is_idle = idle is not None and idle(person)
+            if not (exclusive or is_idle):
+                continue
+            if person.keep:
+                kept_seats.append(person)
+            elif recent is not None and recent(person):
+                kept.append(person)
+            else:
+                to_reclaim.append(person)
+                if is_idle:
+                    idle_reclaims.append(person)
         exclusive_reclaims = len(to_reclaim)
     else:
-        to_assign, kept = [], []
+        to_assign = []
         to_reclaim = [holders[key] for key in wanted if key in holders]
         unchanged = [person for key, person in wanted.items() if key not in holders]
         exclusive_reclaims = 0
     return Plan(sort_people(to_assign), sort_people(to_reclaim), sort_people(unchanged),
-                exclusive_reclaims, sort_people(kept))
+                exclusive_reclaims, sort_people(kept), sort_people(kept_seats),
+                sort_people(idle_reclaims))
 
 
 _TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
@@ -210,6 +237,23 @@ def grace_test(grace_days, now=None):
         return assigned is not None and assigned > cutoff
 
     return recent
+
+
+def idle_test(inactive_days, now=None):
+    """None when ``inactive_days`` is None; else a test: has this holder not used the seat
+    for ``inactive_days`` days before ``now``? The last use is ``active``, or, for a holder
+    who never used it, when the seat was assigned (``since``). A holder with neither date
+    readable is not idle: the rule reclaims only seats it can show are unused."""
+    if inactive_days is None:
+        return None
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    cutoff = now - datetime.timedelta(days=inactive_days)
+
+    def idle(person):
+        last = parse_timestamp(person.active) or parse_timestamp(person.since)
+        return last is not None and last <= cutoff
+
+    return idle
 
 
 def check_whole_number(value, field):
@@ -266,7 +310,8 @@ def reclaim_limit(max_reclaims, holders_count):
 
 
 def check_reclaim_guard(plan, holders_count, max_reclaims, product):
-    """Refuse, before any write, an exclusive plan that would reclaim more than allowed.
+    """Refuse, before any write, a plan that would reclaim more than allowed seats nobody
+    named one by one (``exclusive``, or holders found idle).
 
     The message says how many seats the run would have reclaimed, the limit, what the
     desired list looked like, and both ways on: raise the limit, or fix the list's source.
@@ -275,7 +320,10 @@ def check_reclaim_guard(plan, holders_count, max_reclaims, product):
     if plan.exclusive_reclaims <= limit:
         return
     wanted = len(plan.to_assign) + len(plan.unchanged)
-    if wanted == 0:
+    if plan.idle and len(plan.idle) == plan.exclusive_reclaims:
+        desired = ("All %d are idle (reclaim_inactive_days); if that many seats are really "
+                   "unused, the limit is what stops them." % len(plan.idle))
+    elif wanted == 0:
         desired = "The desired list is empty, so every holder not in protected would lose their seat."
     else:
         desired = ("The desired list names %d user(s), %d of them holding a seat now; every other "
@@ -313,7 +361,7 @@ def check_ceiling(plan, holders_now, max_holders, product):
 
 def synchronise(backend, desired, holders, state="present", exclusive=False, protected=(),
                 max_reclaims="10%", check_mode=False, journal=None, skipped=(), diff=False,
-                max_holders=None, grace_days=0, now=None):
+                max_holders=None, grace_days=0, now=None, inactive_days=None):
     """Plan, guard, and (unless check mode) apply; return the result dict.
 
     ``holders``: ``{key: Person}``, the holders the caller read (``backend.read_holders()``
@@ -322,14 +370,17 @@ def synchronise(backend, desired, holders, state="present", exclusive=False, pro
     ``skipped``: ``[{"user", "reason"}]`` for names that were left out before planning
     (unknown, disabled...). ``max_holders``: the ceiling (see :func:`check_ceiling`);
     ``grace_days``: with ``exclusive``, holders whose seat is younger are kept (``now``: the
-    time they are measured from, for tests). The result carries ``changed``, ``assigned``,
+    time they are measured from, for tests); ``inactive_days``: holders idle that long are
+    reclaimed unless named (see :func:`idle_test`). The result carries ``changed``, ``assigned``,
     ``reclaimed`` (views), ``unchanged`` (count), ``kept_in_grace`` (``[{"user",
     "assigned_at"}]``), ``skipped_users``, ``failed_users`` (``[{"user", "reason"}]``),
     ``holders_count`` (after) and, with ``diff``, ``diff``.
     """
     before = holders
-    plan = compute_plan(desired, before, state, exclusive, protected, grace_test(grace_days, now))
-    if exclusive:
+    idle = idle_test(inactive_days, now) if state == "present" else None
+    plan = compute_plan(desired, before, state, exclusive, protected, grace_test(grace_days, now),
+                        idle)
+    if exclusive or idle is not None:
         check_reclaim_guard(plan, len(before), max_reclaims, backend.product)
     check_ceiling(plan, getattr(backend, "count_holders", len)(before), max_holders, backend.product)
     facts = backend.check_plan(plan) or {}
@@ -354,6 +405,13 @@ def synchronise(backend, desired, holders, state="present", exclusive=False, pro
         "failed_users": [{"user": person.label, "reason": reason} for person, reason in failures],
         "holders_count": len(after_keys),
     }
+    if plan.kept_seats:
+        # Platforms whose holders may be kept this way return it always (their result_facts).
+        result["kept_seats"] = [{"user": person.label, "reason": person.keep}
+                                for person in plan.kept_seats]
+    if inactive_days is not None:
+        result["idle_reclaimed"] = [{"user": person.label, "last_activity_at": person.active}
+                                    for person in plan.idle if person.key in reclaimed_keys(reclaimed)]
     result.update(facts)
     if diff:
         result["diff"] = {
@@ -361,6 +419,10 @@ def synchronise(backend, desired, holders, state="present", exclusive=False, pro
             "after": after_labels,
         }
     return result
+
+
+def reclaimed_keys(reclaimed):
+    return set(person.key for person in reclaimed)
 
 
 def _labels_after(before, assigned, reclaimed):

@@ -213,11 +213,11 @@ def _check_names(platform, entry, where, problems):
 def problems(state):
     """Every problem in ``state``, each naming the entry and the field; [] when it is valid."""
     if not isinstance(state, dict):
-        return ["the desired state must be a mapping with the keys %s" % " and ".join(seat_platforms.names())]
+        return ["the desired state must be a mapping with the keys %s" % seat_platforms.spoken(seat_platforms.names())]
     found = []
     for key in state:
         if key not in seat_platforms.names():
-            found.append("unknown top-level key %s (expected %s)" % (key, " and ".join(seat_platforms.names())))
+            found.append("unknown top-level key %s (expected %s)" % (key, seat_platforms.spoken(seat_platforms.names())))
     seen = {}
     for platform in seat_platforms.platforms():
         entries = state.get(platform.name) or []

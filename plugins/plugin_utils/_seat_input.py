@@ -47,9 +47,10 @@ def person_fields():
     return fields
 
 
-def _fields_text(joiner):
-    """``an <field> (<platform label>) or a <field> (<platform label>)``."""
-    return joiner.join("%s %s (%s)" % (_article(field), field, ", ".join(labels)) for field, labels in person_fields())
+def _fields_text(conjunction):
+    """``an <field> (<platform label>), a <field> (<platform label>) or a <field> (...)``."""
+    return seat_platforms.spoken(("%s %s (%s)" % (_article(field), field, ", ".join(labels))
+                                  for field, labels in person_fields()), conjunction)
 
 
 class Person(object):
@@ -129,18 +130,18 @@ def people(entries, where, platforms, problems, disable_advice=None):
     problem of a name serving a platform it cannot (how to leave the platform out).
     Returns the people without problems."""
     if not isinstance(entries, (list, tuple)) or not entries:
-        problems.append("%s must list at least one person, each with %s" % (where, _fields_text(" or ")))
+        problems.append("%s must list at least one person, each with %s" % (where, _fields_text("or")))
         return []
     fields = [field for field, _labels in person_fields()]
     found = []
     for index, entry in enumerate(entries):
         label = "%s[%d]" % (where, index)
         if not isinstance(entry, dict):
-            problems.append("%s must be a mapping with %s, got %s" % (label, _fields_text(" and/or "), shown(entry)))
+            problems.append("%s must be a mapping with %s, got %s" % (label, _fields_text("and/or"), shown(entry)))
             continue
         given = [(field, _text(entry.get(field))) for field in fields if _text(entry.get(field))]
         if not given:
-            problems.append("%s needs %s" % (label, _fields_text(" or ")))
+            problems.append("%s needs %s" % (label, _fields_text("or")))
             continue
         before = len(problems)
         used = platforms(entry) if callable(platforms) else platforms

@@ -120,9 +120,16 @@ def headed_diff(result, label_text):
     return None
 
 
+def spoken(parts, conjunction="and"):
+    """A list as people read it: ``a``, ``a and b``, ``a, b and c``."""
+    parts = list(parts)
+    if len(parts) < 2:
+        return "".join(parts)
+    return "%s %s %s" % (", ".join(parts[:-1]), conjunction, parts[-1])
+
+
 def counted(counts, unit):
     """``{platform: n}`` as people read it, in registry order: ``1 <label>, 0 <label> and
     2 <label> seat(s)``."""
-    parts = ["%d %s" % (counts.get(platform.name, 0), platform.label) for platform in platforms()]
-    text = parts[-1] if len(parts) < 2 else "%s and %s" % (", ".join(parts[:-1]), parts[-1])
-    return "%s %s" % (text, unit)
+    return "%s %s" % (spoken("%d %s" % (counts.get(platform.name, 0), platform.label)
+                             for platform in platforms()), unit)

@@ -24,7 +24,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._msstore_seats_backe
 
 
 def test_the_registry_lists_each_platform_once_in_a_fixed_order():
-    assert registry.NAMES == ("datadog", "msstore")
+    assert registry.NAMES == ("datadog", "msstore", "github")
     assert [registry.get(name).name for name in registry.NAMES] == list(registry.NAMES)
     assert registry.get("msstore").label == "Microsoft Store" and registry.get("datadog").label == "Datadog"
     with pytest.raises(KeyError):

@@ -41,7 +41,8 @@ def test_runs_are_appended_never_replaced_and_the_union_folds_people(tmp_path):
     assert record.union(record.read(path)) == {
         "datadog": [{"product_code": "apm_pro", "users": [ANA, BEN]}],
         "msstore": [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": ["Ana@Contoso.com"]},
-                    {"product_id": "CFQ7TTC0K5DR", "sku_id": "0001", "users": ["ana@contoso.com"]}]}
+                    {"product_id": "CFQ7TTC0K5DR", "sku_id": "0001", "users": ["ana@contoso.com"]}],
+        "github": []}
 
 
 def test_a_format_1_record_is_read_as_one_run(tmp_path):

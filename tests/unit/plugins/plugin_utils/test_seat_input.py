@@ -17,7 +17,7 @@ def test_people_are_checked_with_the_modules_rules_and_every_problem_is_named():
          {"email": "0a0a0a0a-0000-4000-8000-00000000000g", "upn": "ana@contoso.com"}, {"upn": "alice"}, {"email": "handle-only"}],
         "offboarding_people", BOTH, problems, disable_advice=lambda platform: ", or set offboarding_%s=false" % platform)
     assert [(p.name_on("datadog"), p.name_on("msstore"), p.index) for p in people] == [("ana@example.com", "ana@contoso.com", 0)]
-    assert problems[0] == "offboarding_people[1] needs an email (Datadog) or a upn (Microsoft Store)"
+    assert problems[0] == "offboarding_people[1] needs an email (Datadog), a upn (Microsoft Store) or a login (GitHub Copilot)"
     assert problems[1].startswith("offboarding_people[2] must be a mapping")
     assert problems[2] == ("offboarding_people[3].email 'ana lima@example.com' must be an email, a handle or a "
                            "user UUID, without whitespace")
@@ -35,7 +35,8 @@ def test_one_name_serves_both_platforms_and_is_checked_only_where_it_is_used():
     assert problems == []
     assert [(p.name_on("datadog"), p.name_on("msstore")) for p in people] == [("handle-only", "handle-only"), ("bob@contoso.com", "bob@contoso.com")]
     assert seat_input.people([], "people", BOTH, problems) == []
-    assert problems == ["people must list at least one person, each with an email (Datadog) or a upn (Microsoft Store)"]
+    assert problems == ["people must list at least one person, each with an email (Datadog), a upn (Microsoft Store) or a login "
+                        "(GitHub Copilot)"]
 
 
 def test_product_codes_and_store_products_are_named_by_index():

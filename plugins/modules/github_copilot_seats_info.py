@@ -1,0 +1,194 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: github_copilot_seats_info
+short_description: List the GitHub Copilot seats of organizations, with their activity
+version_added: 0.2.0
+description:
+  - Lists every Copilot seat of one or more GitHub organizations (all pages) with its
+    state, the team that granted it, its pending cancellation date and the holder's last
+    activity, and the organization's Copilot settings and seat breakdown. Read-only.
+  - With O(inactive_days), also lists the idle seats - holders without Copilot activity
+    for that many days - for audits of what is paid for but unused.
+  - With O(max_holders), also compares the holders of each organization named with a
+    ceiling (RV(ceilings)).
+author:
+  - seatops.seats maintainers (@seatops)
+extends_documentation_fragment:
+  - seatops.seats.github
+  - seatops.seats.attributes
+  - seatops.seats.attributes.INFO_MODULE
+  - seatops.seats.attributes.GITHUB_GROUP
+options:
+  organizations:
+    description:
+      - The logins of the organizations whose seats are listed, for example V(acme).
+    type: list
+    elements: str
+    required: true
+  users:
+    description:
+      - List only the seats of these logins (compared without regard to case); those holding
+        no active seat in any of O(organizations) are in RV(not_holding).
+    type: list
+    elements: str
+  inactive_days:
+    description:
+      - List in RV(organizations) C(idle) the holders whose last Copilot activity (or, never
+        active, the day their seat was given) is at least this many days old.
+    type: int
+  max_holders:
+    description:
+      - A ceiling per organization, C({organization - ceiling}); each must be one of
+        O(organizations). RV(ceilings) then compares every holder of the organization with
+        it, whatever O(users) says.
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Audit the Copilot seats of two organizations, with seats idle for 30 days
+  seatops.seats.github_copilot_seats_info:
+    organizations: [acme, acme-labs]
+    inactive_days: 30
+    token: "{{ github_token }}"
+  register: copilot
+
+- name: Show who pays for Copilot without using it
+  ansible.builtin.debug:
+    msg: "{{ copilot.organizations.acme.idle | map(attribute='login') | list }}"
+
+- name: Does this leaver still hold a seat anywhere?
+  seatops.seats.github_copilot_seats_info:
+    organizations: [acme, acme-labs]
+    users: [octocat]
+  register: leaver
+  failed_when: leaver.not_holding | length == 0
+"""
+
+RETURN = r"""
+organizations:
+  description: Per organization (lower-case login), its settings and seats.
+  returned: always
+  type: dict
+  contains:
+    seat_management_setting:
+      description: V(assign_selected) lets seats be assigned through the API; V(assign_all),
+        V(disabled) and V(unconfigured) make GitHub refuse every seat write.
+      type: str
+      returned: always
+    writable:
+      description: Whether GitHub would take seat writes (the setting is V(assign_selected)
+        and a public code suggestions policy is set).
+      type: bool
+      returned: always
+    settings:
+      description: The other settings GitHub reports (C(plan_type), C(public_code_suggestions),
+        C(ide_chat), C(platform_chat), C(cli)).
+      type: dict
+      returned: always
+    seat_breakdown:
+      description: GitHub's own counts for the billing cycle (C(total), C(pending_cancellation),
+        C(active_this_cycle), ...).
+      type: dict
+      returned: always
+    holders:
+      description: How many active seats (direct or granted through a team) the organization has.
+      type: int
+      returned: always
+    seats:
+      description: The seats (of O(users) only, when given), sorted by login.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        login:
+          description: The holder's login, null for a seat without an assignee.
+          type: str
+          returned: always
+        state:
+          description: V(direct), V(team) (granted through a team), V(pending_cancellation) or
+            V(orphan) (no assignee).
+          type: str
+          returned: always
+        team:
+          description: The slug of the team that granted the seat, null for a direct seat.
+          type: str
+          returned: always
+        pending_cancellation_date:
+          description: When a cancelled seat ends, null otherwise.
+          type: str
+          returned: always
+        created_at:
+          description: When the seat was last given.
+          type: str
+          returned: always
+        last_activity_at:
+          description: The last Copilot activity (may lag a day), null when never.
+          type: str
+          returned: always
+        last_activity_editor:
+          description: The editor of the last activity.
+          type: str
+          returned: always
+        last_authenticated_at:
+          description: The last authentication to Copilot.
+          type: str
+          returned: always
+        plan_type:
+          description: V(business) or V(enterprise), null when GitHub does not say.
+          type: str
+          returned: always
+        id:
+          description: The holder's numeric GitHub id.
+          type: int
+          returned: always
+    idle:
+      description: Holders idle for O(inactive_days) or more, with C(login), C(last_activity_at),
+        C(last_activity_editor), C(created_at) and C(team).
+      type: list
+      elements: dict
+      returned: when O(inactive_days) is set
+  sample:
+    acme:
+      seat_management_setting: assign_selected
+      writable: true
+      settings: {"plan_type": "business", "public_code_suggestions": "block"}
+      seat_breakdown: {"total": 2, "pending_cancellation": 1}
+      holders: 1
+      seats:
+        - {"login": "mona", "state": "direct", "team": null, "created_at": "2026-03-03T09:12:44Z",
+           "last_activity_at": "2026-11-20T16:02:10Z", "pending_cancellation_date": null}
+not_holding:
+  description: Logins of O(users) holding no active seat in any of O(organizations).
+  returned: when O(users) is given
+  type: list
+  elements: str
+  sample: [octocat]
+ceilings:
+  description: Per organization of O(max_holders), C(holders), C(max_holders) and C(above).
+  returned: always
+  type: dict
+  sample: {"acme": {"holders": 42, "max_holders": 40, "above": true}}
+api_calls:
+  description: API calls made, per endpoint, plus C(total).
+  returned: always
+  type: dict
+  sample: {"GET /orgs/{org}/copilot/billing": 1, "GET /orgs/{org}/copilot/billing/seats": 3, "total": 4}
+"""
+
+from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry
+from ansible_collections.seatops.seats.plugins.module_utils._seat_module import run_info_module
+
+
+def main():
+    run_info_module(registry_entry("github"))
+
+
+if __name__ == "__main__":
+    main()
