@@ -208,7 +208,7 @@ LOCKED = "Maximum number of login attempts exceeded. Please try again later."
 
 
 def test_no_lockout_by_default(gh):
-    for _ in range(5):
+    for _attempt in range(5):
         assert billing(gh, token="nope").status_code == 401
     assert billing(gh).status_code == 200
 
@@ -216,7 +216,7 @@ def test_no_lockout_by_default(gh):
 def test_lockout_after_n_bad_credentials(gh):
     gh.config(github_bad_credential_lockout=3)
     assert billing(gh, token=None).status_code == 401            # no token: not a bad credential
-    for _ in range(2):
+    for _attempt in range(2):
         assert basic_error(billing(gh, token="nope"), 401)["message"] == "Bad credentials"
     assert billing(gh).status_code == 200                         # 2 < 3: not yet
     assert billing(gh, token="nope").status_code == 401           # the third starts the lockout
