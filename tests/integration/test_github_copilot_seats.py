@@ -1,0 +1,413 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) seatops.seats contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""github_copilot_seats and github_copilot_seats_info run by real ansible-playbook against
+the sandbox (contract: ../shared/specs/github-copilot-seats-api.md).
+
+The modules talk to the sandbox through :class:`Recorder`, a small forwarding proxy in the
+test process that keeps every request's method, path, query, headers and JSON body, because
+the sandbox's own request log has no bodies: it is what proves which logins an E4/E5 body
+named (and which it never named). ``/_sandbox/state`` proves the seats after each run.
+
+Times are real: the Copilot clock follows real time and the seed's dates are relative to
+now, because grace_days and reclaim_inactive_days measure from the module's clock.
+
+Helpers here are imported by test_github_copilot_switches.py and
+test_github_copilot_limits.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+ORG = "Acme"                     # seeded as written; the module lower-cases it
+MODULE = "seatops.seats.github_copilot_seats"
+INFO = "seatops.seats.github_copilot_seats_info"
+TOKEN = "ghp_integrationOwnerToken0aB3cD"          # classic, manage_billing:copilot + read:org
+TOKENS = {
+    "owner": {"token": TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"],
+              "user": "octo"},
+    "other": {"token": "ghp_integrationOtherToken9zY8x", "kind": "classic",
+              "scopes": ["manage_billing:copilot", "read:org"], "user": "octo"},
+    "no_scope": {"token": "ghp_integrationNoScopeToken7wV", "kind": "classic", "scopes": ["repo"],
+                 "user": "octo"},
+    "fg_none": {"token": "github_pat_integrationFineGrained5uT", "kind": "fine_grained",
+                "permissions": {"members": "read"}, "user": "octo"},
+    "sso": {"token": "ghp_integrationSsoToken3sR2q", "kind": "classic",
+            "scopes": ["manage_billing:copilot", "read:org"], "user": "octo", "sso_authorized": False},
+}
+BAD_TOKEN = "ghp_integrationRevokedToken1pO"
+ALL_SECRETS = [entry["token"] for entry in TOKENS.values()] + [BAD_TOKEN]
+
+E1 = "GET /orgs/{org}/copilot/billing"
+E2 = "GET /orgs/{org}/copilot/billing/seats"
+E4 = "POST /orgs/{org}/copilot/billing/selected_users"
+E5 = "DELETE /orgs/{org}/copilot/billing/selected_users"
+MEMBERSHIP = "GET /orgs/{org}/memberships/{username}"
+
+NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def ago(days):
+    return (NOW - datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def next_cycle_start(now=NOW):
+    """The first day of the next billing cycle (cycle_day 1): where E5 puts a pending date."""
+    first = now.date().replace(day=1)
+    return (first.replace(year=first.year + 1, month=1) if first.month == 12
+            else first.replace(month=first.month + 1)).isoformat()
+
+
+PENDING_DATE = next_cycle_start()
+
+
+def seed(seats=None, members=None, teams=None, org_changes=None, extra_orgs=()):
+    """The GitHub world of these tests (plus nothing else: other platforms are empty).
+
+    Holders: mona (active), Zed (capital Z), lena (idle 90 days), kai (never active, seat
+    60 days old), nia (seat 2 days old), bot (protected in tests), tina and tom (through the
+    selected team platform), sam (through the enterprise team ent); hubot's seat is pending
+    cancellation; one seat has no assignee. Members without a seat: pia, rex, ulf; newhire
+    is invited."""
+    default_seats = [
+        {"login": "mona", "created_at": ago(200), "last_activity_at": ago(1),
+         "last_activity_editor": "vscode/1.98.2/copilot/1.290.0", "last_authenticated_at": ago(1)},
+        {"login": "Zed", "created_at": ago(150), "last_activity_at": ago(2)},
+        {"login": "lena", "created_at": ago(300), "last_activity_at": ago(90),
+         "last_activity_editor": "JetBrains-IC/241.14494.240/copilot-intellij/1.5.8.5775"},
+        {"login": "kai", "created_at": ago(60)},
+        {"login": "nia", "created_at": ago(2)},
+        {"login": "bot", "created_at": ago(400), "last_activity_at": ago(100)},
+        {"login": "hubot", "created_at": ago(120), "pending_cancellation_date": PENDING_DATE},
+        {"orphan": True, "created_at": ago(30)},
+        {"login": "tina", "team": "platform", "created_at": ago(100), "last_activity_at": ago(95)},
+        {"login": "tom", "team": "platform", "created_at": ago(100), "last_activity_at": ago(3)},
+        {"login": "sam", "team": "ent", "created_at": ago(100), "last_activity_at": ago(4)},
+    ]
+    org = {
+        "login": ORG, "id": 4242,
+        "owners": ["octo"],
+        "members": members if members is not None else
+        ["mona", "Zed", "lena", "kai", "nia", "bot", "hubot", "tina", "tom", "sam", "pia", "rex", "ulf"],
+        "invitations": ["newhire"],
+        "teams": teams if teams is not None else [
+            {"slug": "platform", "name": "Platform", "id": 42, "members": ["tina", "tom"], "selected": True},
+            {"slug": "ent", "name": "Enterprise crew", "id": 44, "members": ["sam"], "selected": True,
+             "enterprise": True},
+        ],
+        "seats": default_seats if seats is None else seats,
+    }
+    org.update(org_changes or {})
+    return {"github": {"tokens": list(TOKENS.values()), "orgs": [org] + list(extra_orgs)}}
+
+
+# -- the recording proxy ---------------------------------------------------------------------
+
+class Recorder(object):
+    """A forwarding HTTP proxy on loopback that records every request it passes on.
+
+    The ``Host`` header goes through unchanged, so the sandbox writes its ``Link`` URLs on
+    the proxy's address and next pages come back through here too."""
+
+    def __init__(self, target_url):
+        parsed = urllib.parse.urlsplit(target_url)
+        self.target = (parsed.hostname, parsed.port)
+        self.calls = []
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                split = urllib.parse.urlsplit(self.path)
+                try:
+                    decoded = json.loads(body) if body else None
+                except ValueError:
+                    decoded = body.decode("utf-8", "replace")
+                headers = dict((key, value) for key, value in self.headers.items()
+                               if key.lower() not in ("connection", "keep-alive", "proxy-connection"))
+                conn = http.client.HTTPConnection(*recorder.target, timeout=120)
+                try:
+                    conn.request(self.command, self.path, body=body or None, headers=headers)
+                    resp = conn.getresponse()
+                    payload = resp.read()
+                    status, answer_headers = resp.status, resp.getheaders()
+                finally:
+                    conn.close()
+                with recorder._lock:
+                    recorder.calls.append({
+                        "method": self.command, "path": split.path,
+                        "query": dict(urllib.parse.parse_qsl(split.query)),
+                        "headers": dict((key.lower(), value) for key, value in self.headers.items()),
+                        "body": decoded, "status": status})
+                self.send_response(status)
+                for key, value in answer_headers:
+                    if key.lower() not in ("connection", "transfer-encoding", "content-length",
+                                           "date", "server"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def clear(self):
+        with self._lock:
+            self.calls = []
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def of(self, method, suffix=None):
+        """Recorded calls of ``method`` whose path ends with ``suffix`` (any when None)."""
+        return [call for call in self.calls if call["method"] == method
+                and (suffix is None or call["path"].endswith(suffix))]
+
+    def seat_writes(self, method):
+        """The ``selected_usernames`` of every E4 (POST) or E5 (DELETE), in order."""
+        return [call["body"]["selected_usernames"] for call in self.of(method, "/selected_users")]
+
+    def seat_pages(self):
+        return self.of("GET", "/copilot/billing/seats")
+
+    def sent_logins(self, method):
+        return [login for body in self.seat_writes(method) for login in body]
+
+
+class GitHubWorld(object):
+    """The sandbox (through the recorder) as one test sees it."""
+
+    def __init__(self, sandbox, recorder, defaults):
+        self.sandbox = sandbox
+        self.recorder = recorder
+        self.defaults = defaults
+        self.url = recorder.url
+
+    def reseed(self, data=None, **config):
+        self.sandbox.seed(data if data is not None else seed())
+        self.sandbox.faults([])
+        self.sandbox.config(**dict(self.defaults, **config))
+        self.clear()
+        return self
+
+    def clear(self):
+        self.sandbox.clear_requests()
+        self.recorder.clear()
+
+    def config(self, **values):
+        return self.sandbox.config(**values)
+
+    def org(self):
+        return self.sandbox.state()["github"]["orgs"][ORG.lower()] \
+            if ORG.lower() in self.sandbox.state()["github"]["orgs"] else \
+            self.sandbox.state()["github"]["orgs"][ORG]
+
+    def seats(self):
+        """``{login (lower-case) or None: seat}`` from /_sandbox/state (orphans under None)."""
+        out = {}
+        for seat in self.org()["seats"]:
+            out[(seat["login"] or "").lower() or None] = seat
+        return out
+
+    def active(self):
+        """Lower-case logins holding an active seat (direct or team), sorted."""
+        return sorted(login for login, seat in self.seats().items()
+                      if login and not seat["pending_cancellation_date"])
+
+    def pending(self):
+        return sorted(login for login, seat in self.seats().items()
+                      if login and seat["pending_cancellation_date"])
+
+    def counts(self):
+        return self.sandbox.requests()["counts"]
+
+    def writes(self):
+        counts = self.counts()
+        return counts.get(E4, 0), counts.get(E5, 0)
+
+    def methods(self):
+        """The set of methods the module sent (sandbox log: proves nothing but GET)."""
+        return sorted(set(entry["method"] for entry in self.sandbox.requests()["entries"]))
+
+    def events(self, action=None):
+        return [event for event in self.org()["events"] if action is None or event["action"] == action]
+
+
+@pytest.fixture(scope="module")
+def recorder(sandbox):
+    proxy = Recorder(sandbox.url)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def config_defaults(sandbox):
+    """The sandbox's own defaults, taken before any test changes them."""
+    return dict((key, value) for key, value in sandbox.config().items() if key.startswith("github_"))
+
+
+@pytest.fixture
+def gh(sandbox, recorder, config_defaults):
+    return GitHubWorld(sandbox, recorder, config_defaults).reseed()
+
+
+# -- playbooks ------------------------------------------------------------------------------
+
+def play(world, tasks, api_url=None, token_in_defaults=None):
+    """One play; every task registered and ignore_errors (a failure is asserted, not fatal);
+    a last task shows them all (callbacks never see ``failed``). The token comes from the
+    environment (GITHUB_TOKEN), as AWX injects it: never written into the playbook."""
+    defaults = {"api_url": api_url or world.url}
+    if token_in_defaults:
+        defaults["token"] = token_in_defaults
+    shown = {}
+    out = []
+    for index, task in enumerate(tasks):
+        task = dict(task)
+        task["register"] = "r_%d" % index
+        task.setdefault("ignore_errors", True)
+        shown[task["name"]] = "{{ r_%d }}" % index
+        out.append(task)
+    out.append({"name": "registered", "ansible.builtin.debug": {"msg": shown}})
+    return [{"name": "github copilot seats", "hosts": "localhost", "gather_facts": False,
+             "module_defaults": {"group/seatops.seats.github": defaults}, "tasks": out}]
+
+
+def seats_task(name, check_mode=None, diff=None, **options):
+    options.setdefault("organization", "acme")
+    task = {"name": name, MODULE: options}
+    if check_mode is not None:
+        task["check_mode"] = check_mode
+    if diff is not None:
+        task["diff"] = diff
+    return task
+
+
+def info_task(name, **options):
+    options.setdefault("organizations", ["acme"])
+    return {"name": name, INFO: options}
+
+
+def run(world, run_playbook, tasks, env=None, api_url=None, **kwargs):
+    full_env = {"GITHUB_TOKEN": TOKEN}
+    full_env.update(env or {})
+    result = run_playbook(play(world, tasks, api_url=api_url), env=full_env, **kwargs)
+    assert result.rc == 0, result.output[-4000:]
+    return result
+
+
+def registered(run_result, name):
+    return run_result.result("registered")["msg"][name]
+
+
+def ok(run_result, name):
+    entry = registered(run_result, name)
+    assert not entry.get("failed"), "%s failed: %s" % (name, entry.get("msg"))
+    return entry
+
+
+def failed(run_result, name):
+    entry = registered(run_result, name)
+    assert entry.get("failed") is True, "%s did not fail: %s" % (name, json.dumps(entry)[:2000])
+    return entry
+
+
+def assert_no_secret(run_result):
+    text = run_result.output + json.dumps(run_result.results)
+    for secret in ALL_SECRETS:
+        assert secret not in text
+
+
+def logins(items, key="user"):
+    return sorted(item[key] for item in items)
+
+
+# -- assign, reclaim, exclusive, check mode, diff, idempotence -------------------------------
+
+SYNC = dict(users=["mona", "ZED", "Pia", "hubot", "tina"], exclusive=True, protected=["bot"],
+            max_reclaims=2, grace_days=7)
+
+
+def test_exclusive_sync_check_mode_predicts_apply_then_rerun_is_idempotent(gh, run_playbook):
+    preview = run(gh, run_playbook, [seats_task("sync", **SYNC)], check=True, diff=True)
+    predicted = ok(preview, "sync")
+    # Check mode: reads only (E1, every E2 page, memberships of the two non-holders).
+    assert gh.methods() == ["GET"]
+    assert gh.writes() == (0, 0)
+    assert sorted(call["path"].rsplit("/", 1)[-1] for call in gh.recorder.of("GET", None)
+                  if "/memberships/" in call["path"]) == ["hubot", "pia"]
+    assert predicted["changed"] is True
+    assert sorted(predicted["assigned"], key=str.lower) == ["hubot", "Pia"]
+    assert predicted["reclaimed"] == ["kai", "lena"]
+    assert predicted["unchanged"] == 3
+    assert predicted["kept_in_grace"] == [{"user": "nia", "assigned_at": ago(2)}]
+    assert logins(predicted["kept_seats"]) == ["sam", "tom"]
+    assert [item["reason"] for item in sorted(predicted["kept_seats"], key=lambda i: i["user"])] == [
+        "granted through team ent: remove the person from that team (or deselect the team) to reclaim it",
+        "granted through team platform: remove the person from that team (or deselect the team) to reclaim it"]
+    assert predicted["holders_count"] == 9
+    assert predicted["orphan_seats"] == 1
+    assert predicted["pending_cancellation"] == []
+    assert predicted["seat_management_setting"] == "assign_selected"
+    assert predicted["organization"] == "acme"
+    assert predicted["diff"]["before"]["holders"] == sorted(
+        ["mona", "Zed", "lena", "kai", "nia", "bot", "tina", "tom", "sam"])
+    assert sorted(predicted["diff"]["after"]["holders"], key=str.lower) == sorted(
+        ["mona", "Zed", "nia", "bot", "tina", "tom", "sam", "Pia", "hubot"], key=str.lower)
+    assert gh.active() == ["bot", "kai", "lena", "mona", "nia", "sam", "tina", "tom", "zed"]
+
+    gh.clear()
+    applied = run(gh, run_playbook, [seats_task("sync", **SYNC)], diff=True)
+    done = ok(applied, "sync")
+    for key in ("changed", "assigned", "reclaimed", "unchanged", "kept_in_grace", "kept_seats",
+                "holders_count", "orphan_seats", "skipped_users", "failed_users"):
+        assert done[key] == predicted[key], key
+    assert done["diff"] == predicted["diff"]
+    # Reclaims go first, one E5 then one E4; logins sent as written (Pia), never the kept ones.
+    writes = [(call["method"], call["body"]["selected_usernames"])
+              for call in gh.recorder.of("POST", "/selected_users") + gh.recorder.of("DELETE", "/selected_users")]
+    order = [call["method"] for call in gh.recorder.calls if call["path"].endswith("/selected_users")]
+    assert order == ["DELETE", "POST"]
+    assert sorted(writes) == [("DELETE", ["kai", "lena"]), ("POST", ["Pia", "hubot"])] or \
+        sorted(writes) == [("DELETE", ["kai", "lena"]), ("POST", ["hubot", "Pia"])]
+    assert gh.active() == ["bot", "hubot", "mona", "nia", "pia", "sam", "tina", "tom", "zed"]
+    assert gh.pending() == ["kai", "lena"]
+    assert gh.seats()["kai"]["pending_cancellation_date"] == PENDING_DATE
+    assert [event["login"] for event in gh.events("cfb_seat_assignment_refreshed")] == ["hubot"]
+    assert done["api_calls"][E4] == 1 and done["api_calls"][E5] == 1
+    assert done["api_calls"]["total"] == sum(gh.counts().values())
+
+    gh.clear()
+    again = run(gh, run_playbook, [seats_task("sync", **SYNC)])
+    rerun = ok(again, "sync")
+    assert rerun["changed"] is False
+    assert rerun["assigned"] == [] and rerun["reclaimed"] == []
+    assert gh.writes() == (0, 0)
+    assert rerun["unchanged"] == 5
+    assert rerun["pending_cancellation"] == [
+        {"user": "kai", "pending_cancellation_date": PENDING_DATE},
+        {"user": "lena", "pending_cancellation_date": PENDING_DATE}]
+    # Every holder is in users, so no membership read either.
+    assert MEMBERSHIP not in gh.counts()
