@@ -60,7 +60,7 @@ options:
   confirm_reclaim_all:
     description:
       - A plan that would leave the organization without any Copilot seat is refused unless
-        this is V(true), on top of O(max_reclaims): GitHub cancels the Copilot plan of an
+        this is V(true), on top of O(max_reclaims), because GitHub cancels the Copilot plan of an
         organization without seats.
     type: bool
     default: false
