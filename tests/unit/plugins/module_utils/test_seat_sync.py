@@ -22,6 +22,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._seat_sync import (
     check_reclaim_guard,
     compute_plan,
     grace_test,
+    idle_test,
     parse_max_reclaims,
     parse_timestamp,
     reclaim_limit,
@@ -409,3 +410,170 @@ class TestGracePeriod(object):
         real = synchronise(real_backend, [person(k) for k in desired], real_backend.read_holders(), **kwargs)
         assert predicted == real
         assert real_backend.holders == set(desired) | (set(holders) & set(recent))
+
+
+# -- holders the platform cannot reclaim one by one (Person.keep), and idle seats ---------------
+
+def holder(key, keep=None, since=None, active=None):
+    return Person(key, "%s@example.com" % key, {"id": key, "email": "%s@example.com" % key},
+                  since=since, keep=keep, active=active)
+
+
+class HolderBackend(FakeBackend):
+    """FakeBackend whose holders carry keep / since / active from ``details``."""
+
+    def __init__(self, details, **kwargs):
+        super(HolderBackend, self).__init__(list(details), **kwargs)
+        self.details = dict(details)
+
+    def read_holders(self):
+        self.reads += 1
+        return dict((key, holder(key, **self.details.get(key, {}))) for key in self.holders)
+
+
+TEAM = "granted through team devs"
+
+
+class TestKeptSeats(object):
+    @given(desired=KEYS, holders=KEYS, kept=KEYS)
+    @settings(max_examples=60)
+    def test_a_kept_holder_is_never_reclaimed_by_exclusive(self, desired, holders, kept):
+        details = dict((key, {"keep": TEAM} if key in kept else {}) for key in holders)
+        backend = HolderBackend(details)
+        result = synchronise(backend, [person(k) for k in desired], backend.read_holders(), exclusive=True,
+                             max_reclaims="100%")
+        reclaimed = set(view["id"] for view in result["reclaimed"])
+        assert not reclaimed & kept
+        assert reclaimed == holders - desired - kept
+        expected_kept = sorted("%s@example.com" % k for k in (holders & kept) - desired)
+        assert [item["user"] for item in result.get("kept_seats", [])] == expected_kept
+        assert all(item["reason"] == TEAM for item in result.get("kept_seats", []))
+        assert backend.holders >= holders & kept
+
+    def test_a_kept_holder_is_never_reclaimed_as_idle(self):
+        details = {"t": {"keep": TEAM, "since": days_ago(400)}, "d": {"since": days_ago(400)}}
+        backend = HolderBackend(details)
+        result = synchronise(backend, [], backend.read_holders(), inactive_days=30, now=NOW, max_reclaims="100%")
+        assert [view["id"] for view in result["reclaimed"]] == ["d"]
+        assert result["kept_seats"] == [{"user": "t@example.com", "reason": TEAM}]
+        assert result["idle_reclaimed"] == [{"user": "d@example.com", "last_activity_at": None}]
+        assert backend.holders == {"t"}
+
+    def test_kept_holders_are_not_counted_by_the_guard(self):
+        details = dict((key, {"keep": TEAM}) for key in "abcd")
+        details["e"] = {}
+        backend = HolderBackend(details)
+        result = synchronise(backend, [], backend.read_holders(), exclusive=True, max_reclaims=1)
+        assert [view["id"] for view in result["reclaimed"]] == ["e"] and len(result["kept_seats"]) == 4
+
+    def test_a_plan_that_only_keeps_changes_nothing_and_says_so(self):
+        backend = HolderBackend({"t": {"keep": TEAM}})
+        plan = compute_plan([], backend.read_holders(), "present", exclusive=True)
+        assert plan.empty and [p.key for p in plan.kept_seats] == ["t"] and plan.exclusive_reclaims == 0
+        result = synchronise(backend, [], backend.read_holders(), exclusive=True, max_reclaims=0)
+        assert result["changed"] is False and backend.writes == []
+
+    def test_state_absent_is_not_the_engines_to_refuse(self):
+        # The engine reclaims what state=absent names; refusing a kept seat is the module's
+        # job (it fails or warns before planning), so a named kept holder is planned.
+        plan = compute_plan([person("t")], {"t": holder("t", keep=TEAM)}, "absent")
+        assert [p.key for p in plan.to_reclaim] == ["t"] and plan.kept_seats == []
+
+    def test_no_kept_seats_no_key(self):
+        backend = FakeBackend(["a"])
+        assert "kept_seats" not in synchronise(backend, [], backend.read_holders(), exclusive=True,
+                                               max_reclaims=1)
+
+
+class TestIdle(object):
+    def test_off_when_none(self):
+        assert idle_test(None) is None
+
+    @pytest.mark.parametrize("active, since, idle", [
+        (days_ago(40), days_ago(400), True),     # last used 40 days ago
+        (days_ago(5), days_ago(400), False),     # used recently, whatever the seat's age
+        (None, days_ago(40), True),              # never used: measured from the assignment
+        (None, days_ago(5), False),              # never used, but assigned recently
+        ("garbage", days_ago(40), True),         # an unreadable activity falls back to since
+        (None, None, False),                     # nothing readable: never idle
+        ("garbage", "garbage", False),
+        (days_ago(30), None, True),              # exactly the limit counts as idle
+    ])
+    def test_by_activity_else_assignment(self, active, since, idle):
+        assert idle_test(30, NOW)(holder("x", since=since, active=active)) is idle
+
+    def test_idle_holders_are_reclaimed_without_exclusive(self):
+        details = {"idle": {"active": days_ago(90)}, "busy": {"active": days_ago(1)},
+                   "never": {"since": days_ago(60)}, "fresh": {"since": days_ago(2)}}
+        backend = HolderBackend(details)
+        result = synchronise(backend, [], backend.read_holders(), inactive_days=30, now=NOW, max_reclaims="100%")
+        assert sorted(view["id"] for view in result["reclaimed"]) == ["idle", "never"]
+        assert result["idle_reclaimed"] == [{"user": "idle@example.com", "last_activity_at": days_ago(90)},
+                                            {"user": "never@example.com", "last_activity_at": None}]
+        assert backend.holders == {"busy", "fresh"}
+
+    def test_named_protected_and_in_grace_are_kept(self):
+        details = dict((key, {"active": days_ago(90), "since": days_ago(90)}) for key in ("named", "prot", "other"))
+        details["young"] = {"since": days_ago(3)}
+        backend = HolderBackend(details)
+        result = synchronise(backend, [person("named")], backend.read_holders(), protected=["prot"],
+                             inactive_days=30, grace_days=7, now=NOW, max_reclaims="100%")
+        assert [view["id"] for view in result["reclaimed"]] == ["other"]
+        assert backend.holders == {"named", "prot", "young"}
+
+    def test_grace_keeps_an_idle_seat_younger_than_grace(self):
+        # inactive_days shorter than grace_days: a never-used seat of 10 days is idle but in grace.
+        backend = HolderBackend({"x": {"since": days_ago(10)}})
+        result = synchronise(backend, [], backend.read_holders(), inactive_days=5, grace_days=14, now=NOW,
+                             max_reclaims="100%")
+        assert result["reclaimed"] == [] and result["kept_in_grace"][0]["user"] == "x@example.com"
+        assert result["idle_reclaimed"] == []
+
+    def test_the_guard_stops_idle_reclaims_before_any_write(self):
+        details = dict((key, {"active": days_ago(90)}) for key in "abcdefghij")
+        for check_mode in (True, False):
+            backend = HolderBackend(details)
+            with pytest.raises(SeatSyncError) as caught:
+                synchronise(backend, [], backend.read_holders(), inactive_days=30, now=NOW, max_reclaims="10%",
+                            check_mode=check_mode)
+            assert backend.writes == []
+            message = str(caught.value)
+            assert "Refusing to reclaim 10 of 10 seats of product_x" in message
+            assert "All 10 are idle (reclaim_inactive_days)" in message
+            assert "raise max_reclaims to at least 10" in message
+
+    def test_the_guard_message_for_a_mix_of_idle_and_exclusive(self):
+        details = {"idle": {"active": days_ago(90)}, "extra": {"active": days_ago(1)}}
+        backend = HolderBackend(details)
+        with pytest.raises(SeatSyncError) as caught:
+            synchronise(backend, [], backend.read_holders(), exclusive=True, inactive_days=30, now=NOW,
+                        max_reclaims=1)
+        assert "are idle" not in str(caught.value) and "desired list is empty" in str(caught.value)
+
+    def test_idle_is_not_applied_to_state_absent(self):
+        details = {"named": {"active": days_ago(1)}, "idle": {"active": days_ago(90)}}
+        backend = HolderBackend(details)
+        result = synchronise(backend, [person("named")], backend.read_holders(), state="absent",
+                             inactive_days=30, now=NOW, max_reclaims=0)
+        assert [view["id"] for view in result["reclaimed"]] == ["named"]
+        assert result["idle_reclaimed"] == [] and backend.holders == {"idle"}
+
+    def test_check_mode_predicts_idle_reclaims(self):
+        details = {"idle": {"active": days_ago(90)}, "busy": {"active": days_ago(1)}}
+        kwargs = dict(inactive_days=30, now=NOW, max_reclaims="100%", diff=True)
+        predicted_backend = HolderBackend(details)
+        predicted = synchronise(predicted_backend, [], predicted_backend.read_holders(), check_mode=True, **kwargs)
+        real_backend = HolderBackend(details)
+        real = synchronise(real_backend, [], real_backend.read_holders(), **kwargs)
+        assert predicted == real and predicted_backend.writes == []
+        assert real["idle_reclaimed"] == [{"user": "idle@example.com", "last_activity_at": days_ago(90)}]
+
+    def test_no_idle_rule_no_key(self):
+        backend = FakeBackend(["a"])
+        assert "idle_reclaimed" not in synchronise(backend, [person("a")], backend.read_holders())
+
+    def test_an_idle_reclaim_that_fails_is_not_reported_as_idle_reclaimed(self):
+        backend = HolderBackend({"a": {"active": days_ago(90)}, "b": {"active": days_ago(90)}}, refuse=["b"])
+        result = synchronise(backend, [], backend.read_holders(), inactive_days=30, now=NOW, max_reclaims="100%")
+        assert [item["user"] for item in result["idle_reclaimed"]] == ["a@example.com"]
+        assert [item["user"] for item in result["failed_users"]] == ["b@example.com"]
