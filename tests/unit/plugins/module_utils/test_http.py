@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import certifi
 import pytest
@@ -28,6 +29,7 @@ from ansible_collections.seatops.seats.plugins.module_utils._http import (
     iterate_numbered_pages,
     list_shape,
     optional_string,
+    reset_seconds,
     without_credentials,
 )
 
@@ -424,3 +426,151 @@ class TestAnswerShapes(object):
     def test_without_credentials(self):
         assert without_credentials("https://me:pw@proxy.test:8443/V1") == "https://proxy.test:8443/V1"
         assert without_credentials("https://api.example.test") == "https://api.example.test"
+
+
+class TestLinks(object):
+    """A whole URL the server sent (GitHub's ``Link`` next page) is called verbatim when it
+    is on the base URL's scheme and host, and refused, with no call, otherwise."""
+
+    @responses.activate
+    def test_a_same_host_url_is_called_verbatim(self, http):
+        url = BASE + "/organizations/4711/copilot/billing/seats?per_page=100&page=2&x=%2F"
+        responses.get(BASE + "/organizations/4711/copilot/billing/seats", json={"ok": 1})
+        assert http.request_json("GET", url, endpoint="GET /seats") == {"ok": 1}
+        assert [call.request.url for call in responses.calls] == [url]
+        assert responses.calls[0].request.headers["X-Key"] == SECRET
+        assert http.api_calls() == {"GET /seats": 1, "total": 1}
+
+    @responses.activate
+    def test_scheme_and_host_compare_without_case(self, http):
+        responses.get(BASE + "/x", json={})
+        http.request("GET", "HTTPS://API.Example.TEST/x")
+        assert len(responses.calls) == 1
+
+    @responses.activate
+    def test_a_base_path_prefix_is_no_obstacle(self, sleeps):
+        http = HttpClient(BASE + "/api/v3", sleep=sleeps.append)
+        responses.get(BASE + "/api/v3/orgs/a/seats", json={})
+        http.request("GET", BASE + "/api/v3/orgs/a/seats?page=2")
+        assert len(responses.calls) == 1
+
+    @pytest.mark.parametrize("url", [
+        "https://evil.example.net/x?page=2", "http://api.example.test/x?page=2",
+        "https://api.example.test:8443/x", "https://api.example.test.evil.net/x",
+        "https://api.example.test@evil.net/x"])
+    @responses.activate
+    def test_another_host_scheme_or_port_is_refused_without_a_call(self, http, url):
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", url)
+        message = str(caught.value)
+        assert "was not followed" in message and "credentials stay" in message
+        assert "page=2" not in message and caught.value.status is None
+        assert len(responses.calls) == 0 and http.api_calls() == {"total": 0}
+
+    @responses.activate
+    def test_credentials_in_a_link_are_not_shown(self, http):
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", "https://user:hunter2@elsewhere.test/x")
+        assert "hunter2" not in str(caught.value) and "elsewhere.test" in str(caught.value)
+
+
+class TestEpochResets(object):
+    def test_reset_as_seconds_or_as_an_epoch(self):
+        now = time.time()
+        assert reset_seconds({"X-RateLimit-Reset": "12"}) == 12.0
+        assert 28 <= reset_seconds({"X-RateLimit-Reset": str(int(now) + 30)}) <= 30.5
+        assert reset_seconds({"X-RateLimit-Reset": str(int(now) - 100)}) == 0.0
+        assert reset_seconds({"x-ratelimit-reset": "5"}, "x-ratelimit-reset") == 5.0
+        assert reset_seconds({}) is None and reset_seconds({"X-RateLimit-Reset": "soon"}) is None
+
+    @responses.activate
+    def test_a_spent_budget_with_an_epoch_reset_pauses_until_then(self, http, sleeps):
+        responses.get(BASE + "/x", json={}, headers={"X-RateLimit-Remaining": "0",
+                                                     "X-RateLimit-Reset": str(int(time.time()) + 3)})
+        http.request("GET", "/x")
+        http.request("GET", "/x")
+        assert len(sleeps) == 1 and 1.5 <= sleeps[0] <= 3.1
+
+    @responses.activate
+    def test_a_429_with_an_epoch_reset(self, http, sleeps):
+        responses.get(BASE + "/x", status=429, headers={"X-RateLimit-Reset": str(int(time.time()) + 4)})
+        responses.get(BASE + "/x", json={})
+        http.request("GET", "/x")
+        assert 2.5 <= sleeps[0] <= 4.2
+
+
+class TestRateLimitHook(object):
+    """``rate_limit_wait(response, attempt)``: an API whose rate limit is not a 429 (GitHub's 403)."""
+
+    def client(self, sleeps, hook, **kwargs):
+        return HttpClient(BASE, secrets=[SECRET], retries=kwargs.pop("retries", 3), sleep=sleeps.append,
+                          rate_limit_wait=hook, **kwargs)
+
+    @responses.activate
+    def test_a_response_the_hook_names_is_retried_after_its_wait(self, sleeps):
+        attempts = []
+
+        def hook(response, attempt):
+            attempts.append((response.status_code, attempt))
+            return 7.0 if response.status_code == 403 else None
+
+        http = self.client(sleeps, hook)
+        responses.post(BASE + "/w", status=403, json={"message": "secondary rate limit"})
+        responses.post(BASE + "/w", status=403, json={"message": "secondary rate limit"})
+        responses.post(BASE + "/w", status=201, json={})
+        http.request("POST", "/w", json_body={})
+        assert sleeps == [7.0, 7.0] and attempts == [(403, 1), (403, 2)]
+        assert http.throttled == 2 and http.retried_writes == 2
+
+    @responses.activate
+    def test_a_response_the_hook_does_not_name_is_not_retried(self, sleeps):
+        http = self.client(sleeps, lambda response, attempt: None)
+        responses.get(BASE + "/x", status=403, json={"message": "forbidden"})
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", "/x")
+        assert caught.value.status == 403 and caught.value.attempts == 1 and sleeps == []
+
+    @responses.activate
+    def test_the_hook_wait_is_bounded(self, sleeps):
+        http = self.client(sleeps, lambda response, attempt: 3600.0, retries=1, max_retry_wait=60)
+        responses.get(BASE + "/x", status=403)
+        responses.get(BASE + "/x", json={})
+        http.request("GET", "/x")
+        assert sleeps == [60]
+
+    @responses.activate
+    def test_until_retries_run_out(self, sleeps):
+        http = self.client(sleeps, lambda response, attempt: 1.0, retries=2)
+        responses.get(BASE + "/x", status=403, json={"message": "rate limit"})
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", "/x")
+        assert caught.value.attempts == 3 and len(responses.calls) == 3 and sleeps == [1.0, 1.0]
+
+    @responses.activate
+    def test_the_hook_decides_429_waits_too(self, sleeps):
+        http = self.client(sleeps, lambda response, attempt: 2.5 if response.status_code == 429 else None)
+        responses.get(BASE + "/x", status=429, headers={"Retry-After": "30"})
+        responses.get(BASE + "/x", json={})
+        http.request("GET", "/x")
+        assert sleeps == [2.5]
+
+
+class TestKeepHeaders(object):
+    @responses.activate
+    def test_only_the_named_headers_are_kept_and_they_are_scrubbed(self, sleeps):
+        http = HttpClient(BASE, secrets=[SECRET], retries=0, sleep=sleeps.append,
+                          keep_headers=("X-GitHub-SSO", "X-Accepted-GitHub-Permissions", "X-Missing"))
+        responses.get(BASE + "/x", status=403, json={"message": "no"}, headers={
+            "X-GitHub-SSO": "required; url=https://sso.test/?t=%s" % SECRET,
+            "X-Accepted-GitHub-Permissions": "members=read", "Set-Cookie": "session=%s" % SECRET})
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", "/x")
+        assert caught.value.headers == {"X-GitHub-SSO": "required; url=https://sso.test/?t=********",
+                                        "X-Accepted-GitHub-Permissions": "members=read"}
+
+    @responses.activate
+    def test_nothing_is_kept_by_default(self, http):
+        responses.get(BASE + "/x", status=403, headers={"X-GitHub-SSO": "required"})
+        with pytest.raises(ApiError) as caught:
+            http.request("GET", "/x")
+        assert caught.value.headers == {}
