@@ -109,9 +109,11 @@ class ActionModule(SeatAction):
                 # The seats are reclaimed: the result's record says which, for a restore by hand.
                 return dict(result, failed=True, msg="%s But the offboarding record %s cannot be written: %s; what was "
                             "reclaimed is in this task's result (record)." % (
-                                _offboard_message(run, len(leavers), rows, failures, check, None), record_file, to_text(exc)))
+                                                _offboard_message(run, len(leavers), rows, failures, check, None, platforms), record_file,
+                                to_text(exc)))
             result.update(record_path=record_file, record_runs=len(written["runs"]))
-        result["msg"] = _offboard_message(run, len(leavers), rows, failures, check, record_file if written else None)
+        result["msg"] = _offboard_message(run, len(leavers), rows, failures, check, record_file if written else None,
+                                          platforms)
         if failures and args["fail_on_errors"]:
             result["failed"] = True
         return result
@@ -230,14 +232,14 @@ def _unique(names):
     return out
 
 
-def _offboard_message(run, leavers, rows, failures, check, record_file):
+def _offboard_message(run, leavers, rows, failures, check, record_file, platforms=None):
     products = {}
     for row in rows:
         if row.get("reclaimed"):
             products[row["platform"]] = products.get(row["platform"], 0) + 1
     text = "%s %d seat(s) of %d leaver(s) (%s)." % (
         "Would reclaim" if check else "Reclaimed", run["reclaimed_count"], leavers,
-        seat_platforms.counted(products, "product(s)"))
+        seat_platforms.counted(products, "product(s)", platforms))
     if failures:
         text += " %d failure(s); these leavers may still hold those seats: %s." % (len(failures), outcomes.failures_text(failures))
     if check:

@@ -115,7 +115,8 @@ def _add(users, name):
 
 def _message(assigned, people, products, skipped, failures, check):
     text = "%s %s to %d people on %d product(s)." % (
-        "Would assign" if check else "Assigned", seat_platforms.counted(assigned, "seat(s)"), people, products)
+        "Would assign" if check else "Assigned", seat_platforms.counted(assigned, "seat(s)", set(assigned) or None),
+        people, products)
     if skipped:
         text += " %d skipped: %s." % (len(skipped), outcomes.names_text(
             "%s %s (%s)" % (entry["product"], entry.get("user"), entry.get("reason")) for entry in skipped))

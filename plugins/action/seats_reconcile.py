@@ -268,7 +268,7 @@ class ActionModule(SeatAction):
         warnings, inventory = [], {}
         connections = self._connections(args, task_vars)
         for platform in seat_platforms.platforms():
-            if platform.inventory and state.get(platform.name):
+            if platform.inventory and seat_platforms.desired_entries(state, platform):
                 info = self._run_info(platform.name, connections, platform.inventory_args, task_vars, warnings,
                                       "inventory, for capacity in the report")
                 if info.get("failed"):
@@ -276,10 +276,11 @@ class ActionModule(SeatAction):
                 inventory[platform.name] = info.get("inventory") or []
         units = []
         for platform in seat_platforms.names():
-            for entry in state.get(platform) or []:
+            for entry in seat_platforms.desired_entries(state, platform) or []:
                 units.append(Unit(platform, seat_platforms.product_of(platform, entry), entry["users"],
                                   self._entry_options(entry, args)))
-        entries = [entry for platform in seat_platforms.names() for entry in state.get(platform) or []]
+        entries = [entry for platform in seat_platforms.names()
+                   for entry in seat_platforms.desired_entries(state, platform) or []]
         done = self._run_units("exact", units, {"unknown_users": args["unknown_users"], "journal": args["journal"] or None},
                                connections, task_vars, warnings)
         runs = [(unit.platform, entry, module_result) for (unit, module_result), entry in zip(done, entries)]

@@ -56,6 +56,8 @@ class Platform(object):
     a restore gives the seat back by it. None when the module lists people by name.
     ``role_connection_options``: the connection options a role takes as variables named
     ``<role prefix><platform>_<option>`` (``onboarding_datadog_api_url``).
+    ``desired_state_key``: the platform's top-level key in a reconcile desired state (its
+    ``name`` unless set: ``github_copilot`` says which GitHub seats it is about).
     ``module_side``: how the platform's modules build its client and backend, resolve names
     and shape results (a ``_seat_module.SeatPlatform``, kept in the platform's own files);
     the module runner gets it with the entry.
@@ -64,7 +66,7 @@ class Platform(object):
     def __init__(self, name, label, seat_module, info_module, product_fields, person_field, name_rule,
                  connection_argument_spec, inventory_args=None, holdings_args=None,
                  role_connection_options=("api_url",), person_id=None, input_errors=(ValueError,),
-                 module_side=None):
+                 module_side=None, desired_state_key=None):
         self.name = name
         self.label = label
         self.seat_module = seat_module
@@ -81,6 +83,7 @@ class Platform(object):
         # What this platform's rules raise (each with a message a person can act on).
         self.input_errors = tuple(input_errors)
         self.module_side = module_side
+        self.desired_state_key = desired_state_key or name
 
     @property
     def inventory(self):
@@ -153,6 +156,7 @@ PLATFORMS = (
         connection_argument_spec=github_connection_argument_spec,
         input_errors=(GithubError, ValueError),
         module_side=GITHUB,
+        desired_state_key="github_copilot",
     ),
 )
 

@@ -212,21 +212,23 @@ def _check_names(platform, entry, where, problems):
 
 def problems(state):
     """Every problem in ``state``, each naming the entry and the field; [] when it is valid."""
+    keys = seat_platforms.desired_state_keys()
     if not isinstance(state, dict):
-        return ["the desired state must be a mapping with the keys %s" % seat_platforms.spoken(seat_platforms.names())]
+        return ["the desired state must be a mapping with the keys %s" % seat_platforms.spoken(keys)]
     found = []
     for key in state:
-        if key not in seat_platforms.names():
-            found.append("unknown top-level key %s (expected %s)" % (key, seat_platforms.spoken(seat_platforms.names())))
+        if key not in keys:
+            found.append("unknown top-level key %s (expected %s)" % (key, seat_platforms.spoken(keys)))
     seen = {}
     for platform in seat_platforms.platforms():
-        entries = state.get(platform.name) or []
+        section = platform.desired_state_key
+        entries = state.get(section) or []
         if not _is_list(entries):
-            found.append("%s must be a list of products" % platform.name)
+            found.append("%s must be a list of products" % section)
             continue
         allowed = platform.product_fields + COMMON_FIELDS
         for index, entry in enumerate(entries):
-            where = "%s[%d]" % (platform.name, index)
+            where = "%s[%d]" % (section, index)
             if not isinstance(entry, dict):
                 found.append("%s must be a mapping with %s" % (where, ", ".join(allowed)))
                 continue

@@ -34,6 +34,20 @@ def get(name):
     return registry.get(name)
 
 
+def desired_state_keys():
+    """The top-level keys of a reconcile desired state, in registry order (the registry's
+    ``desired_state_key`` of each platform)."""
+    return tuple(platform.desired_state_key for platform in registry.PLATFORMS)
+
+
+def desired_entries(state, platform):
+    """The entries of ``platform`` (a registry entry or its name) in a desired state: the
+    value of its ``desired_state_key``."""
+    if isinstance(platform, str):
+        platform = registry.get(platform)
+    return (state or {}).get(platform.desired_state_key)
+
+
 def label(name):
     """The platform's name as people read it (the registry's ``label``)."""
     return registry.get(name).label
@@ -128,8 +142,9 @@ def spoken(parts, conjunction="and"):
     return "%s %s %s" % (", ".join(parts[:-1]), conjunction, parts[-1])
 
 
-def counted(counts, unit):
+def counted(counts, unit, among=None):
     """``{platform: n}`` as people read it, in registry order: ``1 <label>, 0 <label> and
-    2 <label> seat(s)``."""
+    2 <label> seat(s)``; ``among``: only these platforms (the ones a run was for), every
+    registered one when None."""
     return "%s %s" % (spoken("%d %s" % (counts.get(platform.name, 0), platform.label)
-                             for platform in platforms()), unit)
+                             for platform in platforms() if among is None or platform.name in among), unit)

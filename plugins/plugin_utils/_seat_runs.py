@@ -212,15 +212,24 @@ class SeatAction(ActionBase):
         return given
 
     def _platforms_chosen(self, args, task_vars):
-        """The platforms a run is for: the action's ``platforms``, or for a role each
-        platform whose ``<prefix><platform>`` variable is not false; every one otherwise."""
+        """The platforms a run is for: the action's ``platforms``; else, per platform, what
+        a role's ``<prefix><platform>`` variable says when it is set (true or false); a
+        platform nothing chooses or leaves out takes part when it can list the products a
+        person holds (the registry's ``holdings_args``) or when its products are given. When
+        that leaves no platform, every one: the input problems then say what each needs."""
         if args.get("platforms") is not None:
             return [name for name in seat_platforms.names() if name in args["platforms"]]
         prefix = args.get("variable_prefix")
-        if not prefix:
-            return list(seat_platforms.names())
-        return [name for name in seat_platforms.names()
-                if boolean(self._role_variable(task_vars, prefix + name, True), strict=False)]
+        chosen = []
+        for platform in seat_platforms.platforms():
+            said = self._role_variable(task_vars, prefix + platform.name) if prefix else None
+            if said is not None:
+                if boolean(said, strict=False):
+                    chosen.append(platform.name)
+            elif platform.holdings_args is not None or \
+                    self._products_given(args, task_vars, platform.name) not in (None, "", []):
+                chosen.append(platform.name)
+        return chosen or list(seat_platforms.names())
 
     def _run_units(self, mode, units, common, connections, task_vars, warnings, holders_before=False):
         """One seat-module call per unit in ``mode`` (see MODES); ``[(unit, result)]`` in the

@@ -26,13 +26,17 @@ def test_the_views_are_the_registrys():
     assert set(seat_platforms.connection_argument_spec()) == set(registry.NAMES)
     assert set(seat_platforms.products_argument_spec()) == set("%s_products" % name for name in registry.NAMES)
     assert seat_platforms.counted({"msstore": 2}, "seat(s)") == "0 Datadog, 2 Microsoft Store and 0 GitHub Copilot seat(s)"
+    assert seat_platforms.counted({"msstore": 2}, "seat(s)", ["datadog", "msstore"]) == "0 Datadog and 2 Microsoft Store seat(s)"
+    assert seat_platforms.desired_state_keys() == tuple(platform.desired_state_key for platform in registry.PLATFORMS)
+    assert seat_platforms.desired_state_keys() == ("datadog", "msstore", "github_copilot")
+    assert seat_platforms.desired_entries({"github_copilot": [1], "github": [2]}, "github") == [1]
     assert seat_platforms.connection_problem({"msstore": {"api_key": "x"}}) == (
         "msstore: unknown connection option(s) api_key (allowed: %s)" % ", ".join(registry.get("msstore").connection_options))
 
 
 def test_the_desired_state_keys_are_the_registrys_platforms():
-    assert desired_state.problems([]) == ["the desired state must be a mapping with the keys datadog, msstore and github"]
-    assert desired_state.problems({"zendesk": []}) == ["unknown top-level key zendesk (expected datadog, msstore and github)"]
+    assert desired_state.problems([]) == ["the desired state must be a mapping with the keys datadog, msstore and github_copilot"]
+    assert desired_state.problems({"zendesk": []}) == ["unknown top-level key zendesk (expected datadog, msstore and github_copilot)"]
     twice = desired_state.problems({"datadog": [{"product_code": "apm_pro", "users": []}, {"product_code": " APM_pro", "users": []}],
                                     "msstore": [{"product_id": "9nblggh4r2r6", "sku_id": "0016", "users": []},
                                                 {"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": []}]})
