@@ -88,6 +88,8 @@ class GithubSeatsBackend(object):
         # Seats that are not holders: {login_l: seat} pending cancellation, and orphans.
         self.pending = {}
         self.orphans = 0
+        # state=absent: names holding no active seat (already as wanted), see resolve.
+        self.already_absent = 0
 
     def first_read(self):
         """E1 (the settings every write depends on), then every seat; a failure here says
@@ -120,9 +122,12 @@ class GithubSeatsBackend(object):
             return {}
         refusal = refusal_of_setting(self.billing or {}, self.product)
         if refusal:
+            # The setting goes into the failed result too: RETURN promises it whenever the
+            # settings were read, and it is what this failure is about.
             raise SeatSyncError(
                 "GitHub would reject these changes (%d to assign, %d to reclaim): %s. Nothing "
-                "was changed." % (len(plan.to_assign), len(plan.to_reclaim), refusal))
+                "was changed." % (len(plan.to_assign), len(plan.to_reclaim), refusal),
+                facts={"seat_management_setting": (self.billing or {}).get("seat_management_setting")})
         holders_now = sum(1 for seat in self.seats if seat_state(seat) in ("direct", "team"))
         after = holders_now - len(plan.to_reclaim) + len(plan.to_assign)
         if plan.to_reclaim and after <= 0 and not self.confirm_reclaim_all:
@@ -236,6 +241,11 @@ class GithubSeats(SeatPlatform):
                     refused.append({"user": as_given, "reason": person.keep})
                 elif person is not None:
                     desired.append(person)
+                else:
+                    # No seat, or one pending cancellation: already as wanted, so RV(unchanged)
+                    # must count it; the engine only sees the holders of desired, so
+                    # shape_result adds these.
+                    backend.already_absent += 1
             if refused and params["team_granted_users"] == "fail":
                 raise GithubError(
                     "cannot reclaim seats granted through a team (nothing was changed; set "
@@ -263,6 +273,8 @@ class GithubSeats(SeatPlatform):
 
     def shape_result(self, result, backend):
         result["organization"] = backend.product
+        if "unchanged" in result:
+            result["unchanged"] += getattr(backend, "already_absent", 0)
         result["pending_cancellation"] = sorted(
             ({"user": seat["login"], "pending_cancellation_date": seat["pending_cancellation_date"]}
              for key, seat in backend.pending.items()

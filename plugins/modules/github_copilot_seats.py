@@ -147,7 +147,7 @@ organization:
 seat_management_setting:
   description: The organization's Copilot seat management setting as GitHub reported it
     (V(assign_selected) is the one that lets this module write).
-  returned: when the settings were read
+  returned: success, and when the plan was refused because of the organization's settings
   type: str
   sample: assign_selected
 assigned:

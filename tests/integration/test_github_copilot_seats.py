@@ -396,6 +396,9 @@ def test_exclusive_sync_check_mode_predicts_apply_then_rerun_is_idempotent(gh, r
     assert gh.pending() == ["kai", "lena"]
     assert gh.seats()["kai"]["pending_cancellation_date"] == PENDING_DATE
     assert [event["login"] for event in gh.events("cfb_seat_assignment_refreshed")] == ["hubot"]
+    # The orphan seat is untouched, the team seats too.
+    assert gh.seats()[None]["pending_cancellation_date"] is None
+    assert gh.seats()["tom"]["team"] == "platform" and gh.seats()["sam"]["team"] == "ent"
     assert done["api_calls"][E4] == 1 and done["api_calls"][E5] == 1
     assert done["api_calls"]["total"] == sum(gh.counts().values())
 
@@ -411,3 +414,195 @@ def test_exclusive_sync_check_mode_predicts_apply_then_rerun_is_idempotent(gh, r
         {"user": "lena", "pending_cancellation_date": PENDING_DATE}]
     # Every holder is in users, so no membership read either.
     assert MEMBERSHIP not in gh.counts()
+
+
+def test_additive_assign_case_insensitive_and_state_absent(gh, run_playbook):
+    result = run(gh, run_playbook, [
+        seats_task("holder in another case", users=["ZED", "MoNa"]),
+        seats_task("assign as written", users=["Rex", "zed"]),
+        seats_task("reclaim", state="absent", users=["MONA", "pia", "hubot", "Zed"]),
+        seats_task("reclaim again", state="absent", users=["MONA", "zed"]),
+    ])
+    same = ok(result, "holder in another case")
+    assert same["changed"] is False and same["unchanged"] == 2 and same["assigned"] == []
+    added = ok(result, "assign as written")
+    assert added["changed"] is True and added["assigned"] == ["Rex"] and added["unchanged"] == 1
+    gone = ok(result, "reclaim")
+    # E5 names the holders as GitHub wrote them; pia (no seat) and hubot (pending) need nothing.
+    assert sorted(gone["reclaimed"]) == ["Zed", "mona"]
+    assert gone["unchanged"] == 2
+    assert gone["pending_cancellation"] == [{"user": "hubot", "pending_cancellation_date": PENDING_DATE}]
+    again = ok(result, "reclaim again")
+    assert again["changed"] is False and again["reclaimed"] == []
+    assert logins(again["pending_cancellation"]) == ["Zed", "hubot", "mona"]
+    # Exactly one E4 (Rex as written) and one E5 (mona and Zed) in the whole run.
+    assert gh.recorder.seat_writes("POST") == [["Rex"]]
+    assert [sorted(body) for body in gh.recorder.seat_writes("DELETE")] == [["Zed", "mona"]]
+    assert "rex" in gh.active() and "mona" in gh.pending() and "zed" in gh.pending()
+    assert gh.seats()["hubot"]["pending_cancellation_date"] == PENDING_DATE
+    assert [event["login"] for event in gh.events("cfb_seat_assignment_created")] == ["rex"]
+
+
+OUTSIDER_ORG = {"login": "elsewhere", "owners": ["octo"], "members": ["stranger"]}
+
+
+@pytest.mark.parametrize("non_member", ["reject", "skip"])
+def test_non_member_unknown_login_and_invitee_are_never_sent(gh, run_playbook, non_member):
+    gh.reseed(seed(extra_orgs=[OUTSIDER_ORG]), github_non_member=non_member)
+    users = ["rex", "stranger", "ghost-login", "NewHire"]
+    result = run(gh, run_playbook, [
+        seats_task("fail", users=users),
+        seats_task("fail in check mode", users=users, check_mode=True),
+        seats_task("warn", users=users, unknown_users="warn"),
+        seats_task("ignore", users=users + ["ulf"], unknown_users="ignore"),
+    ])
+    refused = failed(result, "fail")
+    assert refused["msg"].startswith("unknown users (nothing was changed")
+    for name in ("stranger", "ghost-login", "NewHire"):
+        assert name in refused["msg"]
+    assert "has not yet accepted the invitation" in refused["msg"]
+    assert refused["assigned"] == [] and refused["changed"] is False
+    failed(result, "fail in check mode")
+    warned = ok(result, "warn")
+    assert warned["assigned"] == ["rex"]
+    assert logins(warned["skipped_users"]) == ["NewHire", "ghost-login", "stranger"]
+    reasons = dict((item["user"], item["reason"]) for item in warned["skipped_users"])
+    assert reasons["NewHire"].startswith("has not yet accepted the invitation to organization acme")
+    assert reasons["stranger"].startswith("is not a member of organization acme")
+    assert len([w for w in warned["warnings"] if w.startswith("skipped ")]) == 3
+    ignored = ok(result, "ignore")
+    assert ignored["assigned"] == ["ulf"] and logins(ignored["skipped_users"]) == [
+        "NewHire", "ghost-login", "stranger"]
+    assert not [w for w in ignored.get("warnings", []) if w.startswith("skipped ")]
+    # Only the members were ever sent, one E4 each, and every E4 succeeded.
+    assert gh.recorder.seat_writes("POST") == [["rex"], ["ulf"]]
+    assert [call["status"] for call in gh.recorder.of("POST", "/selected_users")] == [201, 201]
+    assert "newhire" not in gh.seats() and "stranger" not in gh.seats()
+
+
+def test_pending_cancellation_seat_absent_needs_nothing_present_revokes(gh, run_playbook):
+    result = run(gh, run_playbook, [
+        seats_task("absent", state="absent", users=["HUBOT"]),
+        seats_task("info before", **{"organization": None}) if False else
+        info_task("info before", users=["hubot"]),
+        seats_task("present", users=["hubot"], check_mode=True),
+    ])
+    absent = ok(result, "absent")
+    assert absent["changed"] is False and absent["reclaimed"] == [] and absent["unchanged"] == 1
+    assert absent["pending_cancellation"] == [{"user": "hubot", "pending_cancellation_date": PENDING_DATE}]
+    before = ok(result, "info before")
+    assert before["not_holding"] == ["hubot"]
+    [seat] = before["organizations"]["acme"]["seats"]
+    assert seat["state"] == "pending_cancellation" and seat["pending_cancellation_date"] == PENDING_DATE
+    predicted = ok(result, "present")
+    assert predicted["changed"] is True and predicted["assigned"] == ["hubot"]
+    assert gh.writes() == (0, 0)
+    applied = run(gh, run_playbook, [seats_task("present", users=["hubot"])])
+    assert ok(applied, "present")["assigned"] == ["hubot"]
+    assert gh.recorder.seat_writes("POST") == [["hubot"]]
+    assert gh.seats()["hubot"]["pending_cancellation_date"] is None
+    assert [event["action"] for event in gh.events() if event["login"] == "hubot"] == [
+        "cfb_seat_assignment_refreshed"]
+
+
+def test_team_granted_seats_absent_fails_or_warns_and_are_never_sent(gh, run_playbook):
+    result = run(gh, run_playbook, [
+        seats_task("fail", state="absent", users=["tina", "mona"]),
+        seats_task("fail check", state="absent", users=["Sam"], check_mode=True),
+        seats_task("warn", state="absent", users=["tina", "mona"], team_granted_users="warn"),
+    ])
+    refused = failed(result, "fail")
+    assert "cannot reclaim seats granted through a team" in refused["msg"]
+    assert "tina: granted through team platform" in refused["msg"]
+    assert refused["reclaimed"] == []
+    assert "Sam: granted through team ent" in failed(result, "fail check")["msg"]
+    warned = ok(result, "warn")
+    assert warned["reclaimed"] == ["mona"]
+    assert warned["skipped_users"] == [{"user": "tina", "reason": "granted through team platform: remove the "
+                                        "person from that team (or deselect the team) to reclaim it"}]
+    assert any("tina" in w and "platform" in w for w in warned["warnings"])
+    assert gh.recorder.seat_writes("DELETE") == [["mona"]]
+    assert gh.seats()["tina"]["pending_cancellation_date"] is None
+    assert gh.pending() == ["hubot", "mona"]
+
+
+@pytest.mark.parametrize("setting", [
+    {"seat_management_setting": "assign_all"},
+    {"seat_management_setting": "unconfigured"},
+    {"seat_management_setting": "disabled"},
+    {"public_code_suggestions": "unconfigured"},
+])
+def test_org_settings_github_would_reject_fail_before_any_write(gh, run_playbook, setting):
+    gh.sandbox.github_org(ORG, **setting)
+    result = run(gh, run_playbook, [
+        seats_task("check", users=["rex"], check_mode=True),
+        seats_task("apply", users=["rex"]),
+        seats_task("reclaim", users=["mona"], state="absent"),
+        seats_task("nothing to do", users=["mona", "zed"]),
+        info_task("info"),
+    ])
+    for name in ("check", "apply", "reclaim"):
+        refused = failed(result, name)
+        assert "GitHub would reject these changes" in refused["msg"], refused["msg"]
+        assert "Nothing was changed" in refused["msg"]
+        assert refused["assigned"] == [] and refused["reclaimed"] == []
+    value = list(setting.values())[0]
+    if "seat_management_setting" in setting:
+        assert "seat management set to %s" % value in failed(result, "apply")["msg"]
+        assert failed(result, "apply")["seat_management_setting"] == value
+    else:
+        assert "no public code suggestions policy" in failed(result, "apply")["msg"]
+    fine = ok(result, "nothing to do")
+    assert fine["changed"] is False
+    info = ok(result, "info")["organizations"]["acme"]
+    assert info["writable"] is False
+    assert gh.writes() == (0, 0)
+
+
+def test_confirm_reclaim_all(gh, run_playbook):
+    gh.reseed(seed(seats=[{"login": "mona", "created_at": ago(10)}, {"login": "Zed", "created_at": ago(10)}],
+                   teams=[]))
+    task = dict(users=[], exclusive=True, max_reclaims="100%")
+    result = run(gh, run_playbook, [
+        seats_task("refused check", check_mode=True, **task),
+        seats_task("refused", **task),
+        seats_task("confirmed check", check_mode=True, confirm_reclaim_all=True, **task),
+    ])
+    for name in ("refused check", "refused"):
+        refused = failed(result, name)
+        assert "Refusing to reclaim every Copilot seat of acme (2)" in refused["msg"]
+        assert "confirm_reclaim_all=true" in refused["msg"]
+    assert ok(result, "confirmed check")["reclaimed"] == ["Zed", "mona"] or \
+        sorted(ok(result, "confirmed check")["reclaimed"]) == ["Zed", "mona"]
+    assert gh.writes() == (0, 0)
+    done = run(gh, run_playbook, [seats_task("confirmed", confirm_reclaim_all=True, **task)])
+    assert sorted(ok(done, "confirmed")["reclaimed"]) == ["Zed", "mona"]
+    assert ok(done, "confirmed")["holders_count"] == 0
+    assert gh.active() == [] and gh.pending() == ["mona", "zed"]
+
+
+def test_guard_ceiling_and_journal(gh, run_playbook, tmp_path):
+    journal = str(tmp_path / "copilot.jsonl")
+    result = run(gh, run_playbook, [
+        seats_task("guard", users=["mona", "zed"], exclusive=True),
+        seats_task("ceiling", users=["rex", "pia"], max_holders=10),
+        seats_task("ceiling fits", users=["rex"], max_holders=10, journal=journal),
+        seats_task("reclaim journaled", users=["lena"], state="absent", journal=journal),
+    ])
+    guard = failed(result, "guard")
+    # 9 holders; exclusive would reclaim lena, kai, nia, bot (tina, tom, sam are team seats).
+    assert guard["msg"].startswith("Refusing to reclaim 4 of 9 seats of acme: "
+                                   "max_reclaims is 10% (1 seats)")
+    ceiling = failed(result, "ceiling")
+    assert "Refusing to end with 11 holders of acme: max_holders is 10" in ceiling["msg"]
+    assert ceiling["holders_count"] == 9
+    assert ok(result, "ceiling fits")["holders_count"] == 10
+    assert ok(result, "reclaim journaled")["reclaimed"] == ["lena"]
+    assert gh.recorder.seat_writes("POST") == [["rex"]]
+    assert gh.recorder.seat_writes("DELETE") == [["lena"]]
+    lines = [json.loads(line) for line in open(journal).read().splitlines()]
+    summary = [(line["action"], line["outcome"], line.get("user") or line.get("users")) for line in lines]
+    assert summary == [("assign", "pending", ["rex"]), ("assign", "ok", "rex"),
+                       ("reclaim", "pending", ["lena"]), ("reclaim", "ok", "lena")]
+    assert set(line["platform"] for line in lines) == {"github"}
+    assert set(line["product"] for line in lines) == {"acme"}
