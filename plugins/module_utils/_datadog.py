@@ -20,6 +20,8 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
+    ClientError,
+    Explained,
     HttpClient,
     PaginationError,
     ShapeError,
@@ -90,20 +92,8 @@ MAX_PRODUCT_CODE = 100
 _INVALID_UUIDS = re.compile(r"invalid user_uuids:\s*([0-9A-Za-z,\s_-]+)")
 
 
-class DatadogError(Exception):
-    """The one error of this client. ``status`` is the HTTP status (None before any
-    answer); ``detail`` is the API's own message, for code that must read it; ``retried``
-    tells whether the failing call was sent more than once."""
-
-    def __init__(self, message, status=None, detail=None, retried=False):
-        super(DatadogError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.detail = detail
-        self.retried = retried
-
-    def __str__(self):
-        return self.message
+class DatadogError(ClientError):
+    """The one error of this client (see ``_http.ClientError``)."""
 
 
 # -- input checks (before any call) -------------------------------------------------------
@@ -568,26 +558,8 @@ class DatadogClient(object):
     # -- errors -------------------------------------------------------------------------
 
     def _explained(self, endpoint, product_code=None, retried=None):
-        return _Explained(endpoint, product_code, retried)
-
-
-class _Explained(object):
-    """Turn an ApiError into a DatadogError a person can act on (no key, ever)."""
-
-    def __init__(self, endpoint, product_code, retried):
-        self.endpoint = endpoint
-        self.product_code = product_code
-        self.retried = retried
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or not isinstance(exc, ApiError):
-            return False
-        raise DatadogError(explain(exc, self.endpoint, self.product_code), status=exc.status,
-                           detail=exc.message,
-                           retried=bool(self.retried and self.retried()) or exc.attempts > 1)
+        """Turn an ApiError into a DatadogError a person can act on (no key, ever)."""
+        return Explained(DatadogError, explain, (endpoint, product_code), retried)
 
 
 def explain(exc, endpoint, product_code=None):

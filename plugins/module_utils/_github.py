@@ -22,6 +22,8 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.seatops.seats.plugins.module_utils._http import (
     ApiError,
+    ClientError,
+    Explained,
     HttpClient,
     PaginationError,
     ShapeError,
@@ -84,19 +86,8 @@ _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
 WRITABLE_SETTING = "assign_selected"
 
 
-class GithubError(Exception):
-    """The one error of this client: ``status`` (None before any answer), ``detail`` (the
-    API's own message), ``retried`` (the failing call was sent more than once)."""
-
-    def __init__(self, message, status=None, detail=None, retried=False):
-        super(GithubError, self).__init__(message)
-        self.message = message
-        self.status = status
-        self.detail = detail
-        self.retried = retried
-
-    def __str__(self):
-        return self.message
+class GithubError(ClientError):
+    """The one error of this client (see ``_http.ClientError``)."""
 
 
 # -- input rules (before any call) --------------------------------------------------------
@@ -323,7 +314,7 @@ class GithubClient(object):
 
     def billing(self, org):
         """E1: the org's seat breakdown and settings (``seat_management_setting``, ...)."""
-        with _Explained(BILLING_GET, org):
+        with _explained(BILLING_GET, org):
             return self.http.request_json("GET", "/orgs/%s/copilot/billing" % _segment(org),
                                           endpoint=BILLING_GET, shape=_billing_shape)
 
@@ -333,7 +324,7 @@ class GithubClient(object):
         ``total_seats`` is a warning, never a reason to stop or to page on."""
         seats, total, seen = [], None, set()
         url = "/orgs/%s/copilot/billing/seats?per_page=%d" % (_segment(org), SEATS_PER_PAGE)
-        with _Explained(SEATS_GET, org):
+        with _explained(SEATS_GET, org):
             while url:
                 response = self.http.request("GET", url, endpoint=SEATS_GET)
                 page = _decode(self.http, response, url)
@@ -357,7 +348,7 @@ class GithubClient(object):
         """``"active"`` (a member), ``"pending"`` (invited, not joined) or None (neither, or
         no such login: GitHub answers 404 alike)."""
         path = "/orgs/%s/memberships/%s" % (_segment(org), _segment(login))
-        with _Explained(MEMBERSHIP_GET, org):
+        with _explained(MEMBERSHIP_GET, org):
             try:
                 payload = self.http.request_json("GET", path, endpoint=MEMBERSHIP_GET,
                                                  shape=_membership_shape)
@@ -397,7 +388,7 @@ class GithubClient(object):
         retried_before = self.http.retried_writes
         path = "/orgs/%s/copilot/billing/selected_users" % _segment(org)
         try:
-            with _Explained(endpoint, org, lambda: self.http.retried_writes > retried_before):
+            with _explained(endpoint, org, lambda: self.http.retried_writes > retried_before):
                 payload = self.http.request_json(
                     method, path, json_body={"selected_usernames": logins},
                     headers={"Content-Type": "application/json"}, endpoint=endpoint)
@@ -433,23 +424,9 @@ def _decode(http, response, url):
     return payload
 
 
-class _Explained(object):
+def _explained(endpoint, org, retried=None):
     """Turn an ApiError into a GithubError a person can act on (no token, ever)."""
-
-    def __init__(self, endpoint, org, retried=None):
-        self.endpoint = endpoint
-        self.org = org
-        self.retried = retried
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is None or not isinstance(exc, ApiError):
-            return False
-        raise GithubError(explain(exc, self.endpoint, self.org), status=exc.status,
-                          detail=exc.message,
-                          retried=bool(self.retried and self.retried()) or exc.attempts > 1)
+    return Explained(GithubError, explain, (endpoint, org), retried)
 
 
 def explain(exc, endpoint, org):

@@ -77,6 +77,47 @@ class ApiError(Exception):
         return "%s: %s" % (prefix, self.message)
 
 
+class ClientError(Exception):
+    """The base of each API client's one error type (``DatadogError``, ``GithubError``):
+    what the modules catch and show. ``message`` says what failed and what to do;
+    ``status`` is the HTTP status (None before any answer); ``detail`` is the API's own
+    message, for code that must read it; ``retried`` tells whether the failing call was sent
+    more than once (its outcome may then be unknown)."""
+
+    def __init__(self, message, status=None, detail=None, retried=False):
+        super(ClientError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.detail = detail
+        self.retried = retried
+
+    def __str__(self):
+        return self.message
+
+
+class Explained(object):
+    """A context that turns an :class:`ApiError` raised inside it into the client's own
+    error: ``error_class(explain(exc, *about))`` with the status, the API's message as
+    ``detail``, and ``retried`` when the call was sent again (``retried()``, optional, says
+    so for a call whose retries the HTTP layer counted apart)."""
+
+    def __init__(self, error_class, explain, about, retried=None):
+        self.error_class = error_class
+        self.explain = explain
+        self.about = tuple(about)
+        self.retried = retried
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or not isinstance(exc, ApiError):
+            return False
+        raise self.error_class(self.explain(exc, *self.about), status=exc.status,
+                               detail=exc.message,
+                               retried=bool(self.retried and self.retried()) or exc.attempts > 1)
+
+
 class PaginationError(ApiError):
     """The server sent a page token it had already sent: following it would loop forever."""
 
