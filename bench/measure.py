@@ -16,14 +16,22 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.minimum import DD_SEATS_DELETE, DD_SEATS_POST, MS_BULK, canonical_counts
-from bench.population import credentials_env, state_mismatches, synced_seed, write_desired_state
+from bench.minimum import DD_SEATS_DELETE, DD_SEATS_POST, GH_ADD, GH_REMOVE, MS_BULK, canonical_counts
+from bench.population import (
+    copilot_state_mismatches,
+    credentials_env,
+    state_mismatches,
+    synced_seed,
+    write_copilot_users,
+    write_desired_state,
+)
 from bench.process import REPO_ROOT, base_env, playbook_command, run_measured
 
 RECONCILE_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "reconcile.yml")
 URI_PLAYBOOK = os.path.join(REPO_ROOT, "bench", "baselines", "uri_reconcile.yml")
 OFFICIAL_SCRIPT = os.path.join(REPO_ROOT, "bench", "baselines", "official_client.py")
-WRITES = (DD_SEATS_POST, DD_SEATS_DELETE, MS_BULK)
+COPILOT_PLAYBOOK = os.path.join(REPO_ROOT, "bench", "copilot_seats.yml")
+WRITES = (DD_SEATS_POST, DD_SEATS_DELETE, MS_BULK, GH_ADD, GH_REMOVE)
 
 
 @dataclass
@@ -52,6 +60,11 @@ class Measurement:
     @property
     def throttled(self):
         return self.statuses.get(429, 0)
+
+    @property
+    def forbidden(self):
+        """403 answers: GitHub's rate limits (primary and secondary) answer 403."""
+        return self.statuses.get(403, 0)
 
 
 class Bench(object):
@@ -140,7 +153,20 @@ class Bench(object):
                    "--desired-state", desired_path]
         return self._measure(label, "apply", seed, drift, command, base, timeout)
 
-    def _measure(self, label, mode, start_seed, drift, command, base, timeout):
+    def copilot(self, label, drift, mode, timeout):
+        """bench/copilot_seats.yml in ``mode`` check, apply or rerun (from the state a
+        successful apply leaves)."""
+        start_seed = drift.synced if mode == "rerun" else drift.seed
+        base = self._next_base(label)
+        users_file = base + "-users.json"
+        write_copilot_users(drift, users_file)
+        extra_vars = {"copilot_users_file": users_file, "copilot_api_url": self.sandbox.url,
+                      "copilot_organization": drift.org, "copilot_max_reclaims": drift.max_reclaims}
+        command = playbook_command(COPILOT_PLAYBOOK, extra_vars, check=(mode == "check"))
+        return self._measure(label, mode, start_seed, drift, command, base, timeout,
+                             mismatches=copilot_state_mismatches)
+
+    def _measure(self, label, mode, start_seed, drift, command, base, timeout, mismatches=state_mismatches):
         self.prepare(start_seed)
         env = base_env(credentials_env(start_seed), self.workdir)
         run = run_measured(command, env, base + ".log", timeout, cwd=self.workdir,
@@ -165,10 +191,10 @@ class Bench(object):
             if writes:
                 measurement.problems.append("check mode made %d write call(s)" % writes)
         elif not run.timed_out:
-            mismatches = state_mismatches(self.sandbox.state(), drift)
-            if mismatches:
+            found = mismatches(self.sandbox.state(), drift)
+            if found:
                 measurement.problems.append("seats after the run differ from the desired state: "
-                                            + "; ".join(mismatches))
+                                            + "; ".join(found))
         return measurement
 
     def desired_file(self, name, drift):

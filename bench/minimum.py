@@ -39,6 +39,24 @@ Microsoft Store, per product (``StoreWork``):
 - Writes (not in check mode): ``ceil(assigns / 25)`` + ``ceil(reclaims / 25)`` bulk calls
   (``POST /V1/Inventory/{productId}/{skuId}/Seats``, 25 names and one action per call).
 
+GitHub Copilot, per organization (``CopilotWork``, contract:
+../shared/specs/github-copilot-seats-api.md):
+
+- 1 ``GET /orgs/{org}/copilot/billing`` (E1: the seat management setting every write
+  depends on, read before anything else).
+- Seat pages at ``per_page=100`` (``GET /orgs/{org}/copilot/billing/seats``, GitHub's
+  maximum), following ``Link rel="next"``; every seat the org lists counts, pending
+  cancellations and orphans included (GitHub sends no ``Link`` when all fit on one page,
+  so no empty trailing page).
+- Writes (not in check mode): ``ceil(assigns / 100)`` ``POST`` + ``ceil(reclaims / 100)``
+  ``DELETE`` on ``/orgs/{org}/copilot/billing/selected_users`` (100 logins a call, the
+  contract's advice; GitHub documents no limit).
+- Stated apart (``memberships``): one ``GET /orgs/{org}/memberships/{username}`` per login
+  given a seat that holds no active seat (new members and pending cancellations): GitHub may
+  invite a non-member named in a write (§10.7), so the module checks membership first. The
+  issue's own minimum (E1 + pages + writes) does not count these; the benchmark reports the
+  ratio to both.
+
 Shared, once per run (``shared_minimum``): the reconcile role reads the Store inventory once
 for its report (capacity and available seats), 1 token + 1 inventory page, when the desired
 state has any Store product.
@@ -71,6 +89,13 @@ MS_INVENTORY = "GET /V1/Inventory"
 MS_SEATS_LIST = "GET /V1/Inventory/{productId}/{skuId}/Seats"
 MS_SEAT_GET = "GET /V1/Inventory/{productId}/{skuId}/Seats/{username}"
 MS_BULK = "POST /V1/Inventory/{productId}/{skuId}/Seats"
+GH_BILLING = "GET /orgs/{org}/copilot/billing"
+GH_SEATS = "GET /orgs/{org}/copilot/billing/seats"
+GH_MEMBERSHIP = "GET /orgs/{org}/memberships/{username}"
+GH_ADD = "POST /orgs/{org}/copilot/billing/selected_users"
+GH_REMOVE = "DELETE /orgs/{org}/copilot/billing/selected_users"
+GITHUB_SEATS_PAGE = 100
+GITHUB_WRITE_BATCH = 100
 
 # The assumptions above in one line each, for the benchmark's output.
 ASSUMPTIONS = (
@@ -83,12 +108,16 @@ ASSUMPTIONS = (
     "Store, per product: 1 token + 1 inventory page (preflight) + seat pages at maxResults=100 + 1 Get seat per "
     "desired user without a seat + ceil(n / 25) bulk calls per action (none in check mode)",
     "Store, once per run: 1 token + 1 inventory page (the role reads capacity once for its report)",
+    "GitHub Copilot, per org: 1 E1 (billing settings) + ceil(seats listed / 100) seat pages (pending and orphan "
+    "seats included) + ceil(assigns / 100) POST + ceil(reclaims / 100) DELETE (none in check mode); stated apart: "
+    "1 membership read per login given a seat that holds no active seat",
     "not in the minimum: retries, 429 answers, re-reads after an uncertain write (all count in the observed calls)",
 )
 
 # The order endpoints are listed in, in every table.
 ENDPOINT_ORDER = (DD_SEATS_GET, DD_USERS_LIST, DD_USER_GET, DD_SEATS_POST, DD_SEATS_DELETE,
-                  MS_TOKEN, MS_INVENTORY, MS_SEATS_LIST, MS_SEAT_GET, MS_BULK)
+                  MS_TOKEN, MS_INVENTORY, MS_SEATS_LIST, MS_SEAT_GET, MS_BULK,
+                  GH_BILLING, GH_SEATS, GH_MEMBERSHIP, GH_REMOVE, GH_ADD)
 
 
 @dataclass(frozen=True)
@@ -110,6 +139,20 @@ class StoreWork:
     unresolved: int        # desired UPNs that hold no seat (one Get seat each)
     assigns: int
     reclaims: int
+
+
+@dataclass(frozen=True)
+class CopilotWork:
+    """What one GitHub organization's run has to do."""
+    org: str
+    seats_listed: int      # seats E2 lists before the run (holders, pending cancellations, orphans)
+    assigns: int           # logins given a seat: new members and pending cancellations revoked
+    reclaims: int
+    memberships: int       # logins given a seat that hold no active seat (one membership read each)
+
+    def without_drift(self, seats_listed):
+        """The same org once the apply is done: ``seats_listed`` seats, nothing to do."""
+        return CopilotWork(self.org, seats_listed, 0, 0, 0)
 
 
 def ceil_div(count, size):
@@ -148,6 +191,20 @@ def store_minimum(work, check_mode):
     calls[MS_SEAT_GET] = work.unresolved
     if not check_mode:
         calls[MS_BULK] = ceil_div(work.assigns, STORE_BULK_BATCH) + ceil_div(work.reclaims, STORE_BULK_BATCH)
+    return +calls
+
+
+def copilot_minimum(work, check_mode, memberships=True):
+    """Minimum calls per endpoint for one GitHub organization (a Counter); ``memberships``:
+    count the membership reads too (see the module docstring)."""
+    calls = Counter()
+    calls[GH_BILLING] = 1
+    calls[GH_SEATS] = max(1, ceil_div(work.seats_listed, GITHUB_SEATS_PAGE))
+    if memberships:
+        calls[GH_MEMBERSHIP] = work.memberships
+    if not check_mode:
+        calls[GH_ADD] = ceil_div(work.assigns, GITHUB_WRITE_BATCH)
+        calls[GH_REMOVE] = ceil_div(work.reclaims, GITHUB_WRITE_BATCH)
     return +calls
 
 

@@ -11,6 +11,9 @@ drift is drawn here from its own fixed seed, so every invocation measures the sa
   users who hold no seat are added (assigns). Eligible means Active or Pending, not
   disabled, not a service account: the users a reconcile can really give a seat.
 - Microsoft Store: the same with tenant users who hold no seat of that product.
+- GitHub Copilot (:func:`make_copilot_drift`): leavers whose direct seat is reclaimed, new
+  members given a seat, two seats pending cancellation given again (their holder came
+  back), and one leaver whose seat a team grants (kept and reported, never a call).
 
 Desired users are named the way people write desired-state files: emails and UPNs.
 Everything here except :func:`generate_seed` is pure and unit-tested.
@@ -19,6 +22,7 @@ Everything here except :func:`generate_seed` is pure and unit-tested.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import os
 import random
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from bench.minimum import DatadogWork, StoreWork
+from bench.minimum import CopilotWork, DatadogWork, StoreWork
 
 GENERATOR_SEED = 42
 DRIFT_SEED = 20240501
@@ -44,6 +48,8 @@ class Sizes:
     ms_users: int = 0
     ms_products: int = 0
     ms_seats: int = 0
+    gh_members: int = 0
+    gh_seats: int = 0
 
     def describe(self):
         parts = []
@@ -53,6 +59,8 @@ class Sizes:
         if self.ms_products:
             parts.append("Store: %s users, %d product(s) x %s seats"
                          % (_n(self.ms_users), self.ms_products, _n(self.ms_seats)))
+        if self.gh_members:
+            parts.append("GitHub: 1 org of %s members, %s Copilot seats" % (_n(self.gh_members), _n(self.gh_seats)))
         return "; ".join(parts)
 
 
@@ -111,7 +119,8 @@ def generate_seed(sizes, path, seed=GENERATOR_SEED):
                 "--dd-users", str(sizes.dd_users), "--dd-products", str(sizes.dd_products),
                 "--dd-holders", str(sizes.dd_holders),
                 "--ms-users", str(sizes.ms_users), "--ms-products", str(sizes.ms_products),
-                "--ms-seats", str(sizes.ms_seats), "-o", path]
+                "--ms-seats", str(sizes.ms_seats),
+                "--gh-members", str(sizes.gh_members), "--gh-seats", str(sizes.gh_seats), "-o", path]
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     if completed.returncode != 0:
         raise RuntimeError("seatops-sandbox generate failed (exit %d): %s"
@@ -123,13 +132,16 @@ def generate_seed(sizes, path, seed=GENERATOR_SEED):
 def credentials_env(seed):
     """The generated credentials as the environment variables the modules read."""
     creds = seed["generated"]["credentials"]
-    return {
+    env = {
         "DD_API_KEY": creds["datadog"]["api_key"],
         "DD_APP_KEY": creds["datadog"]["app_key"],
         "AZURE_TENANT_ID": creds["msstore"]["tenant"],
         "AZURE_CLIENT_ID": creds["msstore"]["client_id"],
         "AZURE_CLIENT_SECRET": creds["msstore"]["client_secret"],
     }
+    if creds.get("github"):
+        env["GITHUB_TOKEN"] = creds["github"]["token"]
+    return env
 
 
 def datadog_products(seed):
@@ -255,4 +267,120 @@ def write_desired_state(desired, path):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("---\n")
         yaml.safe_dump(desired, handle, sort_keys=False, default_flow_style=False)
+    return path
+
+
+# -- GitHub Copilot ---------------------------------------------------------------------------
+
+COPILOT_PENDING = 2        # seats pending cancellation whose holder is wanted again
+COPILOT_TEAM_LEAVERS = 1   # leavers whose seat a team grants: kept and reported, not reclaimed
+
+
+@dataclass
+class CopilotDrift:
+    """The desired state of one Copilot org and what it implies.
+
+    ``seed``: the seed a check or apply starts from (the generated one with ``pending`` seats
+    pending cancellation); ``synced``: the state a successful apply leaves, for the re-run;
+    ``users``: the desired logins; ``expected``: the lower-case logins holding an active seat
+    after the apply (desired ones, plus team-granted leavers)."""
+    seed: dict
+    synced: dict
+    org: str
+    users: list
+    expected: set
+    work: CopilotWork
+    leavers: list
+    joiners: list
+    pending: list
+    team_leavers: list
+
+    @property
+    def max_reclaims(self):
+        return reclaim_guard(self.work.seats_listed, self.work.reclaims)
+
+    def rerun_work(self):
+        return self.work.without_drift(len(copilot_org(self.synced)["seats"]))
+
+
+def copilot_org(seed):
+    return seed["github"]["orgs"][0]
+
+
+def next_cycle(now=None):
+    """The first day of next month (UTC): the date GitHub gives a cancelled seat (§10.4)."""
+    today = (now or datetime.datetime.now(datetime.timezone.utc)).date().replace(day=1)
+    return (today.replace(year=today.year + 1, month=1) if today.month == 12
+            else today.replace(month=today.month + 1)).isoformat()
+
+
+def make_copilot_drift(seed, drift=None, pending=COPILOT_PENDING, team_leavers=COPILOT_TEAM_LEAVERS,
+                       rng_seed=DRIFT_SEED, now=None):
+    """1% drift of the generated org (``drift``: reclaims = assigns, default
+    :func:`drift_counts` of its seats): leavers holding a direct seat are left out (reclaimed by
+    ``exclusive``), ``pending`` direct seats are marked pending cancellation and their holders
+    wanted again (given a seat again), the other assigns are members without a seat, and
+    ``team_leavers`` holders of a team-granted seat are left out (kept, never a call)."""
+    rng = random.Random(rng_seed)
+    start = copy.deepcopy(seed)
+    org = copilot_org(start)
+    seats = org["seats"]
+    team = sorted(s["login"] for s in seats if s.get("team"))
+    direct = sorted(s["login"] for s in seats if not s.get("team") and not s.get("pending_cancellation_date"))
+    count = drift_counts(len(direct)) if drift is None else drift
+    if count < pending + 1 or len(direct) < count + pending:
+        raise ValueError("the org is too small for %d reclaims and %d pending seats" % (count, pending))
+    came_back = set(rng.sample(direct, pending))
+    date = next_cycle(now)
+    for item in seats:
+        if item["login"] in came_back:
+            item["pending_cancellation_date"] = date
+    direct = [login for login in direct if login not in came_back]
+    leavers = sorted(rng.sample(direct, count))
+    seated = set(s["login"] for s in seats)
+    candidates = sorted(login for login in org["members"] if login not in seated)
+    joiners = sorted(rng.sample(candidates, count - pending)) if count > pending else []
+    team_out = sorted(rng.sample(team, min(team_leavers, len(team))))
+    gone = set(leavers) | set(team_out)
+    users = sorted([login for login in direct + team if login not in gone] + sorted(came_back) + joiners)
+    expected = set(login.lower() for login in users) | set(login.lower() for login in team_out)
+    work = CopilotWork(org["login"], len(seats), assigns=len(joiners) + len(came_back), reclaims=len(leavers),
+                       memberships=len(joiners) + len(came_back))
+    synced = _copilot_synced(start, leavers, joiners, came_back, date)
+    return CopilotDrift(start, synced, org["login"], users, expected, work, leavers, joiners,
+                        sorted(came_back), team_out)
+
+
+def _copilot_synced(start, leavers, joiners, came_back, date):
+    """The seed a successful apply leaves: leavers pending cancellation, joiners seated (at the
+    end of the list, as new seats are), the pending seats active again."""
+    synced = copy.deepcopy(start)
+    org = copilot_org(synced)
+    leaving = set(leavers)
+    for item in org["seats"]:
+        if item["login"] in leaving:
+            item["pending_cancellation_date"] = date
+        elif item["login"] in came_back:
+            item.pop("pending_cancellation_date", None)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    org["seats"].extend({"login": login, "created_at": now} for login in joiners)
+    return synced
+
+
+def copilot_state_mismatches(state, drift):
+    """How the org's active holders in a sandbox ``/_sandbox/state`` differ from the expected
+    ones (empty when the apply did exactly the job)."""
+    org = ((state.get("github") or {}).get("orgs") or {}).get(drift.org) or {}
+    actual = set(seat["login"].lower() for seat in org.get("seats", [])
+                 if seat.get("login") and not seat.get("pending_cancellation_date"))
+    missing, extra = len(drift.expected - actual), len(actual - drift.expected)
+    if missing or extra:
+        return ["%s: %d missing, %d extra" % (drift.org, missing, extra)]
+    return []
+
+
+def write_copilot_users(drift, path):
+    """The desired logins as a vars file (JSON, which YAML reads too)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"copilot_users": drift.users}, handle)
     return path

@@ -22,7 +22,7 @@ BIN_DIR = os.path.dirname(sys.executable)
 CALLBACK_DIR = os.path.join(REPO_ROOT, "bench", "callback_plugins")
 # Variables a benchmark run must never inherit from the developer's shell.
 CREDENTIAL_VARIABLES = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "AZURE_TENANT_ID",
-                        "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
+                        "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "GITHUB_TOKEN", "GH_TOKEN")
 
 
 # Measured processes still running, so the harness can stop them whatever interrupts it.

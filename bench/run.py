@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """``make bench``: scale benchmarks of seatops.seats against a local sandbox.
 
-    .venv/bin/python bench/run.py [--quick] [--repeat N] [--only check,apply,rerun,uri,official,scaling]
+    .venv/bin/python bench/run.py [--quick] [--repeat N] [--only check,apply,rerun,uri,official,scaling,copilot]
 
 Starts the sandbox (20 ms latency, a Datadog rate-limit budget), generates the populations,
 runs every scenario, prints the results and writes them as markdown to
@@ -37,7 +37,7 @@ from bench.process import stop_all  # noqa: E402
 from bench.report import render_markdown, render_text  # noqa: E402
 from bench.scenarios import FULL, QUICK, Scenarios  # noqa: E402
 
-SCENARIOS = ("check", "apply", "rerun", "uri", "official", "scaling")
+SCENARIOS = ("check", "apply", "rerun", "uri", "official", "scaling", "copilot")
 LATENCY_MS = 20
 RATE_LIMIT = "300/10"
 RESULTS = os.path.join(REPO_ROOT, "bench", "results", "latest.md")
@@ -134,7 +134,8 @@ def main(argv=None):
            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
         "machine: %s; Python %s, ansible-core %s" % (machine(), platform.python_version(), ansible_version()),
         "sandbox: %g ms latency per API request; Datadog rate limit %s requests per %s s (calendar-aligned "
-        "window, fresh budget at the start of every run); no Store rate limit"
+        "window, fresh budget at the start of every run); no Store rate limit; GitHub: its default budgets "
+        "(5,000 an hour per token, fresh at every run), no secondary limit"
         % (args.latency_ms, args.rate_limit.split("/")[0], args.rate_limit.split("/")[1]),
         "scenarios: %s; repetitions: %d; load average at start: %s" % (", ".join(args.only), repeat, load_average()),
     ]
@@ -161,6 +162,8 @@ def main(argv=None):
             sections.append(scenarios.official())
         if "scaling" in args.only:
             sections.append(scenarios.scaling())
+        if "copilot" in args.only:
+            sections.append(scenarios.copilot())
     finally:
         stop_all()
         sandbox.stop()

@@ -7,7 +7,10 @@
 - ``scale``: playbooks/reconcile.yml on the big population, check / apply / no-drift re-run;
 - ``uri``: the ansible.builtin.uri loop against ours, one product at two sizes;
 - ``official``: a script on Datadog's official client against ours, one product;
-- ``scaling``: one product at growing holder counts with a fixed small drift.
+- ``scaling``: one product at growing holder counts with a fixed small drift;
+- ``copilot``: github_copilot_seats on a generated 50,000-seat GitHub org, check / apply /
+  re-run, against two minimums: the issue's (E1, seat pages, writes) and that plus the
+  membership reads the module makes before giving a seat.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.minimum import DD_SEATS_GET, endpoint_order, ratio, run_minimum
-from bench.population import Sizes, generate_seed, make_drift
+from bench.minimum import (
+    DD_SEATS_GET,
+    GH_MEMBERSHIP,
+    copilot_minimum,
+    endpoint_order,
+    ratio,
+    run_minimum,
+)
+from bench.population import Sizes, generate_seed, make_copilot_drift, make_drift
 from bench.report import (
     Section,
     Table,
@@ -49,18 +59,24 @@ class Plan:
     repeat: int
     run_timeout: int
     uri_timeout: int
+    copilot: Sizes = Sizes(10, 0, 0, gh_members=52000, gh_seats=50000)
 
+
+# The Copilot org: 50,000 seats among 52,000 members (the others are who new seats go to);
+# the Datadog and Store parts of its seed are token-sized and unused.
+COPILOT_FULL = Sizes(10, 0, 0, gh_members=52000, gh_seats=50000)
+COPILOT_QUICK = Sizes(10, 0, 0, gh_members=1100, gh_seats=1000)
 
 FULL = Plan(main=Sizes(50000, 5, 10000, 20000, 3, 5000),
             uri_users=5000, uri_holders=(500, 2000),
             # 52,000 users: the generator seats only enabled users (about 98%), so 50,000
             # holders need a few more users, and the fixed drift needs enabled non-holders.
             scaling_users=52000, scaling_holders=(1000, 10000, 50000), scaling_drift=10,
-            repeat=3, run_timeout=1800, uri_timeout=5400)
+            repeat=3, run_timeout=1800, uri_timeout=5400, copilot=COPILOT_FULL)
 QUICK = Plan(main=Sizes(3000, 2, 600, 1000, 1, 300),
              uri_users=1000, uri_holders=(10, 40),
              scaling_users=3500, scaling_holders=(200, 1000, 3000), scaling_drift=10,
-             repeat=1, run_timeout=600, uri_timeout=900)
+             repeat=1, run_timeout=600, uri_timeout=900, copilot=COPILOT_QUICK)
 
 
 class Scenarios(object):
@@ -231,6 +247,11 @@ class Scenarios(object):
             for problem in measurement.problems:
                 section.failures.append("%s: %s (log: %s)" % (measurement.label, problem, measurement.log_path))
 
+    # -- GitHub Copilot at scale -----------------------------------------------------------
+
+    def copilot(self, modes=("check", "apply", "rerun")):
+        return copilot_section(self, list(modes))
+
     # -- baseline: the uri loop ------------------------------------------------------------
 
     def uri(self):
@@ -351,6 +372,90 @@ class Scenarios(object):
         section.verdicts.append(Verdict("API calls <= %.2f x minimum at every size" % CALLS_TARGET, not over,
                                         "; ".join(over) if over else "all sizes within"))
         return section
+
+
+def copilot_section(scenarios, modes):
+    """github_copilot_seats at scale: check / apply / re-run on one generated org."""
+    plan = scenarios.plan
+    seed = scenarios.seed("copilot", plan.copilot)
+    drift = make_copilot_drift(seed)
+    work = drift.work
+    section = Section("GitHub Copilot at scale: github_copilot_seats, check / apply / re-run")
+    section.notes = [
+        "population: %s; exclusive, desired logins in a vars file" % plan.copilot.describe(),
+        "drift: %d leavers reclaimed (direct seats), %d new members given a seat, %d seats pending cancellation "
+        "given again, %d leaver(s) with a team-granted seat (kept and reported, no call); the org lists %s seats "
+        "before the apply; repetitions: %d (wall time: median (min-max))"
+        % (len(drift.leavers), len(drift.joiners), len(drift.pending), len(drift.team_leavers),
+           fmt_int(work.seats_listed), scenarios.repeat),
+        "minimum (issue): E1 + ceil(seats / 100) seat pages + ceil(changes / 100) writes per action; "
+        "minimum + memberships: also 1 membership read per login given a seat that holds no active seat "
+        "(%d here: the module checks membership before any E4, as GitHub may invite a non-member)"
+        % work.memberships,
+        "the re-run starts from the state a successful apply leaves (leavers pending cancellation, "
+        "new seats listed); every run starts from a fresh seed and fresh GitHub rate-limit budgets",
+        "throttled: 429 and 403 answers (GitHub's rate limits answer 403)",
+    ]
+    results, minimums = {}, {}
+    for mode in modes:
+        scenarios.say("-- copilot %s (%d run(s))" % (mode, scenarios.repeat))
+        results[mode] = scenarios._run("copilot %s" % mode, scenarios.repeat, lambda mode=mode: scenarios.bench.copilot(
+            "copilot-%s" % mode, drift, mode, plan.run_timeout))
+        mode_work = drift.rerun_work() if mode == "rerun" else work
+        minimums[mode] = (copilot_minimum(mode_work, mode == "check", memberships=False),
+                          copilot_minimum(mode_work, mode == "check", memberships=True))
+    runs = Table(["run", "wall median (min-max)", "API calls", "minimum (issue)", "ratio",
+                  "minimum + memberships", "ratio", "429/403", "peak PSS (sum)", "failed"], title="Runs")
+    endpoints = Table(["endpoint"] + ["%s: calls / min = ratio" % mode for mode in modes],
+                      title="API calls per endpoint (the worst repetition; minimum with memberships)")
+    worst_calls, all_endpoints = {}, set()
+    for mode in modes:
+        measurements = results[mode]
+        issue, full = minimums[mode]
+        worst = Counter()
+        for measurement in measurements:
+            for endpoint, count in measurement.calls.items():
+                worst[endpoint] = max(worst[endpoint], count)
+        worst_calls[mode] = worst
+        all_endpoints.update(worst)
+        all_endpoints.update(full)
+        total = max(m.total_calls for m in measurements)
+        limited = max(m.throttled + m.forbidden for m in measurements)
+        runs.add(mode, wall_summary([m.wall for m in measurements]), fmt_int(total),
+                 fmt_int(sum(issue.values())), fmt_ratio(ratio(total, sum(issue.values()))),
+                 fmt_int(sum(full.values())), fmt_ratio(ratio(total, sum(full.values()))),
+                 fmt_share(limited, total), fmt_mb(max_of(m.peak_pss_mb for m in measurements)),
+                 "yes" if any(m.failed for m in measurements) else "no")
+        over = ["%s %s" % (endpoint, calls_cell(worst.get(endpoint, 0), full.get(endpoint, 0)))
+                for endpoint in endpoint_order(set(worst) | set(full))
+                if (ratio(worst.get(endpoint, 0), full.get(endpoint, 0)) or CALLS_TARGET + 1) > CALLS_TARGET]
+        value = ratio(total, sum(full.values()))
+        figure = "%s (%s / %s); to the issue's minimum %s (%s / %s)" % (
+            fmt_ratio(value), fmt_int(total), fmt_int(sum(full.values())),
+            fmt_ratio(ratio(total, sum(issue.values()))), fmt_int(total), fmt_int(sum(issue.values())))
+        if over:
+            figure += "; over: " + "; ".join(over)
+        section.verdicts.append(Verdict(
+            "copilot %s: API calls <= %.2f x minimum + memberships (total and per endpoint)" % (mode, CALLS_TARGET),
+            not over and value is not None and value <= CALLS_TARGET, figure))
+        limited_all = sum(m.throttled + m.forbidden for m in measurements)
+        calls_all = sum(m.total_calls for m in measurements)
+        section.verdicts.append(Verdict(
+            "copilot %s: no rate-limited answer (429/403)" % mode, limited_all == 0,
+            "%d of %s" % (limited_all, fmt_int(calls_all))))
+        peak = max_of(m.peak_pss_mb for m in measurements)
+        section.verdicts.append(Verdict(
+            "copilot %s: peak memory (PSS of the ansible process tree) < %d MB" % (mode, MEMORY_TARGET_MB),
+            peak is not None and peak < MEMORY_TARGET_MB, fmt_mb(peak)))
+        scenarios._failures(section, measurements)
+    for endpoint in endpoint_order(all_endpoints):
+        endpoints.add(endpoint, *[calls_cell(worst_calls[mode].get(endpoint, 0), minimums[mode][1].get(endpoint, 0))
+                                  for mode in modes])
+    section.tables = [runs, endpoints]
+    section.copilot = dict((mode, {"minimum_issue": sum(minimums[mode][0].values()),
+                                   "minimum_with_memberships": sum(minimums[mode][1].values()),
+                                   "memberships": minimums[mode][1].get(GH_MEMBERSHIP, 0)}) for mode in modes)
+    return section
 
 
 def max_of(values):

@@ -61,6 +61,9 @@ def product_of(value):
     product = value.get("product")
     if isinstance(product, str) and product:
         return product
+    organization = value.get("organization")  # github_copilot_seats
+    if isinstance(organization, str) and organization:
+        return organization
     return None
 
 
