@@ -59,10 +59,22 @@ def timestamp(moment):
 
 # -- making a plan (check mode) -----------------------------------------------------------
 
+# What a seat module may say of a product besides its plan (``_reconcile_report.SEAT_LISTS``
+# and ``orphan_seats``): a plan keeps what the audit read, for the report of its apply.
+SEAT_FACTS = ("kept_seats", "idle_reclaimed", "pending_cancellation", "orphan_seats")
+
+
 def product_plan(platform, entry, result, defaults):
     """One product's part of the plan, from its desired entry and its check-mode result.
 
-    ``defaults``: the task's ``max_reclaims`` and ``grace_days`` for entries without their own."""
+    ``defaults``: the task's ``max_reclaims`` and ``grace_days`` for entries without their own.
+    The ``SEAT_FACTS`` the module returned are kept as it returned them (only those)."""
+    planned = _product_plan(platform, entry, result, defaults)
+    planned.update((key, result[key]) for key in SEAT_FACTS if key in result)
+    return planned
+
+
+def _product_plan(platform, entry, result, defaults):
     failed = result.get("failed") is True
     assigned, reclaimed = list(result.get("assigned") or []), list(result.get("reclaimed") or [])
     count_after = result.get("holders_count")
@@ -324,6 +336,7 @@ def merged_result(product, reclaim_result, assign_result, plan_outcome):
     results = [result for result in (reclaim_result, assign_result) if result is not None]
     merged = {"assigned": [], "reclaimed": [], "skipped_users": [], "failed_users": [],
               "kept_in_grace": list(product.get("kept_in_grace") or []), "api_calls": {"total": 0}}
+    _merge_seat_facts(merged, product, results, plan_outcome)
     if product.get("error"):
         merged.update(failed=True, msg="not applied: the audit that made the plan failed on this product: %s"
                       % product["error"])
@@ -348,6 +361,24 @@ def merged_result(product, reclaim_result, assign_result, plan_outcome):
     if diffs:
         merged["diff"] = {"before": diffs[0].get("before"), "after": diffs[-1].get("after")}
     return merged
+
+
+def _merge_seat_facts(merged, product, results, plan_outcome):
+    """The ``SEAT_FACTS`` of a product's apply: the seats kept as the audit found them, the
+    idle seats of the plan that were reclaimed, and the pending and orphan seats as the last
+    call read them (the audit's when no call was made)."""
+    if "kept_seats" in product:
+        merged["kept_seats"] = list(product["kept_seats"] or [])
+    if "idle_reclaimed" in product:
+        done = set(str(name).lower() for name in plan_outcome["done"] + plan_outcome["done_by_others"])
+        merged["idle_reclaimed"] = [item for item in product["idle_reclaimed"] or []
+                                    if str(item.get("user")).lower() in done]
+    for key in ("pending_cancellation", "orphan_seats"):
+        found = [result[key] for result in results if key in result]
+        if found:
+            merged[key] = found[-1]
+        elif key in product:
+            merged[key] = product[key]
 
 
 def summary(plan_outcome):

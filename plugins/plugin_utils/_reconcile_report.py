@@ -5,7 +5,9 @@
 """The reconcile report: per product, what was (or would be) assigned and reclaimed.
 
 Built from the seat modules' results (predictions in check mode) and the inventories (capacity)
-of the platforms that list one.
+of the platforms that list one. What a module says of a product besides its plan (seats it
+keeps, reclaims as idle, sees pending cancellation or without a holder: ``SEAT_LISTS``,
+``orphan_seats``) is shown for every product whose module returns it.
 The JSON form is ``seatops.seats.reconcile_report/1`` (keys are only ever added); the HTML
 page is rendered from the role's Jinja template with plain Jinja2 (no Ansible templating: it
 is only formatting, and Ansible's per-value templating costs seconds at fifty thousand names).
@@ -26,7 +28,16 @@ from ansible_collections.seatops.seats.plugins.plugin_utils._seat_platforms impo
 REPORT_FORMAT = "seatops.seats.reconcile_report/1"
 TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_before",
               "holders_after", "to_assign", "to_reclaim", "kept_in_grace", "above_max_holders",
-              "skipped", "failed", "on_demand", "priced")
+              "skipped", "failed", "on_demand", "priced", "kept_seats", "idle_reclaimed",
+              "pending_cancellation", "orphan_seats")
+# What a seat module may say of a product besides its plan, in the engine's or the module's
+# own words (never a platform's name): holders the platform will not let the engine reclaim
+# (``kept_seats``: [{user, reason}]), holders reclaimed for not using the seat
+# (``idle_reclaimed``: [{user, last_activity_at}]), seats ending at the close of a billing
+# cycle (``pending_cancellation``: [{user, pending_cancellation_date}]) and seats without a
+# holder (``orphan_seats``: a count). A product whose module returns none of them has empty
+# lists and ``orphan_seats`` None.
+SEAT_LISTS = ("kept_seats", "idle_reclaimed", "pending_cancellation")
 COST_KEYS = ("monthly_before", "monthly_after", "monthly_saving")
 CENT = decimal.Decimal("0.01")
 MONTHS = {"month": 1, "year": 12}
@@ -34,6 +45,10 @@ MONTHS = {"month": 1, "year": 12}
 
 def _user_list(value):
     return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def above(holders, ceiling):
@@ -146,6 +161,10 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
         "to_assign": assigned,
         "to_reclaim": reclaimed,
         "kept_in_grace": _user_list(result.get("kept_in_grace")),
+        "kept_seats": _user_list(result.get("kept_seats")),
+        "idle_reclaimed": _user_list(result.get("idle_reclaimed")),
+        "pending_cancellation": _user_list(result.get("pending_cancellation")),
+        "orphan_seats": _count(result.get("orphan_seats")),
         "grace_days": int(default_grace_days if grace_days is None else grace_days),
         "max_holders": entry.get("max_holders"),
         "above_max_holders": above_max_holders,
@@ -196,8 +215,9 @@ def build_report(runs, inventory, default_max_reclaims, generated_at, mode, desi
         totals["above_max_holders"] += bool(row["above_max_holders"])
         totals["on_demand"] += row["on_demand"] or 0
         totals["priced"] += row["price"] is not None
-        for key in ("to_assign", "to_reclaim", "kept_in_grace", "skipped", "failed"):
+        for key in ("to_assign", "to_reclaim", "kept_in_grace", "skipped", "failed") + SEAT_LISTS:
             totals[key] += len(row[key])
+        totals["orphan_seats"] += row["orphan_seats"] or 0
     return {
         "format": REPORT_FORMAT,
         "generated_at": generated_at,
@@ -216,6 +236,8 @@ def summary(report):
     return [{"platform": row["platform"], "product": row["product"], "status": row["status"],
              "to_assign": len(row["to_assign"]), "to_reclaim": len(row["to_reclaim"]),
              "kept_in_grace": len(row["kept_in_grace"]), "skipped": len(row["skipped"]),
+             "kept_seats": len(row["kept_seats"]), "idle_reclaimed": len(row["idle_reclaimed"]),
+             "pending_cancellation": len(row["pending_cancellation"]), "orphan_seats": row["orphan_seats"],
              "failed": len(row["failed"]), "holders_after": row["holders_after"],
              "max_holders": row["max_holders"], "above_max_holders": row["above_max_holders"],
              "available_seats": row["available_seats"], "error": row["error"],

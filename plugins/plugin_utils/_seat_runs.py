@@ -44,10 +44,17 @@ OMIT_PREFIX = "__omit_place_holder__"
 # The collection's connection variables: seatops_<platform>_<option> (docs/awx.md).
 COLLECTION_VARIABLE_PREFIX = "seatops_"
 
-# The seat-module arguments of each mode of the engine.
+# A module argument to leave out of a call even when module_defaults set it.
+UNSET = object()
+
+# The seat-module arguments of each mode of the engine. ``add`` only gives seats (onboarding,
+# restore, a plan's assignments) and ``remove`` only takes back the seats it names
+# (offboarding, a plan's reclaims): the engine's idle rule (``reclaim_inactive_days``, which a
+# play may set for a platform's modules) would reclaim seats nobody named, or be refused, so
+# it reaches only ``exact`` calls (reconcile from a desired state).
 MODES = {
-    "add": {"state": "present"},
-    "remove": {"state": "absent"},
+    "add": {"state": "present", "reclaim_inactive_days": UNSET},
+    "remove": {"state": "absent", "reclaim_inactive_days": UNSET},
     "exact": {"state": "present", "exclusive": True},
 }
 
@@ -259,6 +266,8 @@ class SeatAction(ActionBase):
         module = seat_platforms.get(platform).seat_module
         module_args = self._module_args(module, connection)
         module_args.update(call_args)
+        for key in [key for key, value in module_args.items() if value is UNSET]:
+            del module_args[key]
         result = self._run_module(module, module_args, task_vars, holders_before=holders_before)
         for warning in result.pop("warnings", None) or []:
             warnings.append("%s: %s" % (label, seat_platforms.warning_text(warning)))

@@ -58,3 +58,21 @@ def holders(state):
     tenant = state["msstore"]["tenants"]["contoso.onmicrosoft.com"]["products"]
     store = {key: sorted(entry["holders"]) for key, entry in tenant.items()}
     return datadog, store
+
+
+def github_seats(state, org):
+    """``{login: state}`` of an organization's Copilot seats in a sandbox state, by login
+    (lower-case): ``direct``, ``team`` or ``pending`` (pending cancellation); orphans left out."""
+    seats = {}
+    for seat in state["github"]["orgs"][org]["seats"]:
+        if not seat.get("login"):
+            continue
+        kind = "pending" if seat.get("pending_cancellation_date") else ("team" if seat.get("team") and not seat.get("direct")
+                                                                        else "direct")
+        seats[seat["login"].lower()] = kind
+    return seats
+
+
+def github_holders(state, org):
+    """The logins holding an active Copilot seat of ``org`` (direct or through a team), sorted."""
+    return sorted(login for login, kind in github_seats(state, org).items() if kind != "pending")

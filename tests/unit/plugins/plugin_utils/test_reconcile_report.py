@@ -43,8 +43,12 @@ def test_rows_and_totals_come_from_the_module_results():
     assert report["totals"] == {"products": 2, "in_sync": 0, "with_changes": 1, "with_errors": 1,
                                 "holders_before": 2, "holders_after": 2, "to_assign": 1, "to_reclaim": 1,
                                 "kept_in_grace": 0, "above_max_holders": 0, "skipped": 0, "failed": 0,
-                                "on_demand": 0, "priced": 0}
+                                "on_demand": 0, "priced": 0, "kept_seats": 0, "idle_reclaimed": 0,
+                                "pending_cancellation": 0, "orphan_seats": 0}
     assert report["costs"] == [] and datadog["price"] is None and datadog["cost"] is None
+    # A module that says nothing of kept, idle, pending or orphan seats: empty lists, no count.
+    assert (datadog["kept_seats"], datadog["idle_reclaimed"], datadog["pending_cancellation"]) == ([], [], [])
+    assert datadog["orphan_seats"] is None
 
 
 def test_per_user_failures_count_as_errors_and_in_sync_is_recognised():
@@ -59,7 +63,8 @@ def test_summary_is_counts_only():
     assert summary[0] == {"platform": "datadog", "product": "apm_pro", "status": "changes", "to_assign": 1,
                           "to_reclaim": 1, "kept_in_grace": 0, "skipped": 0, "failed": 0, "holders_after": 2,
                           "max_holders": None, "above_max_holders": None, "available_seats": None, "error": None,
-                          "api_calls": {"GET /api/v2/seats/users": 1, "total": 1}}
+                          "api_calls": {"GET /api/v2/seats/users": 1, "total": 1}, "kept_seats": 0,
+                          "idle_reclaimed": 0, "pending_cancellation": 0, "orphan_seats": None}
     assert json.loads(reconcile_report.to_json(build()))["totals"]["products"] == 2
 
 
@@ -263,3 +268,39 @@ def test_a_report_of_an_earlier_version_still_renders():
             del row[key]
     html = html_of(report)
     assert "banner failed" in html and "no price" in html
+
+
+GH_ENTRY = {"organization": "acme", "users": ["mona", "lena"], "protected": ["octo-bot"]}
+GH_RESULT = {"changed": True, "assigned": ["lena"], "reclaimed": ["sam", "old-timer"], "unchanged": 1,
+             "holders_count": 3, "skipped_users": [], "failed_users": [], "api_calls": {"total": 3},
+             "kept_in_grace": [],
+             "kept_seats": [{"user": "tina", "reason": "granted through team platform: remove the person from "
+                                                       "that team (or deselect the team) to reclaim it"}],
+             "idle_reclaimed": [{"user": "sam", "last_activity_at": "2024-11-15T12:00:00Z"}],
+             "pending_cancellation": [{"user": "hubot", "pending_cancellation_date": "2025-04-01"}],
+             "orphan_seats": 2, "organization": "acme", "seat_management_setting": "assign_selected"}
+
+
+def test_kept_idle_pending_and_orphan_seats_are_reported_for_products_that_return_them():
+    report = reconcile_report.build_report([("datadog", DD_ENTRY, DD_RESULT), ("github", GH_ENTRY, GH_RESULT)],
+                                           {}, "10%", "t", "check", "desired.yml")
+    datadog, github = report["products"]
+    assert github["platform_label"] == "GitHub Copilot" and github["product"] == "acme"
+    assert github["kept_seats"] == GH_RESULT["kept_seats"] and github["idle_reclaimed"] == GH_RESULT["idle_reclaimed"]
+    assert github["pending_cancellation"] == GH_RESULT["pending_cancellation"] and github["orphan_seats"] == 2
+    assert datadog["orphan_seats"] is None and datadog["kept_seats"] == []
+    totals = report["totals"]
+    assert (totals["kept_seats"], totals["idle_reclaimed"], totals["pending_cancellation"], totals["orphan_seats"]) == (1, 1, 1, 2)
+    summary = reconcile_report.summary(report)[1]
+    assert (summary["kept_seats"], summary["idle_reclaimed"], summary["pending_cancellation"], summary["orphan_seats"]) == (1, 1, 1, 2)
+
+    with open(TEMPLATE) as handle:
+        html = reconcile_report.render_html(handle.read(), report)
+    for text in ("Kept: the platform will not reclaim them (1)", "tina", "granted through team platform",
+                 "To reclaim as idle (1)", "last used 2024-11-15T12:00:00Z", "Pending cancellation (1)",
+                 "hubot", "ends 2025-04-01", "Seats without a holder", "seat(s) without a holder"):
+        assert text in html, text
+    # The product whose module returns none of it shows none of it.
+    sections = html.split('<section class="product"')
+    assert "Pending cancellation" not in sections[1] and "without a holder" not in sections[1]
+    assert "Pending cancellation" in sections[2]
