@@ -313,13 +313,13 @@ def test_a_restore_says_one_true_outcome_per_recorded_seat_and_fails_exactly_whe
 
 
 def test_soak_smoke(tmp_path):
-    """Eight faulted runs (onboard, offboard, reconcile in turn) with issue 10's situations
-    at fixed places, and the follow-up without faults."""
+    """Eight faulted runs (onboard, offboard, reconcile in turn, each followed by a Copilot
+    run) with issue 10's situations at fixed places, and the follow-up without faults."""
     figures_file = tmp_path / "figures.json"
     command = [sys.executable, os.path.join(SOAK, "run.py"), "--runs", "8", "--seed", "11", "--situations", "forced",
                "--json", str(figures_file), "--artifacts", str(tmp_path / "artifacts"),
-               "--timeout-minutes", "4", "--run-timeout", "90"]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=400, check=False)
+               "--timeout-minutes", "6", "--run-timeout", "90"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=520, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-6000:]
     figures = json.loads(figures_file.read_text())
@@ -344,3 +344,97 @@ def test_soak_smoke(tmp_path):
     assert situations["self-claims"] == 2 and figures["self_claims"] >= 2
     assert "mismatches           0 (must be 0)" in completed.stdout
     assert "convergence          yes" in completed.stdout
+    # Every run also played the Copilot run on the soak org, under GitHub's faults.
+    copilot = figures["copilot"]
+    assert copilot["runs"] == 8 and copilot["requests"] > 8
+    assert copilot["ok"] + copilot["failed_clean"] == 8
+    assert copilot["assigned"] + copilot["reclaimed"] > 0
+    assert sum(copilot["faults"].values()) > 0, "no GitHub fault was injected"
+    assert "converge copilot   re-run" in completed.stdout
+
+
+# -- GitHub Copilot ---------------------------------------------------------------------------
+
+ORG = "soak-org"
+
+
+def gh_state(active=(), team=(), pending=(), orphans=1):
+    seats = [{"login": name, "team": None, "pending_cancellation_date": None} for name in active]
+    seats += [{"login": name, "team": "crew", "pending_cancellation_date": None} for name in team]
+    seats += [{"login": name, "team": None, "pending_cancellation_date": "2026-12-01"} for name in pending]
+    seats += [{"login": None, "team": None, "pending_cancellation_date": None} for _index in range(orphans)]
+    return {"github": {"orgs": {ORG: {"seats": seats}}}}
+
+
+def gh_entry(status="ok", **result):
+    result.setdefault("assigned", [])
+    result.setdefault("reclaimed", [])
+    result.setdefault("failed_users", [])
+    return {"task": "Copilot seats", "action": soak_check.COPILOT_ACTION, "status": status, "result": result}
+
+
+def judge_copilot(before, after, result_entries, rc=0, output=""):
+    return soak_check.judge_copilot(before, after, result_entries, rc, output, ORG)
+
+
+def test_copilot_a_true_report_passes():
+    before = gh_state(active=["ana", "ben"], team=["tina"], pending=["paul"])
+    after = gh_state(active=["ana", "paul", "new"], team=["tina"], pending=["ben"])
+    entry = gh_entry(assigned=["paul", "new"], reclaimed=["ben"], holders_count=4, orphan_seats=1,
+                     kept_seats=[{"user": "tina", "reason": "granted through team crew"}],
+                     pending_cancellation=[{"user": "ben", "pending_cancellation_date": "2026-12-01"}])
+    verdict = judge_copilot(before, after, [entry])
+    assert verdict.ok, verdict.as_dict()
+    assert (verdict.assigned, verdict.reclaimed) == (2, 1)
+
+
+def test_copilot_a_team_granted_seat_is_never_reclaimed():
+    before = gh_state(active=["ana"], team=["tina"])
+    after = gh_state(active=["ana"], pending=["tina"])
+    verdict = judge_copilot(before, after, [gh_entry(reclaimed=["tina"], holders_count=1, orphan_seats=1)])
+    assert "soak-org: tina's team-granted seat was reclaimed" in verdict.mismatches
+    assert any("reported reclaiming tina, whose seat a team grants" in m for m in verdict.mismatches)
+
+
+def test_copilot_a_reported_reclaim_must_be_pending_in_the_sandbox():
+    before = gh_state(active=["ana", "ben"])
+    gone = gh_state(active=["ana"])          # the seat vanished instead of going pending
+    verdict = judge_copilot(before, gone, [gh_entry(reclaimed=["ben"], holders_count=1, orphan_seats=1)])
+    assert any("reported reclaiming ben, whose seat is not pending cancellation" in m for m in verdict.mismatches)
+    kept = judge_copilot(before, before, [gh_entry(reclaimed=["ben"], holders_count=2, orphan_seats=1)])
+    assert any("ben holds an active seat (reported reclaimed)" in m for m in kept.mismatches)
+
+
+def test_copilot_pending_seats_are_not_holders():
+    state = gh_state(active=["ana"], pending=["paul"])
+    counted = judge_copilot(state, state, [gh_entry(holders_count=2, orphan_seats=1)])
+    assert any("reported holders_count 2, the sandbox has 1 active seats" in m for m in counted.mismatches)
+    active = judge_copilot(state, state, [gh_entry(holders_count=1, orphan_seats=1, pending_cancellation=[
+        {"user": "ana", "pending_cancellation_date": "2026-12-01"}])])
+    assert any("reported ana pending cancellation, the sandbox has an active seat" in m for m in active.mismatches)
+    # Giving a pending seat again is an assignment, never "already held".
+    after = gh_state(active=["ana", "paul"])
+    assert judge_copilot(state, after, [gh_entry(assigned=["paul"], holders_count=2, orphan_seats=1)]).ok
+
+
+def test_copilot_unreported_changes_and_orphans():
+    before = gh_state(active=["ana"], orphans=2)
+    after = gh_state(active=["ana", "eve"], orphans=1)
+    verdict = judge_copilot(before, after, [gh_entry(holders_count=2, orphan_seats=1)])
+    assert "soak-org: eve holds an active seat (no assignment reported)" in verdict.mismatches
+    assert "soak-org: 2 orphan seat(s) before, 1 after (orphans are never touched)" in verdict.mismatches
+    # An unknown outcome the result admits to is no mismatch.
+    unknown = gh_entry(status="failed", failed=True, holders_count=2,
+                       msg="organization soak-org: 1 seat change(s) failed: eve: outcome unknown: HTTP 502",
+                       failed_users=[{"user": "eve", "reason": "outcome unknown: HTTP 502; re-reading failed"}])
+    verdict = judge_copilot(before, gh_state(active=["ana", "eve"], orphans=2), [unknown], rc=2)
+    assert verdict.ok, verdict.as_dict()
+
+
+def test_copilot_failures_must_name_the_org_and_the_users():
+    state = gh_state(active=["ana"])
+    vague = gh_entry(status="failed", failed=True, msg="HTTP 403", failed_users=[{"user": "ben", "reason": "x"}])
+    verdict = judge_copilot(state, state, [vague], rc=2)
+    assert any("does not name the organization" in u for u in verdict.unclean)
+    assert any("does not name ben" in u for u in verdict.unclean)
+    assert judge_copilot(state, state, [gh_entry()], rc=2).unclean

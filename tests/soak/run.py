@@ -9,7 +9,11 @@ and two Store products (one Restricted, with a capacity). Run N plays playbooks/
 offboard.yml or reconcile.yml in turn, with people, products and a desired state drawn from
 a RNG seeded by (--seed, N), while the sandbox answers 10% of API requests with a 5xx, 5%
 with a 429 and drops 2% of connections (fault RNG also seeded by (--seed, N)), with latency
-jitter on every answer. After each run the sandbox state (admin reads are never faulted) is
+jitter on every answer. Each run then plays tests/soak/copilot.yml on the population's GitHub
+org (direct, team-granted, pending-cancellation and orphan seats), shaped by the run's kind,
+under GitHub faults: 403 secondary rate limits (with retry-after, or remaining 0 and a reset),
+429s, 5xx, dropped requests and writes whose answer is lost (COPILOT_FAULTS); the judge checks
+the Copilot invariants (soak_check.judge_copilot). After each run the sandbox state (admin reads are never faulted) is
 compared with the state before plus what the run reported; see soak_check.py. Before a
 run, people on call may claim Datadog seats themselves (admin calls, never faulted), and the
 desired state of a reconcile run often does not list them yet; some of its entries keep
@@ -71,7 +75,26 @@ UNKNOWN_PATH_ANSWERS = ("text", "html", "json", "empty")
 # so the rates below are conditional on the earlier rules not firing.
 FAULT_SHARES = (("drop", 0.02), (429, 0.05), (500, 0.03), (502, 0.02), (503, 0.03), (504, 0.02))
 CREDENTIAL_NAMES = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID",
-                    "AZURE_CLIENT_SECRET")
+                    "AZURE_CLIENT_SECRET", "GITHUB_TOKEN", "GH_TOKEN")
+COPILOT_PLAYBOOK = os.path.join(HERE, "copilot.yml")
+COPILOT_WRITES = "/orgs/{org}/copilot/billing/selected_users"
+SECONDARY_LIMIT = {"message": "You have exceeded a secondary rate limit and have been temporarily blocked from "
+                              "content creation. Please retry your request again later.",
+                   "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+                                        "#about-secondary-rate-limits"}
+# GitHub's faults (effect, share, extra rule keys), tried in order like FAULT_SHARES: secondary
+# limits on the seat writes (403 with retry-after, or with remaining 0 and a reset already
+# past), writes that take effect but whose answer is lost, then any GitHub call: a secondary
+# limit, a 429, 5xx and dropped requests. Every wait they cause is about a second.
+COPILOT_FAULTS = (
+    ("403", 0.15, {"path": COPILOT_WRITES, "body": SECONDARY_LIMIT, "headers": {"retry-after": "1"}}),
+    ("403", 0.05, {"path": COPILOT_WRITES, "body": SECONDARY_LIMIT,
+                   "headers": {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000000001"}}),
+    ("lost answer", 0.05, {"path": COPILOT_WRITES, "drop_answer": True}),
+    ("403", 0.03, {"body": SECONDARY_LIMIT, "headers": {"retry-after": "1"}}),
+    ("429", 0.03, {"headers": {"retry-after": "1"}}),
+    ("500", 0.03, {}), ("502", 0.02, {}), ("503", 0.03, {}), ("drop", 0.02, {}),
+)
 CALLBACKS = os.path.join(REPO, "tests", "integration", "callback_plugins")
 
 
@@ -91,7 +114,21 @@ def fault_rules(scale=1.0):
     return rules
 
 
+def copilot_fault_rules(scale=1.0):
+    rules = []
+    for effect, share, keys in COPILOT_FAULTS:
+        rule = dict(keys, rate=round(min(1.0, share * scale), 6))
+        if effect == "drop":
+            rule["drop"] = True
+        elif effect != "lost answer":
+            rule["status"] = int(effect)
+        rules.append(rule)
+    return rules
+
+
 def fault_kind(rule):
+    if rule.get("drop_answer"):
+        return "lost answer"
     return "drop" if rule.get("drop") else str(rule.get("status"))
 
 
@@ -130,6 +167,8 @@ class Soak(object):
             "failure_causes": {}, "faults": {}, "faults_total": 0, "requests": 0,
             "unexpected_5xx": 0, "seats_assigned": 0, "seats_reclaimed": 0, "self_claims": 0,
             "kept_in_grace": 0, "mismatches": 0,
+            "copilot": {"runs": 0, "ok": 0, "failed_clean": 0, "assigned": 0, "reclaimed": 0, "requests": 0,
+                        "faults": {}},
             "tracebacks": 0, "unclean_failures": 0, "convergence": None, "soak_timed_out": False,
             "commit": git_commit(),
         }
@@ -147,8 +186,9 @@ class Soak(object):
         return {"seatops_datadog_api_url": self.sb.url, "seatops_msstore_api_url": self.sb.store_url,
                 "seatops_msstore_auth_url": self.sb.url}
 
-    def play(self, kind, extra, tag):
-        """Run playbooks/<kind>.yml; returns (rc, output, task results, seconds, timed_out)."""
+    def play(self, kind, extra, tag, playbook=None):
+        """Run playbooks/<kind>.yml (or ``playbook``); returns (rc, output, task results,
+        seconds, timed_out)."""
         rundir = os.path.join(self.workdir, tag)
         os.makedirs(rundir, exist_ok=True)
         results_file = os.path.join(rundir, "results.jsonl")
@@ -168,7 +208,7 @@ class Soak(object):
         })
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
                    "-i", "localhost,", "-c", "local", "-e", json.dumps(extra),
-                   os.path.join(REPO, "playbooks", kind + ".yml")]
+                   playbook or os.path.join(REPO, "playbooks", kind + ".yml")]
         started = time.monotonic()
         proc = subprocess.Popen(command, env=env, cwd=rundir, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
@@ -291,13 +331,23 @@ class Soak(object):
             if logged != faults.get(kind_, 0):
                 verdict.mismatches.append("the request log shows %d answers with status %s, the fault rules "
                                           "counted %d" % (logged, status, faults.get(kind_, 0)))
+        copilot = self.copilot_run(number, kind, tag)
+        for kind_, n in copilot["faults"].items():
+            faults[kind_] = faults.get(kind_, 0) + n
+        for bucket in ("mismatches", "unclean", "tracebacks"):
+            getattr(verdict, bucket).extend("copilot: %s" % problem for problem in copilot[bucket])
         causes = failure_causes(entries)
         line = {"run": number, "kind": kind, "rc": rc, "seconds": round(seconds, 1), "situations": situation.names,
-                "requests": log["total"], "faults": faults, "unexpected_5xx": max(0, server_errors - injected_5xx),
+                "requests": log["total"] + copilot["requests"], "faults": faults,
+                "unexpected_5xx": max(0, server_errors - injected_5xx) + copilot["unexpected_5xx"],
                 "assigned": verdict.assigned, "reclaimed": verdict.reclaimed, "causes": causes,
-                "timed_out": timed_out}
+                "timed_out": timed_out, "copilot": dict((k, copilot[k]) for k in ("rc", "assigned", "reclaimed"))}
         line.update(verdict.as_dict())
         print(("(replay) " if not record else "") + format_line(line), flush=True)
+        print("      copilot (%s): %s, +%d -%d seats%s" % (
+            copilot["kind"], "ok" if copilot["rc"] == 0 else "failed (clean)" if copilot["ok"] else "PROBLEM",
+            copilot["assigned"], copilot["reclaimed"],
+            "" if not copilot["message"] else ": " + copilot["message"]), flush=True)
         if situation.names:
             print("      situation: %s" % "; ".join(situation.describe()), flush=True)
         for message in failure_messages(entries)[:4]:
@@ -311,7 +361,64 @@ class Soak(object):
                   % (self.args.seed, number), flush=True)
         if record:
             self.count(line, verdict, rc)
+            self.count_copilot(copilot)
         return line
+
+    # -- GitHub Copilot -----------------------------------------------------------------
+
+    def copilot_run(self, number, kind, tag, tame=False, rng=None, faults=True):
+        """tests/soak/copilot.yml on the soak org, shaped by ``kind`` (a restore gives seats
+        back, like an onboarding), under COPILOT_FAULTS; judged by soak_check.judge_copilot."""
+        copilot_kind = "onboard" if kind == "restore" else kind
+        rng = rng or random.Random(derived(self.args.seed, "copilot", number))
+        before = self.sb.state()
+        extra = population.copilot_vars(rng, before, copilot_kind, self.args.people, tame=tame)
+        extra["copilot_api_url"] = self.sb.url
+        copilot_tag = tag + "-copilot"
+        self.sb.clear_requests()
+        if faults:
+            self.sb.faults(copilot_fault_rules(self.args.fault_scale), seed=derived(self.args.seed, "gh-faults", number))
+        rc, output, entries, seconds, timed_out = self.play(copilot_kind, extra, copilot_tag, COPILOT_PLAYBOOK)
+        fired = self.sb.fault_state()["rules"] if faults else []
+        self.sb.faults([])
+        log = self.sb.requests()
+        after = self.sb.state()
+        verdict = soak_check.judge_copilot(before, after, entries, rc, output, population.GH_ORG)
+        if timed_out:
+            verdict.unclean.append("the Copilot run did not finish within %ss and was stopped" % self.args.run_timeout)
+        counted = {}
+        for rule in fired:
+            counted[fault_kind(rule)] = counted.get(fault_kind(rule), 0) + rule.get("fired", 0)
+        statuses = [entry["status"] for entry in log["entries"]]
+        for kinds, status in ((("drop", "lost answer"), 0), (("429",), 429), (("403",), 403)):
+            expected = sum(counted.get(name, 0) for name in kinds)
+            if statuses.count(status) != expected:
+                verdict.mismatches.append("the request log shows %d GitHub answers with status %s, the fault rules "
+                                          "counted %d" % (statuses.count(status), status, expected))
+        injected_5xx = sum(n for name, n in counted.items() if name.startswith("5"))
+        results = [entry.get("result") or {} for entry in entries if entry.get("action") == soak_check.COPILOT_ACTION]
+        message = " ".join(str(result.get("msg") or "").split())[:200] if rc != 0 and results else ""
+        if not verdict.ok or rc != 0 or timed_out:
+            self.keep_artifacts(copilot_tag, extra, output, entries, before, after, log,
+                                {"rc": rc, "verdict": verdict.as_dict()})
+        return {"kind": copilot_kind, "rc": rc, "ok": verdict.ok, "seconds": seconds, "faults": counted,
+                "requests": log["total"], "unexpected_5xx": max(0, len([s for s in statuses if s >= 500]) - injected_5xx),
+                "assigned": verdict.assigned, "reclaimed": verdict.reclaimed, "mismatches": verdict.mismatches,
+                "unclean": verdict.unclean, "tracebacks": verdict.tracebacks, "message": message,
+                "extra": extra, "entries": entries, "after": after}
+
+    def count_copilot(self, copilot):
+        fig = self.figures["copilot"]
+        fig["runs"] += 1
+        if copilot["rc"] == 0:
+            fig["ok"] += 1
+        elif copilot["ok"]:
+            fig["failed_clean"] += 1
+        fig["assigned"] += copilot["assigned"]
+        fig["reclaimed"] += copilot["reclaimed"]
+        fig["requests"] += copilot["requests"]
+        for name, n in copilot["faults"].items():
+            fig["faults"][name] = fig["faults"].get(name, 0) + n
 
     def count(self, line, verdict, rc):
         fig = self.figures
@@ -402,8 +509,52 @@ class Soak(object):
                     ok = False
                     self.keep_artifacts("%s-%s" % (tag, attempt), extra, output, entries, before, after,
                                         self.sb.requests(), {"problems": problems})
+        ok = self.converge_copilot(rng) and ok
         self.figures["convergence"] = ok
         return ok
+
+    def converge_copilot(self, rng):
+        """An exclusive Copilot run without faults repairs; the same run again changes nothing."""
+        ok = True
+        extra = None
+        for attempt in ("repair", "re-run"):
+            tag = "converge-copilot-%s" % attempt
+            run_rng = random.Random(rng.random()) if extra is None else None
+            copilot = self.copilot_run(0, "reconcile", tag, tame=True, rng=run_rng, faults=False) if extra is None \
+                else self._copilot_again(extra, tag)
+            extra = copilot["extra"]
+            problems = copilot["mismatches"] + copilot["unclean"] + copilot["tracebacks"]
+            if copilot["rc"] != 0:
+                problems.append("copilot %s exited with %s: %s" % (attempt, copilot["rc"], copilot["message"]))
+            if attempt == "repair":
+                problems.extend(population.copilot_goal_problems(extra, copilot["after"]))
+            else:
+                changed = [entry["task"] for entry in copilot["entries"]
+                           if entry.get("action") == soak_check.COPILOT_ACTION and (entry.get("result") or {}).get("changed")]
+                if changed:
+                    problems.append("copilot re-run still changed")
+                writes = [key for key in self.sb.requests()["counts"] if key.split(" ")[0] in ("POST", "DELETE")]
+                if writes:
+                    problems.append("copilot re-run wrote to the API: %s" % ", ".join(sorted(writes)))
+            print("converge %-9s %-6s rc=%s %5.1fs %s" % ("copilot", attempt, copilot["rc"], copilot["seconds"],
+                                                         "ok" if not problems else "NOT CONVERGED"), flush=True)
+            for problem in problems:
+                print("      ! %s" % problem, flush=True)
+                self.problems.append("convergence (copilot %s): %s" % (attempt, problem))
+            ok = ok and not problems
+        return ok
+
+    def _copilot_again(self, extra, tag):
+        """The same Copilot run again (the convergence re-run), without faults."""
+        before = self.sb.state()
+        self.sb.clear_requests()
+        rc, output, entries, seconds, _timed_out = self.play("reconcile", extra, tag, COPILOT_PLAYBOOK)
+        after = self.sb.state()
+        verdict = soak_check.judge_copilot(before, after, entries, rc, output, population.GH_ORG)
+        results = [entry.get("result") or {} for entry in entries if entry.get("action") == soak_check.COPILOT_ACTION]
+        return {"rc": rc, "seconds": seconds, "mismatches": verdict.mismatches, "unclean": verdict.unclean,
+                "tracebacks": verdict.tracebacks, "extra": extra, "entries": entries, "after": after,
+                "message": " ".join(str(results[0].get("msg") or "").split())[:200] if results and rc else ""}
 
 
 class Situation(object):
@@ -768,6 +919,10 @@ def print_figures(fig):
     print("mismatches           %d (must be 0)" % fig["mismatches"])
     print("tracebacks           %d (must be 0)" % fig["tracebacks"])
     print("unclean failures     %d (must be 0)" % fig["unclean_failures"])
+    copilot = fig["copilot"]
+    print("copilot runs         %d (ok %d, failed clean %d), %d requests, +%d -%d seats, faults: %s"
+          % (copilot["runs"], copilot["ok"], copilot["failed_clean"], copilot["requests"], copilot["assigned"],
+             copilot["reclaimed"], ", ".join("%s %d" % kv for kv in sorted(copilot["faults"].items())) or "none"))
     print("convergence          %s" % {True: "yes", False: "NO", None: "not run"}[fig["convergence"]])
     if fig["soak_timed_out"]:
         print("soak timed out       yes: stopped before all runs (--timeout-minutes)")

@@ -549,3 +549,131 @@ def check_restore(before, after, entries, rc, tenant, union, cannot):
     if not not_restored and rc != 0:
         problems.append("every seat was restored or already in place, yet the restore failed")
     return problems
+
+
+# -- GitHub Copilot ---------------------------------------------------------------------------
+
+COPILOT_ACTION = "seatops.seats.github_copilot_seats"
+UNKNOWN_OUTCOME = "outcome unknown"
+
+
+def copilot_org_seats(state, org):
+    """``(active, team, pending, orphans, twice)`` of ``org`` in a sandbox state: lower-case
+    logins holding an active seat, those whose active seat a team grants, those whose seat is
+    pending cancellation, the number of orphan seats, and logins listed twice."""
+    seats = ((state.get("github") or {}).get("orgs") or {}).get(org, {}).get("seats") or []
+    active, team, pending, seen, twice, orphans = set(), set(), set(), set(), set(), 0
+    for seat in seats:
+        name = (seat.get("login") or "").lower()
+        if not name:
+            orphans += 1
+            continue
+        if name in seen:
+            twice.add(name)
+        seen.add(name)
+        if seat.get("pending_cancellation_date"):
+            pending.add(name)
+        else:
+            active.add(name)
+            if seat.get("team"):
+                team.add(name)
+    return active, team, pending, orphans, twice
+
+
+def judge_copilot(before, after, entries, rc, output, org):
+    """The Copilot invariants of one run of tests/soak/copilot.yml (a :class:`Verdict`):
+
+    - a seat a team grants is never reclaimed (it stays active, and no result says otherwise);
+    - a seat pending cancellation is no holder: holders_count counts active seats only, a
+      reported pending seat is pending in the sandbox, and giving one again is an assignment;
+    - a reported reclaim is pending cancellation in the sandbox (GitHub keeps the seat to the
+      end of the cycle), and was an active direct seat before; a reported assignment is an
+      active seat now that was not one before;
+    - nothing changes unreported, except for people the result lists as failed with an
+      unknown outcome; orphan seats are never touched; no login holds two seats;
+    - a failure is clean and names the organization and the failed users.
+    """
+    verdict = Verdict()
+    for marker in CRASH_MARKERS:
+        if marker in output:
+            verdict.tracebacks.append("output contains %r" % marker)
+    was, team_before, _pending_before, orphans_before, _twice_before = copilot_org_seats(before, org)
+    now, _team_after, pending_after, orphans_after, twice = copilot_org_seats(after, org)
+    for name in sorted(twice):
+        verdict.mismatches.append("%s: %s holds two seats" % (org, name))
+    if orphans_after != orphans_before:
+        verdict.mismatches.append("%s: %d orphan seat(s) before, %d after (orphans are never touched)"
+                                  % (org, orphans_before, orphans_after))
+    for name in sorted(team_before - now):
+        verdict.mismatches.append("%s: %s's team-granted seat was reclaimed" % (org, name))
+    results = [(entry, entry.get("result") or {}) for entry in entries if entry.get("action") == COPILOT_ACTION]
+    expected, unknown = set(was), set()
+    for entry, result in results:
+        where = "%s [%s]" % (entry.get("task"), org)
+        if _crashed(result):
+            verdict.tracebacks.append("%s: %s" % (where, str(result.get("msg"))[:300]))
+            continue
+        verdict.module_results += 1
+        failed_users = result.get("failed_users") or []
+        if result.get("failed"):
+            verdict.failed_modules += 1
+            msg = str(result.get("msg") or "")
+            if org not in msg.lower():
+                verdict.unclean.append("%s failed, but the message does not name the organization: %s"
+                                       % (where, msg[:300]))
+            unnamed = [str(item.get("user")) for item in failed_users[:NAMED_FAILURES]
+                       if str(item.get("user")).lower() not in msg.lower()]
+            if unnamed:
+                verdict.unclean.append("%s failed, but the message does not name %s: %s"
+                                       % (where, ", ".join(unnamed), msg[:300]))
+        unknown |= set(str(item.get("user")).lower() for item in failed_users
+                       if UNKNOWN_OUTCOME in str(item.get("reason")))
+        assigned = [person_key(name) for name in result.get("assigned") or []]
+        reclaimed = [person_key(name) for name in result.get("reclaimed") or []]
+        for name in assigned:
+            if name in expected:
+                verdict.mismatches.append("%s: reported assigning %s, who already held a seat" % (where, name))
+            if name not in now:
+                verdict.mismatches.append("%s: reported assigning %s, who holds no active seat" % (where, name))
+            expected.add(name)
+        for name in reclaimed:
+            if name in team_before:
+                verdict.mismatches.append("%s: reported reclaiming %s, whose seat a team grants" % (where, name))
+            if name not in expected:
+                verdict.mismatches.append("%s: reported reclaiming %s, who held no seat" % (where, name))
+            if name not in pending_after:
+                verdict.mismatches.append("%s: reported reclaiming %s, whose seat is not pending cancellation"
+                                          % (where, name))
+            expected.discard(name)
+        for item in result.get("kept_seats") or []:
+            name = person_key(item)
+            if name not in team_before or name not in now:
+                verdict.mismatches.append("%s: reported keeping %s, who holds no team-granted seat" % (where, name))
+        for item in result.get("pending_cancellation") or []:
+            name = person_key(item)
+            if name not in pending_after:
+                verdict.mismatches.append("%s: reported %s pending cancellation, the sandbox has %s"
+                                          % (where, name, "an active seat" if name in now else "no seat"))
+        if not result.get("failed") and "holders_count" in result and len(results) == 1:
+            if result["holders_count"] != len(now):
+                verdict.mismatches.append("%s: reported holders_count %s, the sandbox has %d active seats "
+                                          "(pending cancellations are no holders)" % (where, result["holders_count"],
+                                                                                       len(now)))
+            if result.get("orphan_seats") != orphans_after:
+                verdict.mismatches.append("%s: reported %s orphan seat(s), the sandbox has %d"
+                                          % (where, result.get("orphan_seats"), orphans_after))
+        verdict.assigned += len(assigned)
+        verdict.reclaimed += len(reclaimed)
+        if entry.get("status") == "failed" and not result.get("failed"):
+            verdict.unclean.append("%s: the task failed without a failed result" % where)
+    for name in sorted(expected - now - unknown):
+        why = "reported assigned" if name not in was else "held before, no reclaim reported"
+        verdict.mismatches.append("%s: %s holds no active seat (%s)" % (org, name, why))
+    for name in sorted(now - expected - unknown):
+        why = "reported reclaimed" if name in was else "no assignment reported"
+        verdict.mismatches.append("%s: %s holds an active seat (%s)" % (org, name, why))
+    if rc != 0 and not any(entry.get("status") == "failed" for entry, _result in results):
+        verdict.unclean.append("the Copilot playbook exited with %s but its task did not fail" % rc)
+    if rc == 0 and any(entry.get("status") == "failed" for entry, _result in results):
+        verdict.unclean.append("the Copilot task failed but ansible-playbook exited with 0")
+    return verdict

@@ -11,6 +11,13 @@ People are numbered: person N is ``pNNN@example.com`` on Datadog and ``pNNN@cont
 in the Store tenant. A few Datadog accounts are disabled or service accounts (Datadog
 refuses them a seat; the modules skip them), so runs meet them too.
 
+GitHub Copilot: person N is the login ``pNNN`` of the organization ``soak-org``, except a
+few who are not members (every ``NOT_MEMBER_EVERY``-th) or only invited (every
+``INVITED_EVERY``-th). The org has direct seats, seats a team grants (never reclaimable one
+person at a time), seats pending cancellation (not holders) and orphan seats (no assignee,
+never touched); each run also plays tests/soak/copilot.yml against it (see
+:func:`copilot_vars`).
+
 Seats are old (assigned ``OLD_SEAT_DAYS`` ago) unless somebody claimed one during the
 epoch: people on call claim Datadog seats themselves (:func:`self_claims`), the roster a
 reconcile run is given often does not list them yet, and some desired entries keep recent
@@ -28,6 +35,10 @@ DD_APP_KEY = "soak-dd-app-key"
 TENANT = "soak.onmicrosoft.com"
 CLIENT_ID = "soak-client-id"
 CLIENT_SECRET = "soak-client-secret"
+GH_ORG = "soak-org"
+GH_TOKEN = "soak-gh-token"
+GH_OWNER = "soak-owner"
+GH_TEAM = "copilot-crew"
 
 CREDENTIALS = {
     "DD_API_KEY": DD_API_KEY,
@@ -35,6 +46,7 @@ CREDENTIALS = {
     "AZURE_TENANT_ID": TENANT,
     "AZURE_CLIENT_ID": CLIENT_ID,
     "AZURE_CLIENT_SECRET": CLIENT_SECRET,
+    "GITHUB_TOKEN": GH_TOKEN,
 }
 
 # code -> (committed seats, initial holders); more holders are on demand, never refused
@@ -57,6 +69,10 @@ ROSTER_LAG = 0.5         # a self-claimer is left out of the desired list (the r
 DISABLED_EVERY = 37      # every 37th Datadog account is disabled
 SERVICE_EVERY = 53       # every 53rd is a service account
 RECLAIM_GUARD = "10%"    # the reconcile playbook's default max_reclaims
+NOT_MEMBER_EVERY = 29    # every 29th person is not a member of the GitHub org
+INVITED_EVERY = 43       # every 43rd is invited, not yet a member
+# Copilot seats of the soak org: direct, granted by the team, pending cancellation, orphans.
+GH_DIRECT, GH_TEAM_SEATS, GH_PENDING, GH_ORPHANS = 40, 8, 4, 2
 
 
 def email(number):
@@ -122,7 +138,168 @@ def seed(rng, people=300):
         "inventory": inventory,
         "seats": store_seats,
     }]}
-    return {"datadog": datadog, "msstore": msstore}
+    return {"datadog": datadog, "msstore": msstore, "github": github_seed(rng, people)}
+
+
+# -- GitHub Copilot ---------------------------------------------------------------------------
+
+def login(number):
+    return "p%03d" % number
+
+
+def gh_member(number):
+    """A member of the soak org (not an outsider, not a pending invitation)."""
+    return number % NOT_MEMBER_EVERY != NOT_MEMBER_EVERY - 1 and number % INVITED_EVERY != INVITED_EVERY - 1
+
+
+def next_cycle():
+    """The first day of next month (UTC): the date a cancelled seat goes."""
+    today = datetime.datetime.now(datetime.timezone.utc).date().replace(day=1)
+    return (today.replace(year=today.year + 1, month=1) if today.month == 12
+            else today.replace(month=today.month + 1)).isoformat()
+
+
+def github_seed(rng, people=300):
+    """The soak org: members, one selected team whose members hold team-granted seats, direct
+    seats, seats pending cancellation and orphan seats; one owner token with the scopes the
+    module needs (read:org for the membership checks)."""
+    members = [n for n in range(people) if gh_member(n)]
+    invited = [login(n) for n in range(people) if n % INVITED_EVERY == INVITED_EVERY - 1
+               and n % NOT_MEMBER_EVERY != NOT_MEMBER_EVERY - 1]
+    chosen = _pick(rng, members, GH_TEAM_SEATS + GH_DIRECT + GH_PENDING)
+    order = list(chosen)
+    if hasattr(rng, "shuffle"):
+        rng.shuffle(order)
+    team = sorted(order[:GH_TEAM_SEATS])
+    direct = sorted(order[GH_TEAM_SEATS:GH_TEAM_SEATS + GH_DIRECT])
+    pending = sorted(order[GH_TEAM_SEATS + GH_DIRECT:])
+    old = seat_date()
+    seats = [{"login": login(n), "created_at": old, "team": GH_TEAM} for n in team]
+    seats += [{"login": login(n), "created_at": old} for n in direct]
+    seats += [{"login": login(n), "created_at": old, "pending_cancellation_date": next_cycle()} for n in pending]
+    seats += [{"orphan": True, "created_at": old} for _index in range(GH_ORPHANS)]
+    org = {"login": GH_ORG, "owners": [GH_OWNER], "members": [login(n) for n in members],
+           "invitations": invited,
+           "teams": [{"slug": GH_TEAM, "name": "Copilot crew", "members": [login(n) for n in team],
+                      "selected": True}],
+           "seats": seats}
+    token = {"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"],
+             "user": GH_OWNER}
+    return {"orgs": [org], "tokens": [token]}
+
+
+def github_from_state(state):
+    """The soak org of a sandbox state as a seed section: every seat kept as it is (direct,
+    team-granted, pending cancellation, orphan), with its dates."""
+    org = state["github"]["orgs"][GH_ORG]
+    seats = []
+    for seat in org["seats"]:
+        item = {"created_at": seat.get("created_at") or seat_date()}
+        if seat.get("login"):
+            item["login"] = seat["login"]
+            if seat.get("team"):
+                item["team"] = seat["team"]
+        else:
+            item["orphan"] = True
+        if seat.get("pending_cancellation_date"):
+            item["pending_cancellation_date"] = seat["pending_cancellation_date"]
+        if seat.get("last_activity_at"):
+            item["last_activity_at"] = seat["last_activity_at"]
+        seats.append(item)
+    teams = [{"slug": slug, "name": slug, "members": sorted(team["members"]), "selected": team["selected"]}
+             for slug, team in sorted(org["teams"].items())]
+    members = [m for m in org["members"] if m not in org["owners"]]
+    return {"orgs": [{"login": GH_ORG, "owners": org["owners"], "members": members,
+                      "invitations": org.get("invitations", []), "teams": teams, "seats": seats}],
+            "tokens": [{"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"],
+                        "user": GH_OWNER}]}
+
+
+def copilot_seats(state):
+    """``{login (lower-case): seat}`` of the soak org's seats that have an assignee."""
+    org = state["github"]["orgs"][GH_ORG]
+    return dict((seat["login"].lower(), seat) for seat in org["seats"] if seat.get("login"))
+
+
+def copilot_holders(state):
+    """Lower-case logins holding an active seat (direct or team-granted, not pending)."""
+    return set(key for key, seat in copilot_seats(state).items() if not seat.get("pending_cancellation_date"))
+
+
+def copilot_team_holders(state):
+    return set(key for key, seat in copilot_seats(state).items()
+               if seat.get("team") and not seat.get("pending_cancellation_date"))
+
+
+def copilot_vars(rng, state, kind, people=300, tame=False):
+    """Extra vars for tests/soak/copilot.yml, by the kind of the run: an onboarding gives a
+    few members a seat (state=present), an offboarding reclaims a few holders' seats
+    (state=absent, team-granted ones skipped with a warning), a reconcile keeps the seats
+    exactly as a list says (exclusive, within the reclaim guard). Untamed runs also name
+    outsiders, pending invitations, holders whose seat a team grants and people without a
+    seat; seats pending cancellation are often wanted back."""
+    holders = copilot_holders(state)
+    team = copilot_team_holders(state)
+    seats = copilot_seats(state)
+    pending = sorted(key for key, seat in seats.items() if seat.get("pending_cancellation_date"))
+    members = [login(n) for n in range(people) if gh_member(n)]
+    free = sorted(set(members) - holders)
+    out = {"copilot_organization": GH_ORG, "copilot_state": "present", "copilot_exclusive": False,
+           "copilot_unknown_users": "fail" if tame else rng.choice(["warn", "warn", "fail"])}
+    if kind == "onboard":
+        wanted = set(_pick(rng, free, rng.randint(1, 3)))
+        if pending and rng.random() < 0.5:
+            wanted.add(rng.choice(pending))
+        if not tame and rng.random() < 0.3:
+            wanted.add(login(rng.choice([n for n in range(people) if not gh_member(n)])))
+        if not tame and holders and rng.random() < 0.3:
+            wanted.add(rng.choice(sorted(holders)))
+        out["copilot_users"] = sorted(wanted)
+    elif kind == "offboard":
+        direct = sorted(holders - team)
+        leaving = set(_pick(rng, direct, rng.randint(1, 3)))
+        if not tame and team and rng.random() < 0.4:
+            leaving.add(rng.choice(sorted(team)))
+        if not tame and rng.random() < 0.3:
+            leaving.add(rng.choice(free))
+        out.update(copilot_state="absent", copilot_users=sorted(leaving), copilot_team_granted_users="warn")
+    else:
+        limit = int(math.ceil(float(RECLAIM_GUARD.rstrip("%")) * len(holders) / 100.0))
+        direct = sorted(holders - team)
+        leave = rng.randint(0, max(0, limit))
+        if not tame and rng.random() < 0.05:
+            leave = limit + 1 + rng.randint(0, 2)       # past the guard: refused, nothing changes
+        leaving = set(_pick(rng, direct, leave))
+        joining = set(_pick(rng, free, rng.randint(0, 3)))
+        if pending and rng.random() < 0.5:
+            joining.add(rng.choice(pending))
+        kept = set()
+        if not tame and team and rng.random() < 0.5:
+            kept = set(_pick(rng, sorted(team), rng.randint(1, 2)))   # left out: kept and reported
+        wanted = (holders - leaving - kept) | joining
+        if not tame and rng.random() < 0.2:
+            wanted.add(login(rng.choice([n for n in range(people) if not gh_member(n)])))
+        out.update(copilot_exclusive=True, copilot_users=sorted(wanted), copilot_max_reclaims=RECLAIM_GUARD)
+    return out
+
+
+def copilot_goal_problems(extra, state):
+    """What a successful tame Copilot run must have achieved, checked on the state after it."""
+    holders = copilot_holders(state)
+    team = copilot_team_holders(state)
+    users = set(name.lower() for name in extra["copilot_users"])
+    if extra["copilot_state"] == "absent":
+        left = sorted((users - team) & holders)
+        return ["after the Copilot offboarding, %s still hold a seat" % ", ".join(left)] if left else []
+    problems = []
+    missing = sorted(users - holders)
+    if missing:
+        problems.append("after the Copilot run, %s hold no seat" % ", ".join(missing))
+    if extra.get("copilot_exclusive"):
+        extra_holders = sorted(holders - users - team)
+        if extra_holders:
+            problems.append("after the exclusive Copilot run, %s still hold a seat" % ", ".join(extra_holders))
+    return problems
 
 
 def seed_from_state(state, people=300, disabled=(), remove=(), fill=(), recent=None):
@@ -154,6 +331,8 @@ def seed_from_state(state, people=300, disabled=(), remove=(), fill=(), recent=N
             "distribution_policy": product["distribution_policy"], "seat_capacity": capacity,
             "status": "Removed" if key in remove else product.get("status", "Active")})
         tenant["seats"][key] = dated_seats(holders, "upn")
+    if state.get("github", {}).get("orgs", {}).get(GH_ORG):
+        data["github"] = github_from_state(state)
     return data
 
 
@@ -163,6 +342,10 @@ class _NoDraw(object):
     @staticmethod
     def sample(pool, count):
         return sorted(pool)[:count]
+
+    @staticmethod
+    def choice(pool):
+        return sorted(pool)[0]
 
 
 def holder_numbers(state):
