@@ -310,6 +310,10 @@ class GithubClient(object):
     def warnings(self):
         return list(self._warnings)
 
+    def warn(self, message):
+        """Something the run learnt that the person should know (returned as a warning)."""
+        self._warnings.append(message)
+
     # -- reads ---------------------------------------------------------------------------
 
     def billing(self, org):

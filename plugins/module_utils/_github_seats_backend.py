@@ -90,13 +90,20 @@ class GithubSeatsBackend(object):
         self.orphans = 0
         # state=absent: names holding no active seat (already as wanted), see resolve.
         self.already_absent = 0
+        # Seats as first read, and the people of 2xx writes whose count was short: a re-read
+        # that shows no change at all may lag behind the writes (see read_holders).
+        self._first_view = None
+        self._short = {"assign": [], "reclaim": []}
+        self._other_uncertain = False
 
     def first_read(self):
         """E1 (the settings every write depends on), then every seat; a failure here says
         that nothing was changed."""
         try:
             self.billing = self.client.billing(self.product)
-            return self.read_holders()
+            holders = self.read_holders()
+            self._first_view = _seats_view(self.seats)
+            return holders
         except GithubError as exc:
             raise GithubError("%s. Nothing was changed" % exc.message.rstrip("."),
                               status=exc.status, detail=exc.detail, retried=exc.retried)
@@ -113,7 +120,33 @@ class GithubSeatsBackend(object):
             else:
                 person = holder_person(seat)
                 holders[person.key] = person
+        if self._lagging():
+            # GitHub took every write (2xx) but counted fewer logins than sent, and the seats
+            # read again show no change at all, not even of the writes it counted: its reads
+            # may lag behind its writes (contract §10.12, "do not fail on a stale re-read;
+            # report what was requested"). Without this, a run right after another one
+            # failed for seats that were already as wanted (an E4 for a seat GitHub already
+            # holds counts 0). A re-read that shows any change is trusted as it is.
+            short = self._short["assign"] + self._short["reclaim"]
+            for person in self._short["assign"]:
+                holders[person.key] = person
+                self.pending.pop(person.key, None)
+            for person in self._short["reclaim"]:
+                holders.pop(person.key, None)
+            self.client.warn(
+                "GitHub accepted the seat changes of %s but counted fewer than were sent, and "
+                "its seat list read again right after shows no change at all (GitHub may show "
+                "seat changes late): they are reported as asked for; run again later, or "
+                "github_copilot_seats_info, to confirm" % ", ".join(
+                    sorted(person.label for person in short)))
         return holders
+
+    def _lagging(self):
+        """A re-read (not the first read) identical to the first, after writes whose only
+        uncertainty is a short count of a 2xx answer."""
+        return (self._first_view is not None and not self._other_uncertain
+                and bool(self._short["assign"] or self._short["reclaim"])
+                and _seats_view(self.seats) == self._first_view)
 
     def check_plan(self, plan):
         """Refuse, before any write (check mode included), a plan GitHub would refuse as a
@@ -139,10 +172,19 @@ class GithubSeatsBackend(object):
         return {}
 
     def assign(self, people):
-        return self._write(self.client.add_users, people)
+        return self._noted("assign", self._write(self.client.add_users, people))
 
     def reclaim(self, people):
-        return self._write(self.client.remove_users, people)
+        return self._noted("reclaim", self._write(self.client.remove_users, people))
+
+    def _noted(self, action, outcomes):
+        """Pass each outcome on, noting what read_holders needs to tell a lagging re-read."""
+        for outcome in outcomes:
+            if getattr(outcome, "short", None):
+                self._short[action].extend(outcome.short)
+            elif not outcome.certain:
+                self._other_uncertain = True
+            yield outcome
 
     def _write(self, call, people):
         people = list(people)
@@ -171,7 +213,9 @@ class GithubSeatsBackend(object):
             yield BatchOutcome(failed=[(person, reason) for person in batch], certain=certain)
             return
         if count is not None and count < len(batch) and not retried:
-            yield BatchOutcome(certain=False)
+            outcome = BatchOutcome(certain=False)
+            outcome.short = list(batch)     # GitHub took the call (2xx): see read_holders
+            yield outcome
             return
         yield BatchOutcome(done=batch, certain=not retried)
 
@@ -188,6 +232,12 @@ class GithubSeatsBackend(object):
         middle = (len(batch) + 1) // 2
         for half in (batch[:middle], batch[middle:]):
             yield from self._write_batch(call, half)
+
+
+def _seats_view(seats):
+    """What a read showed of every seat, comparable between two reads."""
+    return sorted(((seat["login"] or "").lower(), seat["pending_cancellation_date"] or "",
+                   seat["team"] or "", seat["created_at"] or "") for seat in seats)
 
 
 # -- the module side -----------------------------------------------------------------------
