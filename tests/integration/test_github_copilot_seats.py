@@ -141,20 +141,25 @@ class Recorder(object):
                     decoded = body.decode("utf-8", "replace")
                 headers = dict((key, value) for key, value in self.headers.items()
                                if key.lower() not in ("connection", "keep-alive", "proxy-connection"))
+                call = {"method": self.command, "path": split.path,
+                        "query": dict(urllib.parse.parse_qsl(split.query)),
+                        "headers": dict((key.lower(), value) for key, value in self.headers.items()),
+                        "body": decoded, "status": 0}
+                with recorder._lock:
+                    recorder.calls.append(call)
                 conn = http.client.HTTPConnection(*recorder.target, timeout=120)
                 try:
                     conn.request(self.command, self.path, body=body or None, headers=headers)
                     resp = conn.getresponse()
                     payload = resp.read()
                     status, answer_headers = resp.status, resp.getheaders()
+                except (OSError, http.client.HTTPException):
+                    # No answer (a fault rule dropped it): the client gets none either.
+                    self.close_connection = True
+                    return
                 finally:
                     conn.close()
-                with recorder._lock:
-                    recorder.calls.append({
-                        "method": self.command, "path": split.path,
-                        "query": dict(urllib.parse.parse_qsl(split.query)),
-                        "headers": dict((key.lower(), value) for key, value in self.headers.items()),
-                        "body": decoded, "status": status})
+                call["status"] = status
                 self.send_response(status)
                 for key, value in answer_headers:
                     if key.lower() not in ("connection", "transfer-encoding", "content-length",
