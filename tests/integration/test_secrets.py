@@ -57,6 +57,11 @@ STORE_IDLE_SECRET = "storeIdle~SEATOPS+e5/Nb=Tq.y9_G2-p7Lc"
 STORE_WRONG_SECRET = "storeWrong~SEATOPS+a1/Xc=Vb.h3_K8-r6Mu"
 STORE_WRONG_TOKEN = "storeWrongToken-SEATOPS-Zx9Yw8Vu7Ts6Rq5Po4"
 ECHO_TOKEN = "echoIssuedToken-SEATOPS-Hj3Kl4Mn5Bv6Cx7Za8"
+GH_OPTION_TOKEN = "ghp_OptSEATOPS8mQ2vX7kL4nR9tW1yZ5bC3dF6gH"
+GH_ENV_TOKEN = "ghp_EnvSEATOPS3jK8pL2qR7sT1uV6wX9yZ4aB5cD"
+GH_SSO_TOKEN = "ghp_SsoSEATOPS5nM1bV7cX2zL9kJ4hG6fD3sA8qW"
+GH_WRONG_TOKEN = "ghp_BadSEATOPS2wE8rT4yU9iO1pA6sD3fG7hJ5kL"
+GH_ORG = "acme-secrets"
 
 SECRETS = {
     "Datadog api_key given as option": DD_OPTION_API,
@@ -73,6 +78,10 @@ SECRETS = {
     "wrong Store client_secret": STORE_WRONG_SECRET,
     "wrong Store access_token": STORE_WRONG_TOKEN,
     "token issued by the echo server": ECHO_TOKEN,
+    "GitHub token given as option": GH_OPTION_TOKEN,
+    "GitHub token from GITHUB_TOKEN": GH_ENV_TOKEN,
+    "GitHub token the org's SAML SSO has not authorized": GH_SSO_TOKEN,
+    "wrong GitHub token": GH_WRONG_TOKEN,
 }
 
 ENV_CREDENTIALS = {
@@ -96,6 +105,26 @@ SEED["msstore"]["tenants"][0]["clients"] = [
     {"client_id": "token-client", "client_secret": STORE_TOKEN_SECRET},
     {"client_id": "idle-client", "client_secret": STORE_IDLE_SECRET, "activated": False},
 ]
+
+# A GitHub org with a direct seat, a team-granted one, one pending cancellation and an
+# orphan; the option and environment tokens belong to its owner, the SSO one is not authorized.
+SEED["github"] = {
+    "tokens": [
+        {"token": GH_OPTION_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"], "user": "octo"},
+        {"token": GH_ENV_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"], "user": "octo"},
+        {"token": GH_SSO_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"], "user": "octo",
+         "sso_authorized": False},
+    ],
+    "orgs": [{
+        "login": GH_ORG, "owners": ["octo"], "members": ["mona", "hubot", "tina", "zed", "newbie"],
+        "teams": [{"slug": "platform", "members": ["tina"], "selected": True}],
+        "seats": [{"login": "mona", "created_at": "2025-01-06T10:00:00Z"},
+                  {"login": "hubot", "created_at": "2025-01-06T10:00:00Z"},
+                  {"login": "tina", "created_at": "2025-01-06T10:00:00Z", "team": "platform"},
+                  {"login": "zed", "created_at": "2025-01-06T10:00:00Z", "pending_cancellation_date": "2099-01-01"},
+                  {"orphan": True, "created_at": "2025-01-06T10:00:00Z"}],
+    }],
+}
 
 WINDOW = 12
 
@@ -472,6 +501,19 @@ class EchoApi(object):
                               {"access_token": ECHO_TOKEN, "token_type": "Bearer", "expires_in": 3600})
         headers = "; ".join("%s: %s" % (key, value) for key, value in handler.headers.items())
         echo = "request was %s %s; headers %s; body %s" % (handler.command, rest, headers, body)
+        if mode == "gh401":
+            # GitHub's basic-error shape, echoing the request (its Authorization header too).
+            return self._send(handler, 401, "application/json",
+                              {"message": "Bad credentials: " + echo, "documentation_url": "https://docs.github.com/rest",
+                               "status": "401"})
+        if mode == "ghsso":
+            # A SAML SSO refusal whose authorization URL carries the token it refuses.
+            credential = self._first_credential(handler, body)
+            return self._send(handler, 403, "application/json",
+                              {"message": "Resource protected by organization SAML enforcement. " + echo,
+                               "documentation_url": "https://docs.github.com/rest"},
+                              {"X-GitHub-SSO": "required; url=https://github.com/orgs/%s/sso?authorization_request="
+                                               "%s" % (GH_ORG, credential)})
         if mode == "text":
             credential = self._first_credential(handler, body)
             # 20 characters of the credential before the cut, the rest after it.
@@ -495,9 +537,11 @@ class EchoApi(object):
         return ""
 
     @staticmethod
-    def _send(handler, status, content_type, payload):
+    def _send(handler, status, content_type, payload, headers=None):
         data = (payload if isinstance(payload, str) else json.dumps(payload)).encode("utf-8")
         handler.send_response(status)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
@@ -609,6 +653,122 @@ def test_failures_and_echoing_apis_leak_no_secret(fresh, run_playbook, workspace
     for task, words in expected.items():
         assert words in failed[task], (task, failed[task])
     assert len(echo.seen) >= 7
+    # Nothing failed half-way into a write.
+    assert fresh.state() == before
+
+    workspace.sweep(all_secrets(fresh))
+
+
+# -- GitHub Copilot: the token as option and from GITHUB_TOKEN -------------------------------
+
+def github_play(sandbox, secrets_file, journal):
+    option = {"token": "{{ gh_token }}"}
+    tasks = [
+        ("github_copilot_seats, token as option", "github_copilot_seats", dict(
+            option, organization=GH_ORG, users=["mona", "newbie", "zed"], journal=journal)),
+        ("github_copilot_seats, token from the environment", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona", "newbie", "zed"], exclusive=True, max_reclaims=1, journal=journal)),
+        ("github_copilot_seats, state absent", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona", "tina"], state="absent", team_granted_users="warn",
+            confirm_reclaim_all=True, journal=journal)),
+        ("github_copilot_seats_info, token as option", "github_copilot_seats_info", dict(
+            option, organizations=[GH_ORG], inactive_days=30)),
+        ("github_copilot_seats_info, token from the environment", "github_copilot_seats_info", dict(
+            organizations=[GH_ORG], users=["mona", "hubot"])),
+    ]
+    return [{
+        "name": "The GitHub modules with the token as option and from the environment",
+        "hosts": "localhost", "gather_facts": False,
+        "vars_files": [secrets_file],
+        "module_defaults": {"group/seatops.seats.github": {"api_url": sandbox.url}},
+        "tasks": [{"name": name, "seatops.seats." + module: args} for name, module, args in tasks],
+    }]
+
+
+def test_github_leaks_no_secret_in_check_and_apply(fresh, run_playbook, workspace):
+    secrets_file = workspace.secrets_file({"gh_token": GH_OPTION_TOKEN})
+    journal = workspace.path("github-journal.jsonl")
+    play = github_play(fresh, secrets_file, journal)
+    env = dict(ENV_CREDENTIALS, GITHUB_TOKEN=GH_ENV_TOKEN)
+
+    check = workspace.run(run_playbook, "github-check", play, check=True, env=env)
+    assert check.rc == 0, check.output[-4000:]
+    assert len(check.results) == 5 and all(entry["status"] == "ok" for entry in check.results)
+    assert not os.path.exists(journal), "check mode wrote a journal"
+    assert check.result("github_copilot_seats, token as option")["changed"] is True
+
+    apply = workspace.run(run_playbook, "github-apply", play, check=False, env=env)
+    assert apply.rc == 0, apply.output[-4000:]
+    assert sorted(apply.result("github_copilot_seats, token as option")["assigned"]) == ["newbie", "zed"]
+    assert apply.result("github_copilot_seats, token from the environment")["reclaimed"] == ["hubot"]
+    assert apply.result("github_copilot_seats, state absent")["reclaimed"] == ["mona"]
+    with open(journal) as handle:
+        assert len(handle.read().splitlines()) >= 3
+    assert apply.result("github_copilot_seats, token as option")["invocation"]["module_args"]["token"] == \
+        "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+    items, files = workspace.sweep(all_secrets(fresh))
+    assert items > 8 and files >= 3
+
+
+def github_failing_play(sandbox, echo, secrets_file):
+    tasks = [
+        ("GitHub wrong token (401)", "github_copilot_seats_info", dict(
+            organizations=[GH_ORG], token="{{ gh_wrong_token }}")),
+        ("GitHub token not authorized for SAML SSO (403)", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona"], token="{{ gh_sso_token }}")),
+        ("GitHub 503 after retries", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona"], retries=0)),
+        ("GitHub unknown organization (404)", "github_copilot_seats_info", dict(
+            organizations=["no-such-org"], token="{{ gh_token }}")),
+        ("GitHub echo of the token in a 401", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona"], token="{{ gh_token }}", retries=0, api_url=echo.url + "/gh401")),
+        ("GitHub echo of the environment token in a 401", "github_copilot_seats_info", dict(
+            organizations=[GH_ORG], retries=0, api_url=echo.url + "/gh401")),
+        ("GitHub echo of the token in an SSO 403", "github_copilot_seats", dict(
+            organization=GH_ORG, users=["mona"], token="{{ gh_token }}", retries=0, api_url=echo.url + "/ghsso")),
+        ("GitHub echo, text cut at 300 characters", "github_copilot_seats_info", dict(
+            organizations=[GH_ORG], token="{{ gh_token }}", retries=0, api_url=echo.url + "/text")),
+    ]
+    return [{
+        "name": "GitHub runs that fail, each in its own way",
+        "hosts": "localhost", "gather_facts": False,
+        "vars_files": [secrets_file],
+        "module_defaults": {"group/seatops.seats.github": {"api_url": sandbox.url}},
+        "tasks": [{"name": name, "seatops.seats." + module: args, "ignore_errors": True}
+                  for name, module, args in tasks],
+    }]
+
+
+def test_github_failures_and_echoing_apis_leak_no_secret(fresh, run_playbook, workspace):
+    secrets_file = workspace.secrets_file({"gh_token": GH_OPTION_TOKEN, "gh_wrong_token": GH_WRONG_TOKEN,
+                                           "gh_sso_token": GH_SSO_TOKEN})
+    # The one injected 503 answers the third task's first call (each task before reads E1 once).
+    fresh.faults([{"method": "GET", "path": "/orgs/{org}/copilot/billing", "status": 503, "after": 2, "count": 1}])
+    before = fresh.state()
+    env = dict(ENV_CREDENTIALS, GITHUB_TOKEN=GH_ENV_TOKEN)
+    with EchoApi() as echo:
+        run = workspace.run(run_playbook, "github-failures", github_failing_play(fresh, echo, secrets_file),
+                            check=False, env=env)
+    assert run.rc == 0, run.output[-4000:]
+    assert "Traceback" not in run.output
+    failed = dict((entry["task"], entry["result"]["msg"]) for entry in run.results if entry["status"] == "ignored")
+    assert len(failed) == 8, sorted(set(entry["task"] for entry in run.results) - set(failed))
+    expected = {
+        "GitHub wrong token (401)": "HTTP 401",
+        "GitHub token not authorized for SAML SSO (403)": "SAML single sign-on",
+        "GitHub 503 after retries": "HTTP 503",
+        "GitHub unknown organization (404)": "HTTP 404",
+        # The echo reached each message; the token in it did not.
+        "GitHub echo of the token in a 401": "Authorization: Bearer ********",
+        "GitHub echo of the environment token in a 401": "Authorization: Bearer ********",
+        "GitHub echo of the token in an SSO 403": "authorization_request=********",
+        "GitHub echo, text cut at 300 characters": "rejected: ...",
+    }
+    for task, words in expected.items():
+        assert words in failed[task], (task, failed[task])
+    assert "https://github.com/orgs/%s/sso" % GH_ORG in failed["GitHub token not authorized for SAML SSO (403)"]
+    assert len(echo.seen) >= 4
     # Nothing failed half-way into a write.
     assert fresh.state() == before
 
