@@ -15,7 +15,11 @@ description:
     M(seatops.seats.msstore_seat_info), then one M(seatops.seats.msstore_seat) call per product
     (C(state=absent), all leavers holding it at once). Datadog - one
     M(seatops.seats.datadog_seats) call with all leavers per code in O(datadog_products)
-    (Datadog cannot list the products a user holds).
+    (Datadog cannot list the products a user holds). GitHub Copilot - one
+    M(seatops.seats.github_copilot_seats) call with all leavers per organization in
+    O(github_products) (GitHub cannot list the organizations a person holds seats in); a seat
+    granted through a team cannot be reclaimed one person at a time, so that organization
+    fails naming the team and nothing is changed there.
   - Each platform and each product runs on its own. A failure (a wrong C(api_url), a refused
     credential, a product's reclaim) is recorded and never stops the other reclaims; the task
     fails at the end and its message and RV(failures) name every product and person that
@@ -44,8 +48,9 @@ attributes:
 options:
   people:
     description:
-      - The leavers, each a mapping with C(email) (Datadog email, handle or user UUID) and/or
-        C(upn) (Microsoft Store user principal name). When only one is given it serves both platforms.
+      - The leavers, each a mapping with C(email) (Datadog email, handle or user UUID),
+        C(upn) (Microsoft Store user principal name) and/or C(login) (GitHub login). A name
+        that is missing is served by the first one given (an email never serves as a login).
       - Required unless O(restore=true).
     type: list
     elements: raw
@@ -58,14 +63,34 @@ options:
       - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>datadog_products).
     type: list
     elements: raw
+  github_products:
+    description:
+      - The GitHub organizations whose Copilot seats the leavers lose.
+      - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>github_products).
+    type: list
+    elements: raw
+  github:
+    description:
+      - Connection options passed to every GitHub Copilot module call the action makes
+        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - An option not given here comes from the variable C(seatops_github_<option>) when it
+        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
+        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
+        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
+    type: dict
+    default: {}
   platforms:
     description:
       - The platforms to reclaim on.
-      - When not given - every platform, or, with O(variable_prefix), each platform whose
-        variable C(<variable_prefix><platform>) (V(offboarding_datadog)) is not false.
+      - When not given - with O(variable_prefix), what each variable C(<variable_prefix><platform>)
+        (V(offboarding_datadog)) says when it is set; a platform no variable chooses or leaves
+        out takes part when it can list the products a person holds (the Microsoft Store) or
+        when its products are given (O(datadog_products), O(github_products)). When that
+        leaves none, every platform (and the input problems say what each needs).
     type: list
     elements: str
-    choices: [datadog, msstore]
+    choices: [datadog, msstore, github]
   unknown_users:
     description:
       - A leaver without an account on a platform - V(ignore) (normal for leavers), V(warn) or
@@ -114,6 +139,7 @@ notes:
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat
+  - module: seatops.seats.github_copilot_seats
   - module: seatops.seats.msstore_seat_info
 """
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: seats_onboard
-short_description: Give new people their Datadog and Microsoft Store seats, additively, one call per product
+short_description: Give new people their Datadog, Microsoft Store and GitHub Copilot seats, additively, one call per product
 version_added: 0.2.0
 description:
   - Checks every person and product before any API call (with the seat modules' own rules),
     groups people by product on the controller, then makes one
-    M(seatops.seats.datadog_seats) or M(seatops.seats.msstore_seat) call (C(state=present))
-    per product with everyone entitled to it. Nobody loses a seat; re-running changes nothing.
+    M(seatops.seats.datadog_seats), M(seatops.seats.msstore_seat) or
+    M(seatops.seats.github_copilot_seats) call (C(state=present)) per product with everyone
+    entitled to it. Nobody loses a seat; re-running changes nothing.
+  - GitHub Copilot gives seats to organization members only - a login that is not a member
+    (or has not accepted the invitation yet) is an unknown user, never invited.
   - One product's failure (an unknown person with O(unknown_users=fail), a full product, an
     API error) does not stop the others; the task fails at the end and its message and
     RV(failures) name every product and person that failed and why.
@@ -31,10 +34,12 @@ attributes:
 options:
   people:
     description:
-      - The people, each a mapping with C(email) (Datadog email, handle or user UUID) and/or
-        C(upn) (Microsoft Store user principal name); when only one is given it serves both platforms.
-      - Optional C(datadog_products) (product codes) and C(msstore_products) (C({product_id, sku_id}))
-        on a person add to O(datadog_products) and O(msstore_products) for that person.
+      - The people, each a mapping with C(email) (Datadog email, handle or user UUID),
+        C(upn) (Microsoft Store user principal name) and/or C(login) (GitHub login); a name
+        that is missing is served by the first one given (an email never serves as a login).
+      - Optional C(datadog_products) (product codes), C(msstore_products) (C({product_id, sku_id}))
+        and C(github_products) (organizations) on a person add to O(datadog_products),
+        O(msstore_products) and O(github_products) for that person.
     type: list
     elements: raw
     required: false
@@ -52,6 +57,23 @@ options:
       - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>msstore_products).
     type: list
     elements: raw
+  github_products:
+    description:
+      - GitHub organizations every person gets a Copilot seat in (V(acme)).
+      - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>github_products).
+    type: list
+    elements: raw
+  github:
+    description:
+      - Connection options passed to every GitHub Copilot module call the action makes
+        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - An option not given here comes from the variable C(seatops_github_<option>) when it
+        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
+        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
+        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
+    type: dict
+    default: {}
   unknown_users:
     description:
       - A person who does not exist on a platform - V(fail) (that product changes nothing and
@@ -80,6 +102,7 @@ options:
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat
+  - module: seatops.seats.github_copilot_seats
   - module: seatops.seats.seats_offboard
 """
 
@@ -94,6 +117,15 @@ EXAMPLES = r"""
     msstore_products:
       - {product_id: 9NBLGGH4R2R6, sku_id: "0016"}
   register: onboarding
+
+- name: Give two developers a GitHub Copilot seat in two organizations
+  seatops.seats.seats_onboard:
+    people:
+      - {email: ana.lima@example.com, login: ana-lima}
+      - {login: octocat}
+    github_products: [acme, acme-labs]
+  environment:
+    GITHUB_TOKEN: "{{ vault_github_token }}"
 """
 
 RETURN = r"""

@@ -10,10 +10,11 @@ module: seats_reconcile
 short_description: Reconcile seats of many products with a desired-state file, and report
 version_added: 0.1.0
 description:
-  - Reads a desired state (who should hold which Datadog product and which Microsoft Store
-    product/SKU) on the controller, validates all of it before any API call, then runs one
-    exclusive sync per product with M(seatops.seats.datadog_seats) or
-    M(seatops.seats.msstore_seat) on the target, and writes a JSON and an HTML report on the
+  - Reads a desired state (who should hold which Datadog product, which Microsoft Store
+    product/SKU and a GitHub Copilot seat in which organization) on the controller, validates
+    all of it before any API call, then runs one exclusive sync per product with
+    M(seatops.seats.datadog_seats), M(seatops.seats.msstore_seat) or
+    M(seatops.seats.github_copilot_seats) on the target, and writes a JSON and an HTML report on the
     controller, in check mode too (check mode is the audit).
   - The engine of the P(seatops.seats.reconcile#role) role; most people use the role.
   - One product's failure (a guard refusal, an unknown product) does not stop the others;
@@ -38,7 +39,8 @@ options:
         like the C(file) lookup does (role and playbook C(files/) directories).
       - "The format: C(datadog:) a list of C({product_code, users, protected, max_reclaims,
         max_holders, grace_days, price}), C(msstore:) a list of C({product_id, sku_id, users, protected,
-        max_reclaims, max_holders, grace_days, price})."
+        max_reclaims, max_holders, grace_days, price}), C(github_copilot:) a list of C({organization,
+        users, protected, max_reclaims, max_holders, grace_days, price}) (users are GitHub logins)."
       - C(price) (optional, C({amount, currency, period}), period V(month) or V(year)) is read only
         by the report - monthly cost and saving per product and per currency (C(docs/reconcile-report.md)).
       - C(max_holders) is the product's ceiling (see the seat modules' O(seatops.seats.datadog_seats#module:max_holders));
@@ -51,6 +53,17 @@ options:
   desired_state:
     description: The desired state inline, in the same format as the file.
     type: dict
+  github:
+    description:
+      - Connection options passed to every GitHub Copilot module call the action makes
+        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - An option not given here comes from the variable C(seatops_github_<option>) when it
+        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
+        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
+        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
+    type: dict
+    default: {}
   max_reclaims:
     description: Reclaim guard for entries without their own C(max_reclaims) - a number or a percentage.
     type: raw
@@ -138,6 +151,7 @@ options:
 seealso:
   - module: seatops.seats.datadog_seats
   - module: seatops.seats.msstore_seat
+  - module: seatops.seats.github_copilot_seats
 """
 
 EXAMPLES = r"""
@@ -189,14 +203,19 @@ totals:
   description: Counts over all products (products, in_sync, with_changes, with_errors, holders_before,
     holders_after, to_assign, to_reclaim, kept_in_grace, above_max_holders (products above their ceiling),
     on_demand (seats above max_holders on platforms without stock), priced (products with a price),
-    skipped, failed).
+    skipped, failed, kept_seats (holders the platform will not let the engine reclaim, such as
+    GitHub Copilot seats granted through a team), idle_reclaimed (seats reclaimed, or to reclaim,
+    for not being used, with the seat modules' O(seatops.seats.github_copilot_seats#module:reclaim_inactive_days)),
+    pending_cancellation (seats ending at the close of a billing cycle), orphan_seats (seats
+    without a holder)).
   returned: success
   type: dict
 products:
   description:
     - Per product - platform, product, status (V(in sync), V(changes), V(error)), counts (to_assign,
-      to_reclaim, kept_in_grace, skipped, failed), holders_after, max_holders and above_max_holders, available
-      seats, error, and the module's C(api_calls) per endpoint.
+      to_reclaim, kept_in_grace, skipped, failed, kept_seats, idle_reclaimed, pending_cancellation),
+      orphan_seats (None for a product whose module does not count them), holders_after, max_holders and
+      above_max_holders, available seats, error, and the module's C(api_calls) per endpoint.
     - Applying a plan, also C(plan) - the counts planned_assign, planned_reclaim, done, done_by_others
       (planned changes somebody else had already made) and not_done, and stale (V(true) when the product was
       refused because its holders changed since the plan). The report lists the people.
