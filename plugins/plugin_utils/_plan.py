@@ -365,15 +365,16 @@ def merged_result(product, reclaim_result, assign_result, plan_outcome):
 
 def _merge_seat_facts(merged, product, results, plan_outcome):
     """The ``SEAT_FACTS`` of a product's apply: the seats kept as the audit found them, the
-    idle seats of the plan that were reclaimed, and the pending and orphan seats as the last
-    call read them (the audit's when no call was made)."""
+    idle seats of the plan that were reclaimed, and the pending and orphan seats (and the
+    holders' last activity, which no plan keeps) as the last call read them (the audit's
+    when no call was made)."""
     if "kept_seats" in product:
         merged["kept_seats"] = list(product["kept_seats"] or [])
     if "idle_reclaimed" in product:
         done = set(str(name).lower() for name in plan_outcome["done"] + plan_outcome["done_by_others"])
         merged["idle_reclaimed"] = [item for item in product["idle_reclaimed"] or []
                                     if str(item.get("user")).lower() in done]
-    for key in ("pending_cancellation", "orphan_seats"):
+    for key in ("pending_cancellation", "orphan_seats", "last_activity"):
         found = [result[key] for result in results if key in result]
         if found:
             merged[key] = found[-1]

@@ -38,6 +38,8 @@ TOTAL_KEYS = ("products", "in_sync", "with_changes", "with_errors", "holders_bef
 # holder (``orphan_seats``: a count). A product whose module returns none of them has empty
 # lists and ``orphan_seats`` None.
 SEAT_LISTS = ("kept_seats", "idle_reclaimed", "pending_cancellation")
+# The holders' last use of the seat (``last_activity``: [{user, last_activity_at}]), for a
+# module that returns it; shown, never counted.
 COST_KEYS = ("monthly_before", "monthly_after", "monthly_saving")
 CENT = decimal.Decimal("0.01")
 MONTHS = {"month": 1, "year": 12}
@@ -165,6 +167,7 @@ def product_row(platform, entry, result, default_max_reclaims, stock, default_gr
         "idle_reclaimed": _user_list(result.get("idle_reclaimed")),
         "pending_cancellation": _user_list(result.get("pending_cancellation")),
         "orphan_seats": _count(result.get("orphan_seats")),
+        "last_activity": _user_list(result.get("last_activity")),
         "grace_days": int(default_grace_days if grace_days is None else grace_days),
         "max_holders": entry.get("max_holders"),
         "above_max_holders": above_max_holders,

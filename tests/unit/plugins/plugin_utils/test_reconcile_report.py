@@ -304,3 +304,15 @@ def test_kept_idle_pending_and_orphan_seats_are_reported_for_products_that_retur
     sections = html.split('<section class="product"')
     assert "Pending cancellation" not in sections[1] and "without a holder" not in sections[1]
     assert "Pending cancellation" in sections[2]
+
+
+def test_the_holders_last_activity_is_shown_for_a_module_that_returns_it():
+    activity = [{"user": "mona", "last_activity_at": "2025-03-14T09:00:00Z"}, {"user": "kai", "last_activity_at": None}]
+    report = reconcile_report.build_report([("github", GH_ENTRY, dict(GH_RESULT, last_activity=activity)),
+                                            ("datadog", DD_ENTRY, DD_RESULT)], {}, "10%", "t", "check", "d.yml")
+    assert report["products"][0]["last_activity"] == activity and report["products"][1]["last_activity"] == []
+    with open(TEMPLATE) as handle:
+        html = reconcile_report.render_html(handle.read(), report)
+    assert "Holders&#39; last activity (2)" in html or "Holders' last activity (2)" in html
+    assert "last used 2025-03-14T09:00:00Z" in html and "last used never" in html
+    assert html.count("last activity (") == 1
