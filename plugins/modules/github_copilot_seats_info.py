@@ -73,87 +73,34 @@ EXAMPLES = r"""
 
 RETURN = r"""
 organizations:
-  description: Per organization (lower-case login), its settings and seats.
-  returned: always
+  description:
+    - Per organization, keyed by its lower-case login, its settings and seats. (The keys are
+      the organizations' logins, so their fields are described here rather than under a
+      fixed key.)
+    - C(seat_management_setting) (str) - V(assign_selected) lets seats be assigned through
+      the API; V(assign_all), V(disabled) and V(unconfigured) make GitHub refuse every seat
+      write.
+    - C(writable) (bool) - whether GitHub would take seat writes (the setting is
+      V(assign_selected) and a public code suggestions policy is set).
+    - C(settings) (dict) - the other settings GitHub reports (C(plan_type),
+      C(public_code_suggestions), C(ide_chat), C(platform_chat), C(cli)).
+    - C(seat_breakdown) (dict) - GitHub's own counts for the billing cycle (C(total),
+      C(pending_cancellation), C(active_this_cycle), ...).
+    - C(holders) (int) - how many active seats (direct or granted through a team) the
+      organization has.
+    - C(seats) (list of dicts) - the seats (of O(users) only, when given), sorted by login,
+      each with C(login) (null for a seat without an assignee), C(state) (V(direct),
+      V(team) - granted through a team, V(pending_cancellation) or V(orphan) - no
+      assignee), C(team) (the slug of the team that granted it, null for a direct seat),
+      C(pending_cancellation_date), C(created_at) (when the seat was last given),
+      C(last_activity_at) (may lag a day, null when never), C(last_activity_editor),
+      C(last_authenticated_at), C(plan_type) (null when GitHub does not say) and C(id) (the
+      holder's numeric GitHub id).
+    - C(idle) (list of dicts, only with O(inactive_days)) - holders idle for O(inactive_days)
+      or more, with C(login), C(last_activity_at), C(last_activity_editor), C(created_at)
+      and C(team).
+  returned: success
   type: dict
-  contains:
-    seat_management_setting:
-      description: V(assign_selected) lets seats be assigned through the API; V(assign_all),
-        V(disabled) and V(unconfigured) make GitHub refuse every seat write.
-      type: str
-      returned: always
-    writable:
-      description: Whether GitHub would take seat writes (the setting is V(assign_selected)
-        and a public code suggestions policy is set).
-      type: bool
-      returned: always
-    settings:
-      description: The other settings GitHub reports (C(plan_type), C(public_code_suggestions),
-        C(ide_chat), C(platform_chat), C(cli)).
-      type: dict
-      returned: always
-    seat_breakdown:
-      description: GitHub's own counts for the billing cycle (C(total), C(pending_cancellation),
-        C(active_this_cycle), ...).
-      type: dict
-      returned: always
-    holders:
-      description: How many active seats (direct or granted through a team) the organization has.
-      type: int
-      returned: always
-    seats:
-      description: The seats (of O(users) only, when given), sorted by login.
-      type: list
-      elements: dict
-      returned: always
-      contains:
-        login:
-          description: The holder's login, null for a seat without an assignee.
-          type: str
-          returned: always
-        state:
-          description: V(direct), V(team) (granted through a team), V(pending_cancellation) or
-            V(orphan) (no assignee).
-          type: str
-          returned: always
-        team:
-          description: The slug of the team that granted the seat, null for a direct seat.
-          type: str
-          returned: always
-        pending_cancellation_date:
-          description: When a cancelled seat ends, null otherwise.
-          type: str
-          returned: always
-        created_at:
-          description: When the seat was last given.
-          type: str
-          returned: always
-        last_activity_at:
-          description: The last Copilot activity (may lag a day), null when never.
-          type: str
-          returned: always
-        last_activity_editor:
-          description: The editor of the last activity.
-          type: str
-          returned: always
-        last_authenticated_at:
-          description: The last authentication to Copilot.
-          type: str
-          returned: always
-        plan_type:
-          description: V(business) or V(enterprise), null when GitHub does not say.
-          type: str
-          returned: always
-        id:
-          description: The holder's numeric GitHub id.
-          type: int
-          returned: always
-    idle:
-      description: Holders idle for O(inactive_days) or more, with C(login), C(last_activity_at),
-        C(last_activity_editor), C(created_at) and C(team).
-      type: list
-      elements: dict
-      returned: when O(inactive_days) is set
   sample:
     acme:
       seat_management_setting: assign_selected
@@ -172,7 +119,7 @@ not_holding:
   sample: [octocat]
 ceilings:
   description: Per organization of O(max_holders), C(holders), C(max_holders) and C(above).
-  returned: always
+  returned: success
   type: dict
   sample: {"acme": {"holders": 42, "max_holders": 40, "above": true}}
 api_calls:

@@ -176,6 +176,40 @@ SEED = {
     }]},
 }
 
+GH_TOKEN = "ghp_returnDocsToken5Ks9"
+GH_BAD_TOKEN = "ghp_returnDocsRevoked2Lq"
+
+
+def _next_month_start():
+    """The first day of the next billing cycle (cycle_day 1) on the real Copilot clock."""
+    import datetime
+
+    first = datetime.date.today().replace(day=1)
+    return (first.replace(year=first.year + 1, month=1) if first.month == 12
+            else first.replace(month=first.month + 1)).isoformat()
+
+
+SEED["github"] = {
+    "tokens": [{"token": GH_TOKEN, "kind": "classic", "scopes": ["manage_billing:copilot", "read:org"],
+                "user": "octo"}],
+    "orgs": [
+        {"login": "acme", "owners": ["octo"], "members": ["mona", "lena", "kai", "rex", "tina", "hubot"],
+         "invitations": ["newhire"],
+         "teams": [{"slug": "platform", "name": "Platform", "members": ["tina"], "selected": True}],
+         "seats": [{"login": "mona", "created_at": "2024-01-05T10:00:00Z", "last_activity_at": "2099-01-01T00:00:00Z"},
+                   {"login": "lena", "created_at": "2024-01-05T10:00:00Z", "last_activity_at": "2024-02-01T00:00:00Z",
+                    "last_activity_editor": "vscode/1.98.2/copilot/1.290.0"},
+                   {"login": "kai"},                                   # given when the seed loads: in grace
+                   {"login": "hubot", "created_at": "2024-01-05T10:00:00Z",
+                    "pending_cancellation_date": _next_month_start()},
+                   {"login": "tina", "team": "platform", "created_at": "2024-01-05T10:00:00Z"},
+                   {"orphan": True}]},
+        {"login": "allhands", "owners": ["octo"], "members": ["mona", "rex"], "seat_management_setting": "assign_all",
+         "seats": [{"login": "mona"}]},
+        {"login": "solo", "owners": ["octo"], "members": ["mona"], "seats": [{"login": "mona"}]},
+    ],
+}
+
 DD = "seatops.seats.datadog_seats"
 DD_INFO = "seatops.seats.datadog_seats_info"
 MS = "seatops.seats.msstore_seat"
@@ -186,6 +220,9 @@ OFFBOARD = "seatops.seats.seats_offboard"
 DEAD = dead_url()
 DD_SEATS_PATH = "/api/v2/seats/users"
 MS_BULK_PATH = "/V1/Inventory/{productId}/{skuId}/Seats"
+GH = "seatops.seats.github_copilot_seats"
+GH_INFO = "seatops.seats.github_copilot_seats_info"
+GH_USERS_PATH = "/orgs/{org}/copilot/billing/selected_users"
 
 
 def store_product(product, **args):
@@ -286,6 +323,61 @@ CASES = [
                                           "max_holders": {"%s/%s" % OPEN: 1}}, outcome="failed", msg="max_holders"),
     Case("msi-ceiling-unlisted", MS_INFO, {"view": "inventory", "max_holders": {"9ZZZZZZZZZZZ/0001": 1}},
          outcome="failed", msg="9ZZZZZZZZZZZ/0001"),
+    # github_copilot_seats
+    Case("gh-assign", GH, {"organization": "acme", "users": ["rex", "Mona"]}),
+    Case("gh-check-diff-exclusive", GH, {"organization": "acme", "users": ["mona", "rex", "hubot"], "exclusive": True,
+                                         "max_reclaims": "100%", "grace_days": 1, "reclaim_inactive_days": 30},
+         check_mode=True, diff=True),
+    Case("gh-absent-team-warn", GH, {"organization": "acme", "users": ["tina", "lena", "hubot"], "state": "absent",
+                                     "team_granted_users": "warn"}),
+    Case("gh-unknown-warn", GH, {"organization": "acme", "users": ["rex", "ghost", "newhire"], "unknown_users": "warn"}),
+    Case("gh-unknown-users-fail", GH, {"organization": "acme", "users": ["ghost"]}, outcome="failed",
+         msg="unknown users"),
+    Case("gh-team-granted-fail", GH, {"organization": "acme", "users": ["tina"], "state": "absent"},
+         outcome="failed", msg="granted through team platform"),
+    Case("gh-settings-refused", GH, {"organization": "allhands", "users": ["rex"]}, outcome="failed",
+         msg="GitHub would reject these changes"),
+    Case("gh-settings-refused-check", GH, {"organization": "allhands", "users": ["rex"]}, outcome="failed",
+         msg="GitHub would reject these changes", check_mode=True),
+    Case("gh-guard-refused", GH, {"organization": "acme", "users": [], "exclusive": True}, outcome="failed",
+         msg="Refusing to reclaim"),
+    Case("gh-reclaim-all-refused", GH, {"organization": "solo", "users": [], "exclusive": True,
+                                        "max_reclaims": "100%"}, outcome="failed", msg="confirm_reclaim_all"),
+    Case("gh-ceiling-refused", GH, {"organization": "acme", "users": ["rex"], "max_holders": 4}, outcome="failed",
+         msg="Refusing to end with 5 holders"),
+    Case("gh-stale-digest", GH, {"organization": "acme", "users": ["rex"], "expect_holders_digest": "0" * 64},
+         outcome="failed", msg="changed since the plan was made"),
+    Case("gh-bad-organization", GH, {"organization": "https://github.com/acme", "users": []}, outcome="failed",
+         msg="organization"),
+    Case("gh-bad-login", GH, {"organization": "acme", "users": ["mona@example.com"]}, outcome="failed",
+         msg="users[0]"),
+    Case("gh-bad-token", GH, {"organization": "acme", "users": ["rex"], "token": GH_BAD_TOKEN}, outcome="failed",
+         msg="HTTP 401"),
+    Case("gh-missing-token", GH, {"organization": "acme", "users": ["rex"], "token": ""}, outcome="failed",
+         msg="missing token"),
+    Case("gh-unknown-org", GH, {"organization": "nosuchorg", "users": ["rex"]}, outcome="failed", msg="HTTP 404"),
+    Case("gh-connection-refused", GH, {"organization": "acme", "users": ["rex"], "api_url": DEAD, "retries": 0},
+         outcome="failed", msg="could not reach"),
+    Case("gh-bad-api-url", GH, {"organization": "acme", "users": [], "api_url": "ftp://example.com"},
+         outcome="failed", msg="api_url"),
+    Case("gh-bad-inactive-days", GH, {"organization": "acme", "reclaim_inactive_days": 0}, outcome="failed",
+         msg="reclaim_inactive_days"),
+    Case("gh-write-failed", GH, {"organization": "acme", "users": ["rex"], "retries": 0}, outcome="failed",
+         msg="seat change(s) on acme failed", faults=[{"method": "POST", "path": GH_USERS_PATH, "status": 500}]),
+    # github_copilot_seats_info
+    Case("ghi-audit", GH_INFO, {"organizations": ["acme", "allhands"], "users": ["mona", "ghost"], "inactive_days": 30,
+                                "max_holders": {"acme": 3}}),
+    Case("ghi-all-seats", GH_INFO, {"organizations": ["ACME"]}),
+    Case("ghi-bad-organization", GH_INFO, {"organizations": ["acme/x"]}, outcome="failed", msg="organizations[0]"),
+    Case("ghi-unlisted-ceiling", GH_INFO, {"organizations": ["acme"], "max_holders": {"solo": 1}}, outcome="failed",
+         msg="max_holders.solo"),
+    Case("ghi-bad-inactive-days", GH_INFO, {"organizations": ["acme"], "inactive_days": 0}, outcome="failed",
+         msg="inactive_days"),
+    Case("ghi-bad-token", GH_INFO, {"organizations": ["acme"], "token": GH_BAD_TOKEN}, outcome="failed",
+         msg="HTTP 401"),
+    Case("ghi-unknown-org", GH_INFO, {"organizations": ["nosuchorg"]}, outcome="failed", msg="HTTP 404"),
+    Case("ghi-connection-refused", GH_INFO, {"organizations": ["acme"], "api_url": DEAD, "retries": 0},
+         outcome="failed", msg="could not reach"),
     # seats_reconcile (an action: its options and results are documented in plugins/modules/)
     Case("reconcile-audit", RECONCILE, {
         "desired_state": {"datadog": [{"product_code": PRODUCT, "users": ["ana@example.com", "ben@example.com"]}],
@@ -364,6 +456,7 @@ def playbook(sandbox, cases):
             "group/seatops.seats.datadog": {"api_url": sandbox.url, "api_key": API_KEY, "app_key": APP_KEY},
             "group/seatops.seats.msstore": {"tenant_id": TENANT, "client_id": CLIENT, "client_secret": SECRET,
                                             "auth_url": sandbox.url, "api_url": sandbox.store_url},
+            "group/seatops.seats.github": {"api_url": sandbox.url, "token": GH_TOKEN},
         },
         "tasks": tasks,
     }]
@@ -423,7 +516,7 @@ def test_result_matches_the_return_docs(case_results, case):
 
 def test_no_secret_in_any_result(case_results):
     text = json.dumps(case_results)
-    for secret in (API_KEY, APP_KEY, SECRET):
+    for secret in (API_KEY, APP_KEY, SECRET, GH_TOKEN, GH_BAD_TOKEN):
         assert secret not in text
 
 
