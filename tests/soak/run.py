@@ -397,7 +397,7 @@ class Soak(object):
                                           "counted %d" % (statuses.count(status), status, expected))
         injected_5xx = sum(n for name, n in counted.items() if name.startswith("5"))
         results = [entry.get("result") or {} for entry in entries if entry.get("action") == soak_check.COPILOT_ACTION]
-        message = " ".join(str(result.get("msg") or "").split())[:200] if rc != 0 and results else ""
+        message = " ".join(str(results[0].get("msg") or "").split())[:200] if rc != 0 and results else ""
         if not verdict.ok or rc != 0 or timed_out:
             self.keep_artifacts(copilot_tag, extra, output, entries, before, after, log,
                                 {"rc": rc, "verdict": verdict.as_dict()})

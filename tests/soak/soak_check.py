@@ -615,7 +615,9 @@ def judge_copilot(before, after, entries, rc, output, org):
             continue
         verdict.module_results += 1
         failed_users = result.get("failed_users") or []
-        if result.get("failed"):
+        # ansible-core 2.19 keeps "failed" out of the recorded result: the task status says it.
+        failed = bool(result.get("failed")) or entry.get("status") in ("failed", "ignored")
+        if failed:
             verdict.failed_modules += 1
             msg = str(result.get("msg") or "")
             if org not in msg.lower():
@@ -654,7 +656,7 @@ def judge_copilot(before, after, entries, rc, output, org):
             if name not in pending_after:
                 verdict.mismatches.append("%s: reported %s pending cancellation, the sandbox has %s"
                                           % (where, name, "an active seat" if name in now else "no seat"))
-        if not result.get("failed") and "holders_count" in result and len(results) == 1:
+        if not failed and "holders_count" in result and len(results) == 1:
             if result["holders_count"] != len(now):
                 verdict.mismatches.append("%s: reported holders_count %s, the sandbox has %d active seats "
                                           "(pending cancellations are no holders)" % (where, result["holders_count"],
@@ -664,8 +666,6 @@ def judge_copilot(before, after, entries, rc, output, org):
                                           % (where, result.get("orphan_seats"), orphans_after))
         verdict.assigned += len(assigned)
         verdict.reclaimed += len(reclaimed)
-        if entry.get("status") == "failed" and not result.get("failed"):
-            verdict.unclean.append("%s: the task failed without a failed result" % where)
     for name in sorted(expected - now - unknown):
         why = "reported assigned" if name not in was else "held before, no reclaim reported"
         verdict.mismatches.append("%s: %s holds no active seat (%s)" % (org, name, why))
