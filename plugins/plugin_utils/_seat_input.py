@@ -33,11 +33,14 @@ def _article(word):
     return "an" if word[:1].lower() in "aeio" else "a"
 
 
-def person_fields():
+def person_fields(used=None):
     """``[(field, [platform label, ...])]``: the fields that name a person on the
-    platforms (the registry's ``person_field``), each field once, in registry order."""
+    platforms (the registry's ``person_field``), each field once, in registry order; only
+    those of the platforms in ``used`` when it names any."""
     fields = []
     for platform in seat_platforms.platforms():
+        if used and platform.name not in used:
+            continue
         for field, labels in fields:
             if field == platform.person_field:
                 labels.append(platform.label)
@@ -47,10 +50,11 @@ def person_fields():
     return fields
 
 
-def _fields_text(conjunction):
-    """``an <field> (<platform label>), a <field> (<platform label>) or a <field> (...)``."""
+def _fields_text(conjunction, used=None):
+    """``an <field> (<platform label>), a <field> (<platform label>) or a <field> (...)``, of
+    the platforms in ``used`` when it names any (every platform otherwise)."""
     return seat_platforms.spoken(("%s %s (%s)" % (_article(field), field, ", ".join(labels))
-                                  for field, labels in person_fields()), conjunction)
+                                  for field, labels in person_fields(used)), conjunction)
 
 
 class Person(object):
@@ -140,11 +144,12 @@ def people(entries, where, platforms, problems, disable_advice=None):
             problems.append("%s must be a mapping with %s, got %s" % (label, _fields_text("and/or"), shown(entry)))
             continue
         given = [(field, _text(entry.get(field))) for field in fields if _text(entry.get(field))]
+        used = platforms(entry) if callable(platforms) else platforms
         if not given:
-            problems.append("%s needs %s" % (label, _fields_text("or")))
+            # The names the platforms of this run (or this person's) need.
+            problems.append("%s needs %s" % (label, _fields_text("or", used)))
             continue
         before = len(problems)
-        used = platforms(entry) if callable(platforms) else platforms
         names, checked = {}, set()
         for platform in seat_platforms.platforms():
             field = platform.person_field

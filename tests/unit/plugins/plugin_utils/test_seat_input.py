@@ -17,7 +17,8 @@ def test_people_are_checked_with_the_modules_rules_and_every_problem_is_named():
          {"email": "0a0a0a0a-0000-4000-8000-00000000000g", "upn": "ana@contoso.com"}, {"upn": "alice"}, {"email": "handle-only"}],
         "offboarding_people", BOTH, problems, disable_advice=lambda platform: ", or set offboarding_%s=false" % platform)
     assert [(p.name_on("datadog"), p.name_on("msstore"), p.index) for p in people] == [("ana@example.com", "ana@contoso.com", 0)]
-    assert problems[0] == "offboarding_people[1] needs an email (Datadog), a upn (Microsoft Store) or a login (GitHub Copilot)"
+    # The names of the platforms of the run (BOTH), not of every platform registered.
+    assert problems[0] == "offboarding_people[1] needs an email (Datadog) or a upn (Microsoft Store)"
     assert problems[1].startswith("offboarding_people[2] must be a mapping")
     assert problems[2] == ("offboarding_people[3].email 'ana lima@example.com' must be an email, a handle or a "
                            "user UUID, without whitespace")
@@ -58,3 +59,16 @@ def test_product_codes_and_store_products_are_named_by_index():
     assert problems[1].startswith("onboarding_msstore_products[1].sku_id must be a 4-digit string such as '0016', "
                                   "but it is the number 16")
     assert problems[2].startswith("onboarding_msstore_products[2] must be a mapping with product_id and sku_id")
+
+
+def test_a_person_without_a_name_is_told_the_names_the_run_needs():
+    problems = []
+    seat_input.people([{}], "people", {"github"}, problems)
+    assert problems == ["people[0] needs a login (GitHub Copilot)"]
+    problems = []
+    seat_input.people([{}], "people", set(), problems)
+    assert problems == ["people[0] needs an email (Datadog), a upn (Microsoft Store) or a login (GitHub Copilot)"]
+    problems = []
+    seat_input.people([{"datadog_products": ["apm_pro"]}], "people",
+                      lambda entry: set(key[:-len("_products")] for key in entry), problems)
+    assert problems == ["people[0] needs an email (Datadog)"]
