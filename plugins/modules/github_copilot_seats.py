@@ -92,7 +92,9 @@ notes:
     login is alone; exactly those are listed in RV(failed_users). When the organization's
     settings changed since the read, every write stops instead.
   - A write whose count is below the logins sent, or that was retried, makes the module
-    read the seats again before it reports outcomes.
+    read the seats again before it reports outcomes. When that read shows no change at all
+    after writes GitHub accepted (it may show seat changes late, as right after another run),
+    the changes are reported as asked for, with a warning saying so.
 seealso:
   - module: seatops.seats.github_copilot_seats_info
   - name: GitHub Copilot user management REST API
@@ -221,8 +223,9 @@ idle_reclaimed:
       returned: always
   sample: [{"user": "idle-ian", "last_activity_at": "2026-07-01T10:00:00Z"}]
 pending_cancellation:
-  description: Seats pending cancellation after the run that this run did not give again
-    (they end with the billing cycle), with their date.
+  description: Seats that were pending cancellation when the run read them (read again after
+    an uncertain write) and that this run did not give again - they end with the billing
+    cycle - with their date. Seats this run reclaimed are in RV(reclaimed).
   returned: always
   type: list
   elements: dict

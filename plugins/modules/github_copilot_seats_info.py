@@ -118,10 +118,12 @@ not_holding:
   elements: str
   sample: [octocat]
 ceilings:
-  description: Per organization of O(max_holders), C(holders), C(max_holders) and C(above).
+  description: Per organization of O(max_holders), C(holders), C(max_holders) and C(above),
+    how many holders there are beyond the ceiling (C(holders) minus C(max_holders), 0 at or
+    under it).
   returned: success
   type: dict
-  sample: {"acme": {"holders": 42, "max_holders": 40, "above": true}}
+  sample: {"acme": {"holders": 42, "max_holders": 40, "above": 2}}
 api_calls:
   description: API calls made, per endpoint, plus C(total).
   returned: always

@@ -250,3 +250,22 @@ def test_no_token_in_any_output_at_vvvv(gh, run_playbook):
     # The proof that each token was really used: the recorder saw all three.
     sent = set(call["headers"]["authorization"] for call in gh.recorder.calls)
     assert sent == {"Bearer " + TOKEN, "Bearer " + BAD_TOKEN, "Bearer " + TOKENS["other"]["token"]}
+
+
+def test_token_that_cannot_read_memberships_gives_no_seat(gh, run_playbook):
+    """manage_billing:copilot alone may write seats but not read memberships (GitHub answers
+    404 as for a non-member): a login without a seat is then never sent, and the failure
+    says the token may be why; holders need no membership read."""
+    result = run(gh, run_playbook, [
+        seats_task("assign", users=["rex"]),
+        seats_task("reclaim", users=["lena"], state="absent"),
+        seats_task("holders only", users=["mona", "zed"]),
+    ], env={"GITHUB_TOKEN": TOKENS["billing_only"]["token"]})
+    refused = failed(result, "assign")
+    assert refused["msg"].startswith("unknown users (nothing was changed")
+    assert "the token cannot read memberships: it needs read:org" in refused["msg"]
+    assert ok(result, "reclaim")["reclaimed"] == ["lena"]
+    assert ok(result, "holders only")["changed"] is False
+    assert statuses(gh, "GET", "/memberships/rex") == [404]
+    assert gh.recorder.seat_writes("POST") == []
+    assert gh.recorder.seat_writes("DELETE") == [["lena"]]
