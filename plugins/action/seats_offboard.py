@@ -109,8 +109,8 @@ class ActionModule(SeatAction):
                 # The seats are reclaimed: the result's record says which, for a restore by hand.
                 return dict(result, failed=True, msg="%s But the offboarding record %s cannot be written: %s; what was "
                             "reclaimed is in this task's result (record)." % (
-                                                _offboard_message(run, len(leavers), rows, failures, check, None, platforms), record_file,
-                                to_text(exc)))
+                                _offboard_message(run, len(leavers), rows, failures, check, None, platforms),
+                                record_file, to_text(exc)))
             result.update(record_path=record_file, record_runs=len(written["runs"]))
         result["msg"] = _offboard_message(run, len(leavers), rows, failures, check, record_file if written else None,
                                           platforms)

@@ -43,7 +43,10 @@ def credential(name):
 def injected(inputs):
     """``(env, extra_vars)`` as AWX renders the injectors from what a person typed in."""
     injectors = credential("injectors")
-    render = lambda template: jinja2.Template(template).render(**inputs)  # noqa: E731
+
+    def render(template):
+        return jinja2.Template(template).render(**inputs)
+
     return (dict((key, render(value)) for key, value in injectors.get("env", {}).items()),
             dict((key, render(value)) for key, value in injectors.get("extra_vars", {}).items()))
 
