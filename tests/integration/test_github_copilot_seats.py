@@ -23,6 +23,7 @@ import datetime
 import http.client
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -729,3 +730,56 @@ def test_canonical_link_paths_and_per_page_reject(gh, run_playbook):
         "/orgs/acme/copilot/billing/seats", "/organizations/4242/copilot/billing/seats"]
     assert gh.recorder.seat_pages()[1]["query"] == {"per_page": "100", "page": "2"}
     assert [call["status"] for call in gh.recorder.seat_pages()] == [200, 200]
+
+
+def test_duplicates_saved_plan_digest_and_no_journal_in_check_mode(gh, run_playbook, tmp_path):
+    journal = tmp_path / "check.jsonl"
+    preview = run(gh, run_playbook, [seats_task("plan", users=["Rex", "rex", "REX", "mona"], check_mode=True,
+                                                journal=str(journal))])
+    planned = ok(preview, "plan")
+    assert planned["assigned"] == ["Rex"] and planned["unchanged"] == 1
+    assert not journal.exists()
+    digest = planned["holders_digest"]
+    result = run(gh, run_playbook, [
+        seats_task("apply the plan", users=["Rex", "rex"], expect_holders_digest=digest),
+        seats_task("stale plan", users=["pia"], expect_holders_digest=digest),
+    ])
+    assert ok(result, "apply the plan")["assigned"] == ["Rex"]
+    stale = failed(result, "stale plan")
+    assert "The holders of acme changed since the plan was made" in stale["msg"]
+    assert stale["holders_digest"] != digest
+    assert gh.recorder.seat_writes("POST") == [["Rex"]]
+
+
+def test_settings_changed_between_read_and_write_stop_every_write(gh, run_playbook):
+    """An owner switches the org to assign_all while the run checks memberships: the E4 is
+    refused (422), the module reads E1 again, finds the setting changed and stops instead
+    of splitting the batch login by login."""
+    import threading
+
+    gh.sandbox.faults([{"method": "GET", "path": "/orgs/{org}/memberships/{username}", "latency_ms": 2000}])
+    stop = threading.Event()
+
+    def flip_when_memberships_are_read():
+        # The recorder notes a call before the sandbox answers it (2 s later).
+        while not stop.is_set():
+            if any("/memberships/" in call["path"] for call in gh.recorder.calls):
+                gh.sandbox.github_org(ORG, seat_management_setting="assign_all")
+                return
+            time.sleep(0.02)
+
+    flipper = threading.Thread(target=flip_when_memberships_are_read)
+    flipper.start()
+    try:
+        result = run(gh, run_playbook, [seats_task("assign", users=["rex", "pia", "ulf"])])
+    finally:
+        stop.set()
+        flipper.join()
+    refused = failed(result, "assign")
+    assert refused["assigned"] == []
+    assert sorted(item["user"] for item in refused["failed_users"]) == ["pia", "rex", "ulf"]
+    assert "has Copilot seat management set to assign_all" in refused["failed_users"][0]["reason"]
+    assert "GitHub answered HTTP 422" in refused["failed_users"][0]["reason"]
+    assert [len(body) for body in gh.recorder.seat_writes("POST")] == [3]        # no halves
+    assert refused["api_calls"][E1] == 2
+    assert not set(["rex", "pia", "ulf"]) & set(gh.seats())
