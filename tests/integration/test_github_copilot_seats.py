@@ -147,7 +147,7 @@ class Recorder(object):
                 call = {"method": self.command, "path": split.path,
                         "query": dict(urllib.parse.parse_qsl(split.query)),
                         "headers": dict((key.lower(), value) for key, value in self.headers.items()),
-                        "body": decoded, "status": 0}
+                        "body": decoded, "status": 0, "at": time.monotonic()}
                 with recorder._lock:
                     recorder.calls.append(call)
                 conn = http.client.HTTPConnection(*recorder.target, timeout=120)
@@ -783,3 +783,17 @@ def test_settings_changed_between_read_and_write_stop_every_write(gh, run_playbo
     assert [len(body) for body in gh.recorder.seat_writes("POST")] == [3]        # no halves
     assert refused["api_calls"][E1] == 2
     assert not set(["rex", "pia", "ulf"]) & set(gh.seats())
+
+
+def test_reclaims_go_100_a_call_a_second_apart(gh, run_playbook):
+    data, names = crowd(150)
+    gh.reseed(data)
+    result = run(gh, run_playbook, [seats_task("keep one", users=["m150"], exclusive=True, max_reclaims="100%")])
+    done = ok(result, "keep one")
+    assert done["reclaimed"] == names[:-1]
+    bodies = gh.recorder.seat_writes("DELETE")
+    assert [len(body) for body in bodies] == [100, 49]
+    assert sorted(login for body in bodies for login in body) == names[:-1]
+    first, second = gh.recorder.of("DELETE", "/selected_users")
+    assert second["at"] - first["at"] >= 1.0
+    assert gh.active() == ["m150"] and len(gh.pending()) == 149
