@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from test_github_copilot_seats import (  # noqa: F401  pylint: disable=unused-import
-    ALL_SECRETS, BAD_TOKEN, E1, E2, E4, E5, MEMBERSHIP, ORG, TOKEN, TOKENS, assert_no_secret,
-    config_defaults, failed, gh, info_task, ok, recorder, registered, run, seats_task)
+    BAD_TOKEN, E1, E2, E4, E5, MEMBERSHIP, ORG, TOKEN, TOKENS, assert_no_secret, config_defaults,
+    failed, gh, info_task, ok, recorder, run, seats_task)
 
 
 def statuses(world, method, suffix):
@@ -40,7 +39,10 @@ def test_secondary_limit_with_retry_after_is_waited_out(gh, run_playbook, answer
     refused = gh.recorder.of("POST", "/selected_users")[0]
     assert refused["body"] == {"selected_usernames": ["rex"]}
     assert done["api_calls"][E4] == 2 and done["api_calls"][E5] == 1
-    assert 3 <= elapsed < 60
+    # retry-after (3 s) was waited out between the refused E4 and its retry, and no more.
+    first, second = gh.recorder.of("POST", "/selected_users")
+    assert 3 <= second["at"] - first["at"] < 10
+    assert elapsed < 60
     assert "rex" in gh.active() and gh.pending() == ["hubot", "kai", "lena"]
 
 
@@ -56,6 +58,8 @@ def test_secondary_limit_without_retry_after_waits_a_minute(gh, run_playbook):
     assert statuses(gh, "POST", "/selected_users") == [403, 201]
     refused = [entry for entry in gh.sandbox.requests()["entries"] if entry["status"] == 403]
     assert len(refused) == 1
+    first, second = gh.recorder.of("POST", "/selected_users")
+    assert 60 <= second["at"] - first["at"] < 90
     assert elapsed >= 60
 
 

@@ -228,9 +228,8 @@ class GitHubWorld(object):
         return self.sandbox.config(**values)
 
     def org(self):
-        return self.sandbox.state()["github"]["orgs"][ORG.lower()] \
-            if ORG.lower() in self.sandbox.state()["github"]["orgs"] else \
-            self.sandbox.state()["github"]["orgs"][ORG]
+        """The org in /_sandbox/state (keyed by its login as seeded)."""
+        return self.sandbox.state()["github"]["orgs"][ORG]
 
     def seats(self):
         """``{login (lower-case) or None: seat}`` from /_sandbox/state (orphans under None)."""

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from test_github_copilot_seats import (  # noqa: F401  pylint: disable=unused-import
-    E1, E2, E4, E5, ORG, PENDING_DATE, config_defaults, failed, gh, info_task, logins, ok,
+    E1, E2, ORG, PENDING_DATE, config_defaults, failed, gh, info_task, logins, ok,
     recorder, registered, run, seats_task, seed)
 
 E3 = "GET /orgs/{org}/members/{username}/copilot"
