@@ -113,7 +113,7 @@ def check_organization(value, field="organization"):
     if not text:
         raise GithubError("%s is empty (null or blank): give the login of a GitHub "
                           "organization, for example acme" % field)
-    if "/" in text or not _ORG.match(text.lower()):
+    if "/" in text or "--" in text or not _ORG.match(text.lower()):
         raise GithubError("%s %r is not a GitHub organization login: at most 39 letters, digits "
                           "and single hyphens (the name in https://github.com/<org>, not a URL)"
                           % (field, value))

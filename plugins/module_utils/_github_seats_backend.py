@@ -212,9 +212,13 @@ class GithubSeatsBackend(object):
             reason = "HTTP %s: %s" % (exc.status, exc.detail) if exc.status else str(exc)
             yield BatchOutcome(failed=[(person, reason) for person in batch], certain=certain)
             return
-        if count is not None and count < len(batch) and not retried:
+        if count is not None and count < len(batch):
+            # Nobody is confirmed: the seats read again decide. A retried call's short count
+            # may be an earlier attempt that landed, or a login GitHub skipped; only a call
+            # sent once can be a lagging read's (see read_holders).
             outcome = BatchOutcome(certain=False)
-            outcome.short = list(batch)     # GitHub took the call (2xx): see read_holders
+            if not retried:
+                outcome.short = list(batch)     # GitHub took the call (2xx): see read_holders
             yield outcome
             return
         yield BatchOutcome(done=batch, certain=not retried)
@@ -325,13 +329,22 @@ class GithubSeats(SeatPlatform):
         result["organization"] = backend.product
         if "unchanged" in result:
             result["unchanged"] += getattr(backend, "already_absent", 0)
-        result["pending_cancellation"] = sorted(
-            ({"user": seat["login"], "pending_cancellation_date": seat["pending_cancellation_date"]}
-             for key, seat in backend.pending.items()
-             if key not in set(login.lower() for login in result.get("assigned", []))),
-            key=lambda item: item["user"].lower())
-        result["orphan_seats"] = backend.orphans
-        result["seat_management_setting"] = (backend.billing or {}).get("seat_management_setting")
+        result.update(self.failure_facts(backend, result.get("assigned", [])))
+
+    def failure_facts(self, backend, assigned=()):
+        """What the reads found: seats pending cancellation (but those given again), orphan
+        seats and the org's setting; also in a failed run's result once they were read."""
+        given = set(login.lower() for login in assigned)
+        facts = {
+            "pending_cancellation": sorted(
+                ({"user": seat["login"], "pending_cancellation_date": seat["pending_cancellation_date"]}
+                 for key, seat in backend.pending.items() if key not in given),
+                key=lambda item: item["user"].lower()),
+            "orphan_seats": backend.orphans,
+        }
+        if backend.billing is not None:
+            facts["seat_management_setting"] = backend.billing.get("seat_management_setting")
+        return facts
 
     def check_info_input(self, params):
         orgs = []

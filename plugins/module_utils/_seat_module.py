@@ -85,6 +85,8 @@ class SeatPlatform(object):
       calls its ``read_holders()`` only to read again (see ``_seat_sync.SeatBackend``).
     - ``resolve(backend, holders, users, protected, params)`` -> :class:`Resolution`.
     - ``shape_result(result, backend)``: complete the engine's result in place.
+    - ``failure_facts(backend)``: what a run that failed after building the backend still
+      knows of the product (what its reads found), for the failed result; default nothing.
     - ``failure_message(message, params)``: the message of a failure after connecting.
     - ``check_info_input(params)`` -> what ``read_info`` gets as ``checked``: mistakes the
       info module refuses before connecting (reported as they are).
@@ -115,6 +117,9 @@ class SeatPlatform(object):
 
     def shape_result(self, result, backend):
         return None
+
+    def failure_facts(self, backend):
+        return {}
 
     def failure_message(self, message, params):
         return message
@@ -158,11 +163,14 @@ def run_seat_module(platform):
     except (SeatSyncError, ValueError) as exc:
         module.fail_json(msg=str(exc), **result)
     client, context = connect(module, side, result)
+    backend = None
     try:
         check_sync_options(params, users, protected)
         backend = side.backend(client, context, product, users, params)
         sync_product(module, platform, backend, users, protected, result)
     except expected_errors(side) as exc:
+        if backend is not None:
+            result.update(side.failure_facts(backend))
         result.update(getattr(exc, "facts", None) or {})
         result["api_calls"] = client.api_calls()
         run_warnings(module, client)

@@ -297,6 +297,19 @@ class TestShortCount(object):
         assert [item["user"] for item in result["failed_users"]] == ["u001"]
         assert result["holders_count"] == 2
 
+    def test_a_retried_write_with_a_short_count_is_decided_by_the_reread(self):
+        # A 502 then a 201 counting 2 of 3: no name is confirmed, the seats read again decide.
+        class RetriedShort(FakeGithub):
+            def _write(self, method, org, names):
+                count, _retried = FakeGithub._write(self, method, org, names)
+                return count, True
+
+        api = RetriedShort(skipped=["u001"])
+        result, _backend = run(api, logins(3))
+        assert api.seat_reads == 2
+        assert result["assigned"] == ["u000", "u002"]
+        assert [item["user"] for item in result["failed_users"]] == ["u001"]
+
     def test_a_full_count_is_certain(self):
         api = FakeGithub()
         [outcome] = GithubSeatsBackend(api, ORG).assign([person(login) for login in logins(3)])

@@ -106,7 +106,7 @@ class TestInputRules(object):
             check_organization(value, "organizations[2]")
 
     @pytest.mark.parametrize("value", ["https://github.com/acme", "acme/team", "a" * 40, "-acme",
-                                       "acme-", "ac me", "acme_inc", "acme.inc"])
+                                       "acme-", "ac me", "acme_inc", "acme.inc", "ac--me"])
     def test_organization_refused(self, value):
         with pytest.raises(GithubError, match="is not a GitHub organization login"):
             check_organization(value)
