@@ -330,6 +330,13 @@ class GithubSeats(SeatPlatform):
         if "unchanged" in result:
             result["unchanged"] += getattr(backend, "already_absent", 0)
         result.update(self.failure_facts(backend, result.get("assigned", [])))
+        if "diff" in result:
+            # Every holder's last use, in diff mode only: at 50,000 seats it is megabytes,
+            # which a plain run should not print (the audit report lists it when given).
+            result["last_activity"] = sorted(
+                ({"user": seat["login"], "last_activity_at": seat["last_activity_at"]}
+                 for seat in backend.seats if seat_state(seat) in ("direct", "team")),
+                key=lambda item: item["user"].lower())
 
     def failure_facts(self, backend, assigned=()):
         """What the reads found: seats pending cancellation (but those given again), orphan

@@ -295,6 +295,23 @@ api_calls:
   returned: always
   type: dict
   sample: {"GET /orgs/{org}/copilot/billing": 1, "GET /orgs/{org}/copilot/billing/seats": 1, "total": 2}
+last_activity:
+  description: Every holder's last Copilot activity as read before the run's changes (null
+    when never used), sorted by login. In diff mode only, because at tens of thousands of
+    seats it is large.
+  returned: in diff mode, when the seats were read
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: The login.
+      type: str
+      returned: always
+    last_activity_at:
+      description: The last Copilot activity GitHub reported, null when never.
+      type: str
+      returned: always
+  sample: [{"user": "mona", "last_activity_at": "2026-11-20T16:02:10Z"}]
 diff:
   description: Holders' logins, sorted, before and after.
   returned: in diff mode, success

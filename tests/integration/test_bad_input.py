@@ -328,7 +328,7 @@ ROLE_CASES = [
     role_case("ob-person-null", ONBOARDING, {"onboarding_people": [PERSON, None], "onboarding_datadog_products": ["apm_pro"]},
               ["onboarding_people", "NoneType", "dict"]),
     role_case("ob-person-without-name", ONBOARDING, {"onboarding_people": [{"datadog_products": ["apm_pro"]}]},
-              ["onboarding_people[0]", "needs an email (Datadog) or a upn (Microsoft Store)"]),
+              ["onboarding_people[0]", "needs an email (Datadog)"]),
     role_case("ob-email-with-space", ONBOARDING, {"onboarding_people": [{"email": "ana lima@example.com"}],
                                                   "onboarding_datadog_products": ["apm_pro"]},
               ["onboarding_people[0].email", "'ana lima@example.com'", "must be an email, a handle or a user UUID, without whitespace"]),

@@ -384,6 +384,11 @@ def test_exclusive_sync_check_mode_predicts_apply_then_rerun_is_idempotent(gh, r
     assert sorted(predicted["diff"]["after"]["holders"], key=str.lower) == sorted(
         ["mona", "Zed", "nia", "bot", "tina", "tom", "sam", "Pia", "hubot"], key=str.lower)
     assert gh.active() == ["bot", "kai", "lena", "mona", "nia", "sam", "tina", "tom", "zed"]
+    # Diff mode also returns every holder's last use as read (kai and nia never used theirs).
+    assert predicted["last_activity"] == [
+        {"user": login, "last_activity_at": last} for login, last in (
+            ("bot", ago(100)), ("kai", None), ("lena", ago(90)), ("mona", ago(1)), ("nia", None),
+            ("sam", ago(4)), ("tina", ago(95)), ("tom", ago(3)), ("Zed", ago(2)))]
 
     gh.clear()
     applied = run(gh, run_playbook, [seats_task("sync", **SYNC)], diff=True)
@@ -414,6 +419,7 @@ def test_exclusive_sync_check_mode_predicts_apply_then_rerun_is_idempotent(gh, r
     gh.clear()
     again = run(gh, run_playbook, [seats_task("sync", **SYNC)])
     rerun = ok(again, "sync")
+    assert "last_activity" not in rerun      # not in diff mode: a plain run stays small
     assert rerun["changed"] is False
     assert rerun["assigned"] == [] and rerun["reclaimed"] == []
     assert gh.writes() == (0, 0)
