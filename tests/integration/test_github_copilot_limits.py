@@ -201,8 +201,8 @@ def test_token_from_the_environment(gh, run_playbook, monkeypatch):
                                                                      "api_url": gh.url},
          "ignore_errors": True}]}])
     assert missing.task("info")["status"] == "ignored"
-    assert missing.result("info")["msg"] == ("missing token: set the option token or the environment variable "
-                                              "GITHUB_TOKEN (or GH_TOKEN)")
+    assert missing.result("info")["msg"] == (
+        "missing token: set the option token or the environment variable GITHUB_TOKEN (or GH_TOKEN)")
     assert gh.recorder.calls == []
     for entry in (both, gh_only, missing):
         assert_no_secret(entry)

@@ -536,8 +536,9 @@ class Soak(object):
                 writes = [key for key in self.sb.requests()["counts"] if key.split(" ")[0] in ("POST", "DELETE")]
                 if writes:
                     problems.append("copilot re-run wrote to the API: %s" % ", ".join(sorted(writes)))
-            print("converge %-9s %-6s rc=%s %5.1fs %s" % ("copilot", attempt, copilot["rc"], copilot["seconds"],
-                                                         "ok" if not problems else "NOT CONVERGED"), flush=True)
+            verdict_text = "ok" if not problems else "NOT CONVERGED"
+            print("converge %-9s %-6s rc=%s %5.1fs %s"
+                  % ("copilot", attempt, copilot["rc"], copilot["seconds"], verdict_text), flush=True)
             for problem in problems:
                 print("      ! %s" % problem, flush=True)
                 self.problems.append("convergence (copilot %s): %s" % (attempt, problem))

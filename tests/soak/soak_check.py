@@ -658,9 +658,9 @@ def judge_copilot(before, after, entries, rc, output, org):
                                           % (where, name, "an active seat" if name in now else "no seat"))
         if not failed and "holders_count" in result and len(results) == 1:
             if result["holders_count"] != len(now):
-                verdict.mismatches.append("%s: reported holders_count %s, the sandbox has %d active seats "
-                                          "(pending cancellations are no holders)" % (where, result["holders_count"],
-                                                                                       len(now)))
+                verdict.mismatches.append(
+                    "%s: reported holders_count %s, the sandbox has %d active seats (pending "
+                    "cancellations are no holders)" % (where, result["holders_count"], len(now)))
             if result.get("orphan_seats") != orphans_after:
                 verdict.mismatches.append("%s: reported %s orphan seat(s), the sandbox has %d"
                                           % (where, result.get("orphan_seats"), orphans_after))

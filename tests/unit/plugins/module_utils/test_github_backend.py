@@ -128,8 +128,8 @@ def holder_logins(api):
 
 class TestSeatStates(object):
     @pytest.mark.parametrize("item, state", [
-        (seat("a"), "direct"), (seat("a", team="devs"), "team"), (seat("a", pending="2026-12-01"),
-                                                                    "pending_cancellation"),
+        (seat("a"), "direct"), (seat("a", team="devs"), "team"),
+        (seat("a", pending="2026-12-01"), "pending_cancellation"),
         (seat("a", team="devs", pending="2026-12-01"), "pending_cancellation"), (seat(None), "orphan"),
         (seat(None, team="devs"), "orphan")])
     def test_every_state(self, item, state):
@@ -300,8 +300,8 @@ class TestShortCount(object):
     def test_a_retried_write_with_a_short_count_is_decided_by_the_reread(self):
         # A 502 then a 201 counting 2 of 3: no name is confirmed, the seats read again decide.
         class RetriedShort(FakeGithub):
-            def _write(self, method, org, names):
-                count, _retried = FakeGithub._write(self, method, org, names)
+            def _write(self, method, org, logins):
+                count, _retried = FakeGithub._write(self, method, org, logins)
                 return count, True
 
         api = RetriedShort(skipped=["u001"])
@@ -317,8 +317,8 @@ class TestShortCount(object):
 
     def test_a_missing_count_is_trusted_as_done(self):
         class NoCount(FakeGithub):
-            def _write(self, method, org, names):
-                FakeGithub._write(self, method, org, names)
+            def _write(self, method, org, logins):
+                FakeGithub._write(self, method, org, logins)
                 return None, False
 
         [outcome] = GithubSeatsBackend(NoCount(), ORG).assign([person("a")])

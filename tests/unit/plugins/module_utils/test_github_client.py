@@ -181,9 +181,9 @@ class TestListSeats(object):
         page3 = API + "/organizations/4711/copilot/billing/seats?page=3&per_page=100"
         responses.get(SEATS, json={"total_seats": 5, "seats": [seat("a"), seat("b")]},
                       headers={"Link": link(page2) + ", " + link(page3, "last")})
-        responses.get(page2.split("?")[0], json={"total_seats": 5, "seats": [seat("c"), seat("d")]},
+        responses.get(page2.split("?", maxsplit=1)[0], json={"total_seats": 5, "seats": [seat("c"), seat("d")]},
                       headers={"Link": link(page3) + ", " + link(page3, "last")})
-        responses.get(page3.split("?")[0], json={"total_seats": 5, "seats": [seat("e")]},
+        responses.get(page3.split("?", maxsplit=1)[0], json={"total_seats": 5, "seats": [seat("e")]},
                       headers={"Link": link(SEATS + "?per_page=100&page=1", "first")})
         seats = client.list_seats("acme")
         assert [item["login"] for item in seats] == ["a", "b", "c", "d", "e"]
