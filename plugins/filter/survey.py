@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.seatops.seats.plugins.plugin_utils._seat_input import person_fields
+
 SEPARATORS = re.compile(r"[,;\s]+")
 
 
@@ -45,9 +49,27 @@ def _pairs(value, separator, shape):
 
 
 def survey_people(value):
-    """``"ana@example.com, ben@example.com=ben@contoso.com"`` -> ``[{email, upn}]``: each
-    entry is EMAIL (serving both platforms) or EMAIL=UPN; mappings are kept as they are."""
-    return _pairs(value, "=", lambda email, upn: {"email": email, "upn": upn or email})
+    """``"ana@example.com, ben@example.com=ben@contoso.com=ben-gh"`` -> ``[{email, upn, ...}]``:
+    each entry gives a person's names separated by ``=`` in the order of the registry's person
+    fields (email, upn, login); mappings are kept as they are.
+
+    A missing second name is the first (an email that is also the UPN, as before); names
+    after the second are there only when given: a later platform names people its own way
+    (a GitHub login is never an email), so the first name would only be refused there."""
+    fields = [field for field, _labels in person_fields()]
+    people = []
+    for entry in _entries(value):
+        if isinstance(entry, dict):
+            people.append(entry)
+            continue
+        names = [name.strip() for name in str(entry).strip().split("=")]
+        if len(names) > len(fields):
+            raise AnsibleFilterError("survey_people: %r has %d names; give at most %d, in the order %s"
+                                     % (str(entry), len(names), len(fields), "=".join(fields).upper()))
+        person = {fields[0]: names[0], fields[1]: names[1] if len(names) > 1 and names[1] else names[0]}
+        person.update((field, name) for field, name in zip(fields[2:], names[2:]) if name)
+        people.append(person)
+    return people
 
 
 def survey_store_products(value):

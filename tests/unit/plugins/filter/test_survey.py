@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import pytest
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.seatops.seats.plugins.filter import survey
 
 
@@ -16,6 +19,15 @@ def test_survey_people_splits_and_pairs_names():
     assert survey.survey_people(["a@example.com=a@contoso.com", {"email": "b@example.com"}, ""]) == [
         {"email": "a@example.com", "upn": "a@contoso.com"}, {"email": "b@example.com"}]
     assert survey.survey_people(None) == [] and survey.survey_people("  ") == []
+
+
+def test_survey_people_take_a_github_login_third_and_refuse_more_names():
+    assert survey.survey_people("ana@example.com==Ana-GH, ben@example.com=ben@contoso.com=ben") == [
+        {"email": "ana@example.com", "upn": "ana@example.com", "login": "Ana-GH"},
+        {"email": "ben@example.com", "upn": "ben@contoso.com", "login": "ben"}]
+    with pytest.raises(AnsibleFilterError, match="'a@example.com=a@contoso.com=a=b' has 4 names; give at most 3, "
+                                                 "in the order EMAIL=UPN=LOGIN"):
+        survey.survey_people("a@example.com=a@contoso.com=a=b")
 
 
 def test_survey_lists_and_store_products_keep_skus_as_strings():
