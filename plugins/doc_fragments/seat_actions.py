@@ -38,6 +38,17 @@ options:
         (C(AZURE_TENANT_ID), C(AZURE_CLIENT_ID), C(AZURE_CLIENT_SECRET)).
     type: dict
     default: {}
+  github:
+    description:
+      - Connection options passed to every GitHub Copilot module call the action makes
+        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
+        C(ca_path), C(timeout), C(retries).
+      - An option not given here comes from the variable C(seatops_github_<option>) when it
+        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
+        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
+        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
+    type: dict
+    default: {}
 attributes:
   diff_mode:
     support: full

@@ -63,17 +63,6 @@ options:
       - When not given and O(variable_prefix) is set, the variable C(<variable_prefix>github_products).
     type: list
     elements: raw
-  github:
-    description:
-      - Connection options passed to every GitHub Copilot module call the action makes
-        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
-        C(ca_path), C(timeout), C(retries).
-      - An option not given here comes from the variable C(seatops_github_<option>) when it
-        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
-        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
-        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
-    type: dict
-    default: {}
   unknown_users:
     description:
       - A person who does not exist on a platform - V(fail) (that product changes nothing and

@@ -53,17 +53,6 @@ options:
   desired_state:
     description: The desired state inline, in the same format as the file.
     type: dict
-  github:
-    description:
-      - Connection options passed to every GitHub Copilot module call the action makes
-        (M(seatops.seats.github_copilot_seats)) - C(api_url), C(token), C(validate_certs),
-        C(ca_path), C(timeout), C(retries).
-      - An option not given here comes from the variable C(seatops_github_<option>) when it
-        is set (C(seatops_github_token), C(seatops_github_api_url); extra variables of an AWX
-        job), then from C(module_defaults) for C(group/seatops.seats.github). The token
-        usually comes from the environment (C(GITHUB_TOKEN), then C(GH_TOKEN)).
-    type: dict
-    default: {}
   max_reclaims:
     description: Reclaim guard for entries without their own C(max_reclaims) - a number or a percentage.
     type: raw
