@@ -27,16 +27,24 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.seatops.seats.plugins.plugin_utils import _seat_platforms as seat_platforms
 
-# How module_defaults reach a module an action runs: the public helper of 2.16 - 2.18 became
-# a private one in 2.19 (the builtin package and service actions use the same).
-try:
-    from ansible.executor.module_common import _apply_action_arg_defaults
-except ImportError:
-    _apply_action_arg_defaults = None
+# How module_defaults reach a module an action runs. ansible-core 2.16 - 2.18 have a public
+# helper, get_action_args_with_defaults; 2.19 removed it and offers only a private one,
+# _apply_action_arg_defaults (the builtin package, service and gather_facts actions use it),
+# and no public API resolves module_defaults for a module an action runs. So: the public
+# helper where it exists; else the private one, imported behind this guard; else (a core
+# that has neither) the collection's own resolution, defaults_from_task, which reads only
+# the task's module_defaults and its play's action groups (the play keeps those in an
+# attribute, read with getattr so that a core without it means "no groups", as 2.16 - 2.18
+# warn and do without). tests/unit covers all three.
 try:
     from ansible.executor.module_common import get_action_args_with_defaults
 except ImportError:
     get_action_args_with_defaults = None
+try:
+    # Private: only 2.19 and later have it, and only while no public API does this.
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:
+    _apply_action_arg_defaults = None
 
 # ansible-core before 2.19 leaves this placeholder where a templated default was default(omit).
 OMIT_PREFIX = "__omit_place_holder__"
@@ -57,6 +65,28 @@ MODES = {
     "remove": {"state": "absent", "reclaim_inactive_days": UNSET},
     "exact": {"state": "present", "exclusive": True},
 }
+
+
+def action_groups(task):
+    """The action groups of the task's play: each action's fully qualified group names."""
+    play = getattr(getattr(task, "_parent", None), "_play", None)
+    return getattr(play, "_action_groups", None) or {}
+
+
+def defaults_from_task(module, task, templar):
+    """The module_defaults that apply to ``module`` in ``task``, resolved as ansible-core does
+    (the groups the module belongs to first, then the module's own entry, each templated),
+    for a core without either helper above."""
+    merged = {}
+    for entry in task.module_defaults or []:
+        merged.update(entry)
+    groups = action_groups(task).get(module, [])
+    args = {}
+    for key, value in merged.items():
+        if key.startswith("group/") and key[len("group/"):] in groups:
+            args.update(templar.template(value or {}))
+    args.update(templar.template(merged.get(module) or {}))
+    return args
 
 
 class Unit(object):
@@ -146,12 +176,14 @@ class SeatAction(ActionBase):
     def _module_args(self, module, extra):
         """A module's arguments: the module_defaults that apply to it (its action group's,
         then its own), then ``extra`` (None values left out, so a module default stays)."""
-        if _apply_action_arg_defaults is not None:
-            defaults = _apply_action_arg_defaults(module, self._task, {}, self._templar)
-        else:
+        if get_action_args_with_defaults is not None:
             defaults = get_action_args_with_defaults(
                 module, {}, self._task.module_defaults, self._templar,
-                action_groups=self._task._parent._play._action_groups)
+                action_groups=action_groups(self._task))
+        elif _apply_action_arg_defaults is not None:
+            defaults = _apply_action_arg_defaults(module, self._task, {}, self._templar)
+        else:
+            defaults = defaults_from_task(module, self._task, self._templar)
         args = dict((key, value) for key, value in defaults.items()
                     if not (isinstance(value, str) and value.startswith(OMIT_PREFIX)))
         args.update((key, value) for key, value in extra.items() if value is not None)
