@@ -74,8 +74,8 @@ class ActionModule(SeatAction):
             except plans.PlanError as exc:
                 return dict(result, failed=True, msg=str(exc))
         else:
-            guard = (desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
-                     or desired_state.whole_number_problem(args["grace_days"], "grace_days"))
+            guard = desired_state.guard_problem(args["max_reclaims"], "max_reclaims")
+            guard = guard or desired_state.whole_number_problem(args["grace_days"], "grace_days")
             if guard:
                 return dict(result, failed=True, msg="%s (the default for entries without their own; nothing was read "
                             "or changed)" % guard)
@@ -84,8 +84,8 @@ class ActionModule(SeatAction):
             except desired_state.DesiredStateError as exc:
                 return dict(result, failed=True, msg=str(exc))
 
-        base = os.path.join(args["report_dir"], args["report_name"]
-                            or "seat-report-%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), mode))
+        default_name = "seat-report-%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), mode)
+        base = os.path.join(args["report_dir"], args["report_name"] or default_name)
         plan_path = None
         if check and plan is None:
             plan_path = os.path.abspath(args["plan_path"] or base + ".plan.json")

@@ -144,9 +144,9 @@ class GithubSeatsBackend(object):
     def _lagging(self):
         """A re-read (not the first read) identical to the first, after writes whose only
         uncertainty is a short count of a 2xx answer."""
-        return (self._first_view is not None and not self._other_uncertain
-                and bool(self._short["assign"] or self._short["reclaim"])
-                and _seats_view(self.seats) == self._first_view)
+        if self._first_view is None or self._other_uncertain:
+            return False
+        return bool(self._short["assign"] or self._short["reclaim"]) and _seats_view(self.seats) == self._first_view
 
     def check_plan(self, plan):
         """Refuse, before any write (check mode included), a plan GitHub would refuse as a
@@ -399,8 +399,7 @@ class GithubSeats(SeatPlatform):
                 entry["idle"] = [
                     dict((key, seat[key]) for key in ("login", "last_activity_at",
                                                       "last_activity_editor", "created_at", "team"))
-                    for seat in entry["seats"] if seat["state"] in ("direct", "team")
-                    and idle(holder_person(seat))]
+                    for seat in entry["seats"] if seat["state"] in ("direct", "team") and idle(holder_person(seat))]
             result["organizations"][org] = entry
         if users is not None:
             held = set((seat["login"] or "").lower() for entry in result["organizations"].values()

@@ -350,8 +350,7 @@ class HttpClient(object):
             if response.status_code == 429 or limited is not None:
                 with self._lock:
                     self.throttled += 1
-            retryable = (response.status_code == 429 or limited is not None
-                         or response.status_code in RETRYABLE_STATUSES)
+            retryable = response.status_code == 429 or limited is not None or response.status_code in RETRYABLE_STATUSES
             if retryable and self._may_retry(attempt, method):
                 delay = limited if limited is not None else self._retry_delay(response, attempt)
                 self._wait(delay, method, path, "HTTP %s" % response.status_code, attempt)

@@ -425,8 +425,8 @@ class MsStoreClient(object):
         if exc.status == 403:
             app = ("client_id %s" % self.client_id if self.client_id
                    else "the one access_token was issued to")
-            return MsStoreError(ACTIVATION_HINT % app
-                                + " (HTTP 403 on %s %s)" % (exc.method, exc.path),
+            where = " (HTTP 403 on %s %s)" % (exc.method, exc.path)
+            return MsStoreError(ACTIVATION_HINT % app + where,
                                 status=403, fatal=True)
         if exc.status == 404 and not item_type:
             # The Store names the missing item (Inventory, User or Seat) in every 404 it

@@ -11,6 +11,11 @@ such files, with people's names in them, into those places; build the collection
 checkout; and compare the tarball with a build of the checkout's own files exported to a
 clean directory (what a fresh clone builds). Every file the test writes is removed again, and
 nothing it did not write is touched.
+
+A second test runs the real ``make demo`` (tests/scripts/demo.py) in such a fresh export and
+proves the build after it has the same member list as the build before it; every build's
+members are on ALLOWED, the allow-list galaxy.yml's manifest promises (kept here on its own,
+so a manifest that starts shipping something new fails until it is listed here too).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +45,25 @@ def _load_check_build():
 
 
 check_build = _load_check_build()
+
+# Every path the tarball may hold (directories included), as whole-path patterns. Not the
+# tests, the molecule scenarios, the sandbox, the benchmarks, the soak, test output, caches,
+# virtual environments or any runtime output: none of them matches.
+ALLOWED = tuple(re.compile(pattern) for pattern in (
+    r"MANIFEST\.json", r"FILES\.json", r"README\.md", r"LICENSE", r"CHANGELOG\.rst", r"CONTRIBUTING\.md",
+    r"meta", r"meta/(runtime\.yml|execution-environment\.yml|ee-requirements\.txt)",
+    r"changelogs", r"changelogs/(changelog|config)\.yaml", r"changelogs/fragments", r"changelogs/fragments/[\w.-]+\.yml",
+    r"docs", r"docs/[\w.-]+\.md", r"docs/awx", r"docs/awx/[\w.-]+\.yml",
+    r"docs/docsite(/[\w.-]+)*", r"docs/docsite(/[\w.-]+)*/[\w.-]+\.(yml|rst|md)",
+    r"plugins", r"plugins/[a-z_]+", r"plugins/[a-z_]+/[a-z_]+\.(py|yml)",
+    r"roles", r"roles/[a-z_]+", r"roles/[a-z_]+/README\.md",
+    r"roles/[a-z_]+/(defaults|handlers|meta|tasks|templates|vars)",
+    r"roles/[a-z_]+/(defaults|handlers|meta|tasks|vars)/[\w.-]+\.yml", r"roles/[a-z_]+/templates/[\w.-]+\.j2",
+    r"playbooks", r"playbooks/[\w.-]+\.yml", r"playbooks/files", r"playbooks/files/demo-desired-state\.yml",
+    r"playbooks/templates", r"playbooks/templates/[\w.-]+\.j2",
+))
+NEVER = ("sandbox", "bench", "tests", "extensions", "reports", "offboarding-records", "__pycache__", ".venv", "output",
+         "soak", "results")
 
 PEOPLE = ["ana.lima@example.com", "ben.okafor@example.com", "alice@contoso.com"]
 
@@ -113,6 +138,20 @@ def shipped_files(tarball):
         return sorted(member.name.removeprefix("./") for member in handle.getmembers() if member.isfile())
 
 
+def shipped_members(tarball):
+    """Every member of the tarball (directories too), as paths inside the collection."""
+    with tarfile.open(tarball) as handle:
+        return sorted(name for name in (member.name.removeprefix("./").rstrip("/") for member in handle.getmembers())
+                      if name and name != ".")
+
+
+def off_the_allow_list(members):
+    """The members no ALLOWED pattern matches, or with a part that must never ship."""
+    return [name for name in members
+            if not any(pattern.fullmatch(name) for pattern in ALLOWED)
+            or set(name.split("/")) & set(NEVER) or name.endswith((".pyc", ".partial", ".jsonl", ".tar.gz"))]
+
+
 def export_checkout(destination, leave_out):
     """Copy the checkout's own files (tracked, or new and not ignored) as a fresh clone has them."""
     known = check_build.checkout_files(REPO)
@@ -136,6 +175,47 @@ def test_a_build_after_runs_ships_what_a_fresh_clone_ships(output_in_checkout, t
     assert built == fresh, "only in the build from the checkout: %s; only in the clean build: %s" % (
         sorted(set(built) - set(fresh)), sorted(set(fresh) - set(built)))
     assert "plugins/plugin_utils/_desired_state.py" in built and "playbooks/files/demo-desired-state.yml" in built
+    assert off_the_allow_list(built) == []
+
+
+def test_the_allow_list_refuses_what_must_not_ship():
+    refused = ["sandbox/seatops_sandbox/app.py", "bench/run.py", "bench/results/run.json", "tests/output/junit/unit.xml",
+               "tests/unit/test_http.py", "extensions/molecule/reconcile/molecule.yml", ".venv/bin/python",
+               "plugins/module_utils/__pycache__/_http.cpython-311.pyc", "plugins/module_utils/_http.pyc",
+               "reports/demo-audit.html", "playbooks/reports/seat-report.json", "playbooks/seats-journal.jsonl",
+               "playbooks/offboarding-records/offboarding.json", "playbooks/files/leavers.yml",
+               "roles/reconcile/files/desired.yml.partial", "tests/soak/run.py", "Makefile", ".gitignore"]
+    assert off_the_allow_list(refused) == refused
+    assert off_the_allow_list(["plugins/modules/datadog_seats.py", "roles/reconcile/tasks/main.yml", "docs/awx.md",
+                               "docs/docsite/rst/guide.rst", "CHANGELOG.rst"]) == []
+
+
+def test_a_build_after_make_demo_equals_the_build_of_a_fresh_clone(tmp_path):
+    """make demo for real, in a fresh export of the checkout: its reports, records, byte code and
+    links stay there, and the build after it has exactly the members of the build before it."""
+    clone = tmp_path / "clone"
+    export_checkout(str(clone), [])
+    fresh = shipped_members(build(str(clone), str(tmp_path / "fresh")))
+    assert off_the_allow_list(fresh) == []
+    assert "plugins/modules/datadog_seats.py" in fresh and "roles/reconcile/tasks/main.yml" in fresh
+
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a demo as people run it leaves __pycache__ behind
+    for name in ("SEATOPS_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATH"):
+        env.pop(name, None)  # so demo.py runs the export's own collection, not this checkout's
+    env["PATH"] = BIN_DIR + os.pathsep + env.get("PATH", "")
+    demo = subprocess.run([sys.executable, str(clone / "tests" / "scripts" / "demo.py")], cwd=str(clone), env=env,
+                          capture_output=True, text=True, check=False, timeout=900)
+    assert demo.returncode == 0, (demo.stdout + demo.stderr)[-4000:]
+    left = sorted(os.path.relpath(os.path.join(root, name), str(clone))
+                  for root, _dirs, names in os.walk(str(clone / "reports")) for name in names)
+    assert left, "make demo wrote no reports into the export"
+    assert any("__pycache__" in dirs for _root, dirs, _names in os.walk(str(clone / "plugins"))), \
+        "make demo ran the collection of another directory, not the export's"
+
+    after = shipped_members(build(str(clone), str(tmp_path / "after-demo")))
+    assert after == fresh, "only after make demo: %s; only in the fresh build: %s" % (
+        sorted(set(after) - set(fresh)), sorted(set(fresh) - set(after)))
 
 
 def test_check_build_accepts_the_build_and_refuses_runtime_output(output_in_checkout, tmp_path):
