@@ -7,13 +7,13 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
+    # The attribute descriptions come from ansible.builtin.action_common_attributes (every
+    # module and action page extends it); these fragments only say how ours support them.
+    # Its sub-fragments are named action_common_attributes.flow and .files (as ansible-core's
+    # modules name them): the name ansible.builtin.action_common_attributes.files would load
+    # the builtin files fragment, with all of its options.
     DOCUMENTATION = r"""
 options: {}
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
 """
 
     # For seat modules: check mode predicts exactly, diff lists holders before and after.
@@ -31,6 +31,13 @@ attributes:
     details:
       - The diff lists holders (emails or UPNs, sorted) before and after. It never
         contains credentials.
+  platform:
+    support: full
+    platforms: posix
+    details:
+      - The module calls the platform's HTTP API from the host it runs on, usually the
+        controller (a play on localhost); that host needs Python with C(requests) and a
+        way to the API.
 """
 
     INFO_MODULE = r"""
@@ -44,6 +51,13 @@ attributes:
     support: N/A
     details:
       - This module does not change anything.
+  platform:
+    support: full
+    platforms: posix
+    details:
+      - The module calls the platform's HTTP API from the host it runs on, usually the
+        controller (a play on localhost); that host needs Python with C(requests) and a
+        way to the API.
 """
 
     DATADOG_GROUP = r"""

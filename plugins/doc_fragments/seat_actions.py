@@ -55,6 +55,17 @@ attributes:
     details:
       - One diff per product, holders before and after.
   action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
+    details:
+      - The action plans on the controller and runs the seat modules through the task's connection.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+    details:
+      - The action runs on the controller and runs the seat modules on the task's host,
+        usually the controller too (a play on localhost).
 """

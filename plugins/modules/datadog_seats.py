@@ -24,9 +24,9 @@ author:
 extends_documentation_fragment:
   - seatops.seats.datadog
   - seatops.seats.seat_sync
-  - seatops.seats.attributes
   - seatops.seats.attributes.SEAT
   - seatops.seats.attributes.DATADOG_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   product_code:
     description:
@@ -300,12 +300,25 @@ diff:
       description: Holders before the run.
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["ana.lima@example.com"]}
     after:
       description: Holders after the run (in check mode, as predicted).
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["ana.lima@example.com", "bruno.costa@example.com"]}
+  sample: {"before": {"holders": ["ana.lima@example.com"]}, "after": {"holders": ["ana.lima@example.com", "bruno.costa@example.com"]}}
 """
 
 from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry

@@ -21,9 +21,9 @@ author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.datadog
-  - seatops.seats.attributes
   - seatops.seats.attributes.INFO_MODULE
   - seatops.seats.attributes.DATADOG_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   product_codes:
     description:
@@ -101,7 +101,10 @@ RETURN = r"""
 seats:
   description:
     - For each product code, its holders (only those in O(users) when given), sorted by
-      email.
+      email. (The keys are product codes, so the fields are described here.)
+    - Each holder has C(id) (str, the user UUID), C(email) (str, lower-case, null when
+      Datadog has none), C(name) (str, null when Datadog has none) and C(assigned_at) (str,
+      when the seat was assigned, as the API gave it).
   returned: success
   type: dict
   sample:
@@ -111,7 +114,7 @@ seats:
         name: Ana Lima
         assigned_at: "2026-01-05T09:30:00Z"
 counts:
-  description: For each product code, how many holders RV(seats) lists.
+  description: For each product code (the keys), how many holders (int) RV(seats) lists.
   returned: success
   type: dict
   sample: {"incident_response": 1}
@@ -123,8 +126,8 @@ not_holding:
   sample: ["carla.mendes@example.com"]
 ceilings:
   description:
-    - For each product code of O(max_holders), its holders against its ceiling. Empty
-      without O(max_holders).
+    - For each product code of O(max_holders) (the keys), its holders against its ceiling,
+      a dict with the three ints below. Empty without O(max_holders).
     - C(holders) is how many people hold a seat of the product, all of them, even when
       O(users) lists only some.
     - C(max_holders) is the ceiling given.

@@ -27,9 +27,9 @@ author:
 extends_documentation_fragment:
   - seatops.seats.github
   - seatops.seats.seat_sync
-  - seatops.seats.attributes
   - seatops.seats.attributes.SEAT
   - seatops.seats.attributes.GITHUB_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   organization:
     description:
@@ -321,12 +321,25 @@ diff:
       description: Holders before the run.
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["mona"]}
     after:
       description: Holders after the run (in check mode, as predicted).
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["hubot", "mona"]}
+  sample: {"before": {"holders": ["mona"]}, "after": {"holders": ["hubot", "mona"]}}
 """
 
 from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry

@@ -22,9 +22,9 @@ author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
   - seatops.seats.github
-  - seatops.seats.attributes
   - seatops.seats.attributes.INFO_MODULE
   - seatops.seats.attributes.GITHUB_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   organizations:
     description:

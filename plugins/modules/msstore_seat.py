@@ -39,9 +39,9 @@ description:
 extends_documentation_fragment:
   - seatops.seats.seat_sync
   - seatops.seats.msstore
-  - seatops.seats.attributes
   - seatops.seats.attributes.SEAT
   - seatops.seats.attributes.MSSTORE_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   product_id:
     description:
@@ -127,6 +127,7 @@ changed:
   description: Whether any seat was assigned or reclaimed (in check mode, would be).
   returned: always
   type: bool
+  sample: true
 assigned:
   description:
     - UPNs that got a seat (in check mode, would get one), sorted.
@@ -179,9 +180,12 @@ skipped_users:
     user:
       description: The UPN as given.
       type: str
+      returned: always
     reason:
       description: Why it was skipped.
       type: str
+      returned: always
+  sample: [{"user": "ghost@contoso.com", "reason": "no such user in the tenant (the Store answered 404 User)"}]
 failed_users:
   description:
     - Users whose change failed, with the reason the Store gave (for example
@@ -198,9 +202,12 @@ failed_users:
     user:
       description: The UPN.
       type: str
+      returned: always
     reason:
       description: Why the change failed.
       type: str
+      returned: always
+  sample: [{"user": "carol@contoso.com", "reason": "no seats available on this Restricted product (NoSeatsAvailable)"}]
 holders_count:
   description: How many seats of the product are assigned after the run (in check mode, would be).
   returned: success, when seat changes failed (the task fails, failed_users not empty),
@@ -237,12 +244,25 @@ diff:
       description: Holders before the run.
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["alice@contoso.com"]}
     after:
       description: Holders after the run (in check mode, as predicted).
       type: dict
       returned: always
+      contains:
+        holders:
+          description: The holders, sorted.
+          type: list
+          elements: str
+          returned: always
       sample: {"holders": ["alice@contoso.com", "bob@contoso.com"]}
+  sample: {"before": {"holders": ["alice@contoso.com"]}, "after": {"holders": ["alice@contoso.com", "bob@contoso.com"]}}
 """
 
 from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry

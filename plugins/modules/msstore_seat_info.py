@@ -28,9 +28,9 @@ description:
     whose body is not the documented shape fail the task, naming the address called.
 extends_documentation_fragment:
   - seatops.seats.msstore
-  - seatops.seats.attributes
   - seatops.seats.attributes.INFO_MODULE
   - seatops.seats.attributes.MSSTORE_GROUP
+  - ansible.builtin.action_common_attributes
 options:
   view:
     description:
@@ -160,30 +160,39 @@ inventory:
     product_id:
       description: Store product id.
       type: str
+      returned: always
     sku_id:
       description: SKU id.
       type: str
+      returned: always
     seat_capacity:
       description: Seats purchased.
       type: int
+      returned: always
     available_seats:
       description: Seats still free.
       type: int
+      returned: always
     assigned_seats:
       description: Seats assigned (capacity minus available).
       type: int
+      returned: always
     license_type:
       description: C(Online) or C(Offline).
       type: str
+      returned: always
     distribution_policy:
       description: C(Open) or C(Restricted).
       type: str
+      returned: always
     status:
       description: C(Active) or C(Removed).
       type: str
+      returned: always
     last_modified:
       description: When details, packages or quantities last changed (ISO 8601).
       type: str
+      returned: always
   sample:
     - product_id: 9WZDNCRFJ3PZ
       sku_id: "0016"
@@ -198,10 +207,59 @@ inventory_count:
   description: Number of entries in RV(inventory).
   returned: when O(view=inventory)
   type: int
+  sample: 1
 product:
-  description: The product's inventory entry, with the keys of RV(inventory).
+  description: The product's inventory entry, with the keys of RV(inventory) (a value the
+    Store does not give is null).
   returned: when O(view=product)
   type: dict
+  contains:
+    product_id:
+      description: Store product id.
+      type: str
+      returned: always
+    sku_id:
+      description: SKU id.
+      type: str
+      returned: always
+    seat_capacity:
+      description: Seats purchased.
+      type: int
+      returned: always
+    available_seats:
+      description: Seats still free.
+      type: int
+      returned: always
+    assigned_seats:
+      description: Seats assigned (capacity minus available).
+      type: int
+      returned: always
+    license_type:
+      description: C(Online) or C(Offline).
+      type: str
+      returned: always
+    distribution_policy:
+      description: C(Open) or C(Restricted).
+      type: str
+      returned: always
+    status:
+      description: C(Active) or C(Removed).
+      type: str
+      returned: always
+    last_modified:
+      description: When details, packages or quantities last changed (ISO 8601).
+      type: str
+      returned: always
+  sample:
+    product_id: 9WZDNCRFJ3PZ
+    sku_id: "0016"
+    seat_capacity: 50
+    available_seats: 12
+    assigned_seats: 38
+    license_type: Online
+    distribution_policy: Restricted
+    status: Active
+    last_modified: "2024-04-30T08:00:00Z"
 seats:
   description:
     - The product's active seats, sorted by UPN.
@@ -213,14 +271,18 @@ seats:
     user:
       description: The UPN holding the seat.
       type: str
+      returned: always
     date_assigned:
       description: When the seat was assigned (ISO 8601).
       type: str
+      returned: always
   sample: [{"user": "alice@contoso.com", "date_assigned": "2024-05-01T09:30:00Z"}]
 user_seats:
   description:
     - For each UPN of O(users) (as given; unknown users left out), the active seats it holds,
       sorted by product id and SKU id. A known user without seats maps to an empty list.
+      (The keys are UPNs, so the fields are described here.)
+    - Each seat has C(product_id) (str), C(sku_id) (str) and C(date_assigned) (str, ISO 8601).
     - Seats on products removed from the inventory are listed too.
   returned: when O(view=users)
   type: dict
@@ -233,6 +295,7 @@ seats_count:
   description: Number of seats listed in RV(seats) or RV(user_seats).
   returned: when O(view=product) or O(view=users)
   type: int
+  sample: 1
 skipped_users:
   description: Users of O(users) the tenant does not know, with O(unknown_users=warn) or V(ignore).
   returned: when O(view=users)
@@ -242,14 +305,17 @@ skipped_users:
     user:
       description: The UPN as given.
       type: str
+      returned: always
     reason:
       description: Why it was skipped.
       type: str
+      returned: always
+  sample: [{"user": "ghost@contoso.com", "reason": "no such user in the tenant (the Store answered 404 User)"}]
 ceilings:
   description:
     - For each product of O(max_holders) (keyed C(PRODUCTID/SKUID), the product id in
-      upper case), its holders against its ceiling, next to its capacity. Empty without
-      O(max_holders).
+      upper case), its holders against its ceiling, next to its capacity, a dict with the
+      five ints below. Empty without O(max_holders).
     - C(holders) is how many people hold a seat of the product. With O(view=inventory) it is
       the inventory's count (C(seat_capacity) minus C(available_seats)), or the product's seat
       list counted for an entry without those numbers; with O(view=product) it is the seats
@@ -273,6 +339,7 @@ api_calls:
   description: HTTP calls made, per endpoint (retries included), and their C(total).
   returned: always
   type: dict
+  sample: {"GET /Inventory": 1, "GET /Inventory/{productId}/{skuId}/Seats": 2, "total": 3}
 """
 
 from ansible_collections.seatops.seats.plugins.module_utils._platforms import get as registry_entry

@@ -37,9 +37,20 @@ description:
 author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
-  - seatops.seats.attributes
   - seatops.seats.seat_actions
+  - ansible.builtin.action_common_attributes
+  - action_common_attributes.flow
+  - action_common_attributes.files
 attributes:
+  safe_file_operations:
+    support: partial
+    details:
+      - The offboarding record on the controller are written whole (a temporary file in the same directory,
+        then renamed over the target), but not with Ansible's file operation functions.
+  vault:
+    support: none
+    details:
+      - Files on the controller are read as they are; vault-encrypted ones are not decrypted.
   check_mode:
     support: full
     details:
@@ -164,6 +175,7 @@ problems:
   returned: when the input has problems
   type: list
   elements: str
+  sample: ["record_dir or record_path is needed: where the record of what was reclaimed goes"]
 reclaimed_count:
   description: Seats reclaimed by this run (in check mode, that would be).
   returned: success, or after the calls when a seat could not be reclaimed
@@ -180,24 +192,169 @@ failures:
   returned: success, or after the calls when a seat could not be reclaimed
   type: list
   elements: dict
+  contains:
+    platform:
+      description: The platform - V(datadog), V(msstore) or V(github).
+      type: str
+      returned: always
+    product:
+      description: The product (the code, C(PRODUCTID/SKU) or the organization), null for the
+        Store lookup of the leavers' seats.
+      type: str
+      returned: always
+    users:
+      description: The people the failure is about.
+      type: list
+      elements: str
+      returned: always
+    reason:
+      description: Why, in the module's or the API's words.
+      type: str
+      returned: always
   sample: [{"platform": "msstore", "product": "9NBLGGH4R2R6/0016", "users": ["bob@contoso.com"], "reason": "HTTP 503"}]
 people:
-  description: The leavers as the record names them, C({email, upn}).
+  description: The leavers as the record names them, one name per platform's field (a name
+    not given is served by the first one given).
   returned: success, or after the calls when a seat could not be reclaimed
   type: list
   elements: dict
+  contains:
+    email:
+      description: The Datadog email, handle or user UUID.
+      type: str
+      returned: always
+    upn:
+      description: The Microsoft Store user principal name.
+      type: str
+      returned: always
+    login:
+      description: The GitHub login.
+      type: str
+      returned: always
+  sample: [{"email": "ben.okafor@example.com", "upn": "ben.okafor@contoso.com", "login": "ben-okafor"}]
 record:
   description: This run as it is appended to the record (in check mode, the prediction; nothing is written).
   returned: success, or after the calls when a seat could not be reclaimed
   type: dict
+  contains:
+    reclaimed_at:
+      description: When the run started (UTC, ISO 8601).
+      type: str
+      returned: always
+    people:
+      description: The leavers, as RV(people).
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        email:
+          description: The Datadog email, handle or user UUID.
+          type: str
+          returned: always
+        upn:
+          description: The Microsoft Store user principal name.
+          type: str
+          returned: always
+        login:
+          description: The GitHub login.
+          type: str
+          returned: always
+    datadog:
+      description: The Datadog products whose seats were reclaimed, with whom.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        product_code:
+          description: The product code.
+          type: str
+          returned: always
+        users:
+          description: The people whose seat was reclaimed, as the module listed them.
+          type: list
+          elements: raw
+          returned: always
+    msstore:
+      description: The Microsoft Store products whose seats were reclaimed, with whom.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        product_id:
+          description: The Store product id.
+          type: str
+          returned: always
+        sku_id:
+          description: The SKU id.
+          type: str
+          returned: always
+        users:
+          description: The UPNs whose seat was reclaimed.
+          type: list
+          elements: raw
+          returned: always
+    github:
+      description: The GitHub organizations whose Copilot seats were reclaimed, with whom.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        organization:
+          description: The organization login.
+          type: str
+          returned: always
+        users:
+          description: The logins whose seat was reclaimed.
+          type: list
+          elements: raw
+          returned: always
+    errors:
+      description: The failures, as RV(failures).
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        platform:
+          description: The platform - V(datadog), V(msstore) or V(github).
+          type: str
+          returned: always
+        product:
+          description: The product (the code, C(PRODUCTID/SKU) or the organization), null for the
+            Store lookup of the leavers' seats.
+          type: str
+          returned: always
+        users:
+          description: The people the failure is about.
+          type: list
+          elements: str
+          returned: always
+        reason:
+          description: Why, in the module's or the API's words.
+          type: str
+          returned: always
+    reclaimed_count:
+      description: Seats reclaimed in this run.
+      type: int
+      returned: always
+  sample:
+    reclaimed_at: "2026-11-28T09:15:02Z"
+    people: [{"email": "ben.okafor@example.com", "upn": "ben.okafor@contoso.com", "login": "ben-okafor"}]
+    datadog: [{"product_code": "apm_pro", "users": [{"id": "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11",
+                                                     "email": "ben.okafor@example.com"}]}]
+    msstore: [{"product_id": "9NBLGGH4R2R6", "sku_id": "0016", "users": ["ben.okafor@contoso.com"]}]
+    github: [{"organization": "acme", "users": ["ben-okafor"]}]
+    errors: []
+    reclaimed_count: 3
 record_path:
   description: The record written (or, with O(restore=true), read); null when nothing was written.
   returned: when the options are valid
   type: str
+  sample: /var/lib/seatops/offboarding/ben.okafor.json
 record_runs:
   description: How many runs the record holds.
   returned: when a record was written or read
   type: int
+  sample: 1
 products:
   description:
     - Per product, the seat module's own result (C(changed), C(assigned), C(reclaimed),
@@ -205,25 +362,61 @@ products:
       the Store, C(api_calls), C(failed), C(msg) on failure) with C(platform), C(product) (the
       code or C(PRODUCTID/SKU)) and the product's identifier fields.
     - With O(restore=true) each also has C(restored), C(already_in_place) and C(not_restored) (C([{user, reason}])).
+    - Its keys are the seat module's own (see that module's return values), so they are
+      described here rather than as fixed fields.
   returned: after the calls
   type: list
   elements: dict
+  sample:
+    - platform: datadog
+      product: apm_pro
+      product_code: apm_pro
+      changed: true
+      failed: false
+      assigned: []
+      reclaimed: [{"id": "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11", "email": "ben.okafor@example.com"}]
+      unchanged: 0
+      kept_in_grace: []
+      skipped_users: []
+      failed_users: []
+      holders_count: 41
+      api_calls: {"GET /api/v2/seats/users": 1, "DELETE /api/v2/seats/users": 1, "total": 2}
 restored_count:
   description: Seats given back (in check mode, that would be).
   returned: with O(restore=true), after the calls
   type: int
+  sample: 2
 already_in_place_count:
   description: Seats of the record whose holder already held them before the call (as the module read).
   returned: with O(restore=true), after the calls
   type: int
+  sample: 0
 not_restored_count:
   description: Seats that could not be given back.
   returned: with O(restore=true), after the calls
   type: int
+  sample: 1
 not_restored:
   description: Each seat that could not be given back - platform, product, user and the reason.
   returned: with O(restore=true), after the calls
   type: list
   elements: dict
+  contains:
+    platform:
+      description: The platform - V(datadog), V(msstore) or V(github).
+      type: str
+      returned: always
+    product:
+      description: The product (the code, C(PRODUCTID/SKU) or the organization).
+      type: str
+      returned: always
+    user:
+      description: The person, as the record names them.
+      type: str
+      returned: always
+    reason:
+      description: Why the seat could not be given back.
+      type: str
+      returned: always
   sample: [{"platform": "datadog", "product": "apm_pro", "user": "ben.okafor@example.com", "reason": "user is disabled"}]
 """

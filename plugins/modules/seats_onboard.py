@@ -24,8 +24,9 @@ description:
 author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
-  - seatops.seats.attributes
   - seatops.seats.seat_actions
+  - ansible.builtin.action_common_attributes
+  - action_common_attributes.flow
 attributes:
   check_mode:
     support: full
@@ -133,6 +134,7 @@ problems:
   returned: when the input has problems
   type: list
   elements: str
+  sample: ["people[1] needs email, upn or login"]
 assigned_count:
   description: Seats assigned on all products (in check mode, that would be).
   returned: after the calls
@@ -148,6 +150,24 @@ failures:
   returned: after the calls
   type: list
   elements: dict
+  contains:
+    platform:
+      description: The platform - V(datadog), V(msstore) or V(github).
+      type: str
+      returned: always
+    product:
+      description: The product (the code, C(PRODUCTID/SKU) or the organization).
+      type: str
+      returned: always
+    users:
+      description: The people the failure is about.
+      type: list
+      elements: str
+      returned: always
+    reason:
+      description: Why, in the module's or the API's words.
+      type: str
+      returned: always
   sample: [{"platform": "datadog", "product": "apm_pro", "users": ["nobody@example.com"],
             "reason": "no Datadog user has this email or handle"}]
 skipped:
@@ -156,13 +176,48 @@ skipped:
   returned: after the calls
   type: list
   elements: dict
+  contains:
+    platform:
+      description: The platform - V(datadog), V(msstore) or V(github).
+      type: str
+      returned: always
+    product:
+      description: The product (the code, C(PRODUCTID/SKU) or the organization).
+      type: str
+      returned: always
+    user:
+      description: The name as given.
+      type: str
+      returned: always
+    reason:
+      description: Why it was skipped.
+      type: str
+      returned: always
+  sample: [{"platform": "datadog", "product": "apm_pro", "user": "ghost@example.com",
+            "reason": "no Datadog user has this email or handle"}]
 products:
   description:
     - Per product, the seat module's own result (C(changed), C(assigned), C(reclaimed),
       C(unchanged), C(skipped_users), C(failed_users), C(holders_count), C(available_seats) on
       the Store, C(api_calls), C(failed), C(msg) on failure) with C(platform), C(product) (the
       code or C(PRODUCTID/SKU)) and the product's identifier fields.
+    - Its keys are the seat module's own (see that module's return values), so they are
+      described here rather than as fixed fields.
   returned: after the calls
   type: list
   elements: dict
+  sample:
+    - platform: datadog
+      product: apm_pro
+      product_code: apm_pro
+      changed: true
+      failed: false
+      assigned: [{"id": "0b8c5e06-5b1c-4f5e-9a52-0c3a1c6a9b11", "email": "ana.lima@example.com"}]
+      reclaimed: []
+      unchanged: 0
+      kept_in_grace: []
+      skipped_users: []
+      failed_users: []
+      holders_count: 43
+      api_calls: {"GET /api/v2/seats/users": 1, "POST /api/v2/seats/users": 1, "total": 2}
 """

@@ -24,9 +24,20 @@ description:
 author:
   - seatops.seats maintainers (@seatops)
 extends_documentation_fragment:
-  - seatops.seats.attributes
   - seatops.seats.seat_actions
+  - ansible.builtin.action_common_attributes
+  - action_common_attributes.flow
+  - action_common_attributes.files
 attributes:
+  safe_file_operations:
+    support: partial
+    details:
+      - The report and plan files on the controller are written whole (a temporary file in the same directory,
+        then renamed over the target), but not with Ansible's file operation functions.
+  vault:
+    support: none
+    details:
+      - Files on the controller are read as they are; vault-encrypted ones are not decrypted.
   check_mode:
     support: full
     details:
@@ -176,45 +187,243 @@ mode:
   description: V(check) (audit, nothing written) or V(apply).
   returned: success
   type: str
+  sample: check
 generated_at:
   description: When the run started (UTC, ISO 8601); the report carries the same time.
   returned: success
   type: str
+  sample: "2026-11-28T06:00:04Z"
 report_json:
   description: Path of the JSON report (format C(seatops.seats.reconcile_report/1)) on the controller.
   returned: success
   type: str
+  sample: /var/lib/seatops/reports/seat-report-20261128T060004Z-check.json
 report_html:
   description: Path of the HTML report on the controller; null without O(html_template).
   returned: success
   type: str
+  sample: /var/lib/seatops/reports/seat-report-20261128T060004Z-check.html
 totals:
-  description: Counts over all products (products, in_sync, with_changes, with_errors, holders_before,
-    holders_after, to_assign, to_reclaim, kept_in_grace, above_max_holders (products above their ceiling),
-    on_demand (seats above max_holders on platforms without stock), priced (products with a price),
-    skipped, failed, kept_seats (holders the platform will not let the engine reclaim, such as
-    GitHub Copilot seats granted through a team), idle_reclaimed (seats reclaimed, or to reclaim,
-    for not being used, with the seat modules' O(seatops.seats.github_copilot_seats#module:reclaim_inactive_days)),
-    pending_cancellation (seats ending at the close of a billing cycle), orphan_seats (seats
-    without a holder)).
+  description: Counts over all products.
   returned: success
   type: dict
+  contains:
+    products:
+      description: Products in the desired state.
+      type: int
+      returned: always
+    in_sync:
+      description: Products already as desired.
+      type: int
+      returned: always
+    with_changes:
+      description: Products with seats to assign or reclaim.
+      type: int
+      returned: always
+    with_errors:
+      description: Products with an error or a failed change.
+      type: int
+      returned: always
+    holders_before:
+      description: Holders before the run, over all products.
+      type: int
+      returned: always
+    holders_after:
+      description: Holders after the run (in check mode, as predicted).
+      type: int
+      returned: always
+    to_assign:
+      description: Seats assigned (in check mode, to assign).
+      type: int
+      returned: always
+    to_reclaim:
+      description: Seats reclaimed (in check mode, to reclaim).
+      type: int
+      returned: always
+    kept_in_grace:
+      description: Holders kept by the grace period.
+      type: int
+      returned: always
+    above_max_holders:
+      description: Products above their ceiling (C(max_holders)).
+      type: int
+      returned: always
+    skipped:
+      description: Names skipped (unknown, disabled).
+      type: int
+      returned: always
+    failed:
+      description: Changes that failed.
+      type: int
+      returned: always
+    on_demand:
+      description: Seats above C(max_holders) on platforms without stock (whose API
+        tells no capacity).
+      type: int
+      returned: always
+    priced:
+      description: Products with a price.
+      type: int
+      returned: always
+    kept_seats:
+      description: Holders the platform will not let the engine reclaim, such as GitHub
+        Copilot seats granted through a team.
+      type: int
+      returned: always
+    idle_reclaimed:
+      description: Seats reclaimed, or to reclaim, for not being used (the seat modules'
+        O(seatops.seats.github_copilot_seats#module:reclaim_inactive_days)).
+      type: int
+      returned: always
+    pending_cancellation:
+      description: Seats ending at the close of a billing cycle.
+      type: int
+      returned: always
+    orphan_seats:
+      description: Seats without a holder.
+      type: int
+      returned: always
+  sample: {"products": 3, "in_sync": 1, "with_changes": 2, "with_errors": 0, "holders_before": 61,
+           "holders_after": 60, "to_assign": 2, "to_reclaim": 3, "kept_in_grace": 1, "above_max_holders": 0,
+           "skipped": 1, "failed": 0, "on_demand": 0, "priced": 2, "kept_seats": 1, "idle_reclaimed": 0,
+           "pending_cancellation": 1, "orphan_seats": 0}
 products:
   description:
-    - Per product - platform, product, status (V(in sync), V(changes), V(error)), counts (to_assign,
-      to_reclaim, kept_in_grace, skipped, failed, kept_seats, idle_reclaimed, pending_cancellation),
-      orphan_seats (None for a product whose module does not count them), holders_after, max_holders and
-      above_max_holders, available seats, error, and the module's C(api_calls) per endpoint.
-    - Applying a plan, also C(plan) - the counts planned_assign, planned_reclaim, done, done_by_others
-      (planned changes somebody else had already made) and not_done, and stale (V(true) when the product was
-      refused because its holders changed since the plan). The report lists the people.
+    - Per product, what the run did (in check mode, would do), in the order of the desired state.
+      The report lists the people.
   returned: success
   type: list
   elements: dict
+  contains:
+    platform:
+      description: The platform - V(datadog), V(msstore) or V(github).
+      type: str
+      returned: always
+    product:
+      description: The product - the code, C(PRODUCTID/SKU) or the organization.
+      type: str
+      returned: always
+    status:
+      description: V(in sync), V(changes) or V(error).
+      type: str
+      returned: always
+    to_assign:
+      description: Seats assigned (in check mode, to assign).
+      type: int
+      returned: always
+    to_reclaim:
+      description: Seats reclaimed (in check mode, to reclaim).
+      type: int
+      returned: always
+    kept_in_grace:
+      description: Holders kept by the grace period.
+      type: int
+      returned: always
+    skipped:
+      description: Names skipped (unknown, disabled).
+      type: int
+      returned: always
+    kept_seats:
+      description: Holders the platform will not let the engine reclaim.
+      type: int
+      returned: always
+    idle_reclaimed:
+      description: Seats reclaimed, or to reclaim, for not being used.
+      type: int
+      returned: always
+    pending_cancellation:
+      description: Seats ending at the close of a billing cycle.
+      type: int
+      returned: always
+    orphan_seats:
+      description: Seats without a holder; null for a product whose module does not
+        count them.
+      type: int
+      returned: always
+    failed:
+      description: Changes that failed.
+      type: int
+      returned: always
+    holders_after:
+      description: Holders after the run (in check mode, as predicted); null when the
+        module did not say.
+      type: int
+      returned: always
+    max_holders:
+      description: The product's ceiling; null without one.
+      type: int
+      returned: always
+    above_max_holders:
+      description: Holders above the ceiling (0 at or under it); null without a ceiling.
+      type: int
+      returned: always
+    available_seats:
+      description: Seats still free (Microsoft Store); null on platforms without stock.
+      type: int
+      returned: always
+    error:
+      description: Why the product failed; null when it did not.
+      type: str
+      returned: always
+    api_calls:
+      description: The module's API calls per endpoint, plus C(total) (keyed by
+        endpoint).
+      type: dict
+      returned: always
+    plan:
+      description: Applying a plan, the product's plan outcome.
+      type: dict
+      returned: when a plan is applied
+      contains:
+        planned_assign:
+          description: Seats the plan assigns.
+          type: int
+          returned: always
+        planned_reclaim:
+          description: Seats the plan reclaims.
+          type: int
+          returned: always
+        done:
+          description: Planned changes this run made.
+          type: int
+          returned: always
+        done_by_others:
+          description: Planned changes somebody else had already made.
+          type: int
+          returned: always
+        not_done:
+          description: Planned changes that were not made.
+          type: int
+          returned: always
+        stale:
+          description: Whether the product was refused because its holders changed since
+            the plan.
+          type: bool
+          returned: always
+  sample:
+    - platform: datadog
+      product: incident_response
+      status: changes
+      to_assign: 1
+      to_reclaim: 2
+      kept_in_grace: 1
+      skipped: 0
+      kept_seats: 0
+      idle_reclaimed: 0
+      pending_cancellation: 0
+      orphan_seats: null
+      failed: 0
+      holders_after: 24
+      max_holders: 25
+      above_max_holders: 0
+      available_seats: null
+      error: null
+      api_calls: {"GET /api/v2/seats/users": 1, "POST /api/v2/seats/users": 1, "DELETE /api/v2/seats/users": 1, "total": 3}
 plan_file:
   description:
     - In check mode, the path of the plan written (see O(plan_path)); applying a plan, the plan applied
       (O(plan_file), or C((inline plan <digest>)) for O(plan)).
   returned: success, in check mode or when a plan is applied
   type: str
+  sample: /var/lib/seatops/reports/seat-report-20261128T060004Z-check.plan.json
 """
