@@ -352,14 +352,20 @@ class GithubClient(object):
         """``"active"`` (a member), ``"pending"`` (invited, not joined) or None (neither, or
         no such login: GitHub answers 404 alike)."""
         path = "/orgs/%s/memberships/%s" % (_segment(org), _segment(login))
-        with _explained(MEMBERSHIP_GET, org):
-            try:
-                payload = self.http.request_json("GET", path, endpoint=MEMBERSHIP_GET,
-                                                 shape=_membership_shape)
-            except ApiError as exc:
-                if exc.status == 404:
-                    return None
-                raise
+        try:
+            with _explained(MEMBERSHIP_GET, org):
+                try:
+                    payload = self.http.request_json("GET", path, endpoint=MEMBERSHIP_GET,
+                                                     shape=_membership_shape)
+                except ApiError as exc:
+                    if exc.status == 404:
+                        return None
+                    raise
+        except GithubError as exc:
+            # The endpoint template does not say whose membership: the message must.
+            raise GithubError("%s (checking that %s is a member, before any seat write: nothing "
+                              "was changed)" % (exc.message.rstrip("."), login), status=exc.status,
+                              detail=exc.detail, retried=exc.retried)
         return payload.get("state") or "active"
 
     def memberships(self, org, logins):

@@ -90,6 +90,7 @@ def test_primary_limit_exhausted_fails_clearly_after_retries(gh, run_playbook, a
     refused = failed(result, "assign")
     assert refused["msg"].startswith("GitHub GET /orgs/{org}/memberships/{username} for organization acme "
                                      "failed (HTTP %s): API rate limit exceeded for user." % answer)
+    assert refused["msg"].endswith("(checking that rex is a member, before any seat write: nothing was changed)")
     if answer == "403":
         assert "GitHub kept refusing (a rate limit after 3 attempt(s)" in refused["msg"]
     else:

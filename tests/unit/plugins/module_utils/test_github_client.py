@@ -276,6 +276,10 @@ class TestMembership(object):
         with pytest.raises(GithubError) as caught:
             client.membership("acme", "mona")
         assert "members=read" in str(caught.value) and "Members read" in str(caught.value)
+        # The endpoint template names no login: the message names whose membership it was.
+        assert str(caught.value).endswith("(checking that mona is a member, before any seat write: "
+                                          "nothing was changed)")
+        assert caught.value.status == 403
 
     @responses.activate
     def test_many_at_once(self, client):
